@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "mediagw",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mediagw", targets: ["mediagw"]),
+        .executable(name: "mediagw-bench", targets: ["MediagwBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Pipeline stages, left to right (see docs/decisions/0001-layout.md).
+        .target(name: "Compression", dependencies: ["CZstd", "CZlib"]),
+        .target(name: "MediaModel"),
+        .target(name: "Connectors", dependencies: ["MediaModel", "Compression"]),
+        .target(
+            name: "Staging",
+            dependencies: [
+                "MediaModel", "Compression",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Resolution",
+            dependencies: ["MediaModel", "Compression", "Staging", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Snapshots",
+            dependencies: ["MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Search", dependencies: ["MediaModel", "Snapshots"]),
+        .target(
+            name: "QueryServer",
+            dependencies: [
+                "MediaModel", "Snapshots", "Search",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "Jobs",
+            dependencies: [
+                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Snapshots",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mediagw",
+            dependencies: [
+                "MediaModel", "Staging", "Resolution", "Snapshots", "Search", "QueryServer", "Jobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "MediagwBenchmarks",
+            dependencies: ["MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Snapshots", "Search", "Jobs"],
+            path: "Benchmarks/MediagwBenchmarks"
+        ),
+
+        // Tests: one target per source target, plus end-to-end tests of the real binary.
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
+        .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
+        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "MediaModel"]),
+        .testTarget(name: "StagingTests", dependencies: ["Staging", "MediaModel"]),
+        .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
+        .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "MediaModel"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Snapshots", "MediaModel"]),
+        .testTarget(
+            name: "QueryServerTests",
+            dependencies: [
+                "QueryServer", "Snapshots", "MediaModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Staging", "Snapshots", "MediaModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MediaModel"], resources: [.copy("Fixtures")]),
+    ]
+)

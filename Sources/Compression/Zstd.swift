@@ -1,0 +1,120 @@
+import CZstd
+import Foundation
+
+/// Whole-buffer zstd compression, used for raw archive pages and snapshot title blocks.
+public enum Zstd {
+    /// Errors from libzstd, with its own message.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Compresses `data` at `level` (1–19; 3 is zstd's default).
+    public static func compress(_ data: Data, level: Int32 = 3) throws -> Data {
+        let bound = ZSTD_compressBound(data.count)
+        var output = Data(count: bound)
+        let written = output.withUnsafeMutableBytes { out in
+            data.withUnsafeBytes { input in
+                ZSTD_compress(out.baseAddress, bound, input.baseAddress, data.count, level)
+            }
+        }
+        if ZSTD_isError(written) != 0 {
+            throw Failure(description: "zstd compress: " + String(cString: ZSTD_getErrorName(written)))
+        }
+        output.count = written
+        return output
+    }
+
+    /// Decompresses one or more complete zstd frames.
+    public static func decompress(_ data: Data) throws -> Data {
+        try data.withUnsafeBytes { try decompress(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Decompresses complete zstd frames from raw memory (a memory-mapped snapshot block).
+    public static func decompress(_ input: UnsafeRawBufferPointer) throws -> Data {
+        let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        if declared != ZSTD_CONTENTSIZE_ERROR, declared != ZSTD_CONTENTSIZE_UNKNOWN, declared < 1 << 31 {
+            var output = Data(count: Int(declared))
+            let written = output.withUnsafeMutableBytes { out in
+                ZSTD_decompress(out.baseAddress, Int(declared), input.baseAddress, input.count)
+            }
+            if ZSTD_isError(written) != 0 {
+                throw Failure(description: "zstd decompress: " + String(cString: ZSTD_getErrorName(written)))
+            }
+            output.count = written
+            return output
+        }
+        var stream = ZstdInputStream(bytes: input)
+        var output = Data()
+        while let chunk = try stream.read() {
+            output.append(chunk)
+        }
+        return output
+    }
+}
+
+/// Streaming zstd decompression over a byte source, for files too large to hold in memory.
+public struct ZstdInputStream {
+    private let context: OpaquePointer
+    private var pending: Data
+    private var pendingOffset = 0
+    private let refill: () throws -> Data?
+    private var sawInput = false
+    private var frameOpen = false
+
+    /// Decompresses what `refill` yields until it returns nil.
+    public init(refill: @escaping () throws -> Data?) {
+        self.context = ZSTD_createDCtx()
+        self.pending = Data()
+        self.refill = refill
+    }
+
+    /// Decompresses bytes already in memory.
+    public init(bytes: UnsafeRawBufferPointer) {
+        let copy = Data(bytes)
+        var given = false
+        self.init(refill: {
+            if given { return nil }
+            given = true
+            return copy
+        })
+    }
+
+    /// The next chunk of decompressed output, or nil at the end of the input.
+    /// Throws when the input ends inside a frame (a truncated file).
+    public mutating func read() throws -> Data? {
+        var output = Data(count: ZSTD_DStreamOutSize())
+        while true {
+            if pendingOffset >= pending.count {
+                guard let next = try refill(), !next.isEmpty else {
+                    if frameOpen {
+                        throw Zstd.Failure(description: "zstd stream is truncated (ends inside a frame)")
+                    }
+                    return nil
+                }
+                pending = next
+                pendingOffset = 0
+                sawInput = true
+            }
+            let capacity = output.count
+            var produced = 0
+            var hint = 0
+            try pending.withUnsafeBytes { input in
+                try output.withUnsafeMutableBytes { out in
+                    var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: pendingOffset)
+                    var outBuffer = ZSTD_outBuffer(dst: out.baseAddress, size: capacity, pos: 0)
+                    hint = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+                    if ZSTD_isError(hint) != 0 {
+                        throw Zstd.Failure(description: "zstd: " + String(cString: ZSTD_getErrorName(hint)))
+                    }
+                    pendingOffset = inBuffer.pos
+                    produced = outBuffer.pos
+                }
+            }
+            frameOpen = hint != 0
+            if produced > 0 {
+                output.count = produced
+                return output
+            }
+        }
+    }
+}

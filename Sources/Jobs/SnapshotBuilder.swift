@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import MediaModel
+import Resolution
+import Snapshots
+import Staging
+
+/// Resolves what is staged and writes, verifies and publishes a snapshot.
+public struct SnapshotBuilder: Sendable {
+    /// What a build produced.
+    public struct Summary: Sendable, Codable {
+        public var path: String
+        public var buildID: String
+        public var titles: Int
+        public var records: Int
+        public var bytes: Int
+        public var seconds: Double
+    }
+
+    public var resolver: any TitleResolver
+    /// Snapshots to keep in the directory.
+    public var keep: Int
+    public var logger: Logger
+
+    public init(resolver: any TitleResolver = KeyMatchResolver(), keep: Int = 5, logger: Logger) {
+        self.resolver = resolver
+        self.keep = keep
+        self.logger = logger
+    }
+
+    public func build(from store: StagingStore, into directory: SnapshotDirectory) throws -> Summary {
+        let started = Date()
+        let runID = try store.beginRun(job: "build", kind: "build")
+        do {
+            let records = try store.liveRecords()
+            let resolved = resolver.resolve(records, identity: try store.identityMap())
+            try store.saveIdentityMap(resolved.identity)
+            var sourceCounts: [String: Int] = [:]
+            for record in records { sourceCounts[record.source, default: 0] += 1 }
+            let buildID = UUID()
+            let bytes = try SnapshotWriter(writerVersion: "mediagw \(MediagwVersion.current)").makeSnapshot(
+                titles: resolved.titles,
+                sourceCounts: sourceCounts,
+                aliases: resolved.identity.aliases,
+                buildID: buildID,
+                builtAt: started
+            )
+            let path = try directory.publish(
+                bytes,
+                builtAt: started,
+                buildID: buildID.uuidString.lowercased(),
+                keep: keep
+            )
+            var counts = IngestCounts()
+            counts.read = records.count
+            try store.finishRun(id: runID, outcome: "success", counts: counts, snapshot: path)
+            logger.info(
+                "published snapshot",
+                metadata: ["snapshot.path": "\(path)", "snapshot.titles": "\(resolved.titles.count)"]
+            )
+            return Summary(
+                path: path,
+                buildID: buildID.uuidString.lowercased(),
+                titles: resolved.titles.count,
+                records: records.count,
+                bytes: bytes.count,
+                seconds: Date().timeIntervalSince(started)
+            )
+        } catch {
+            try? store.finishRun(id: runID, outcome: "failed", counts: IngestCounts(), message: "\(error)")
+            throw error
+        }
+    }
+}
+
+/// The tool's version, shown by `--version` and recorded in snapshots.
+public enum MediagwVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Snapshots
+
+/// Watches `CURRENT` and swaps in each newly published snapshot after verifying it off the
+/// request path. A snapshot that fails to open or verify is refused and logged; the previous one
+/// keeps serving, and the bad one is not retried until `CURRENT` changes again.
+public struct SnapshotWatcher: Service {
+    let directory: SnapshotDirectory
+    let holder: SnapshotHolder
+    let metrics: ServerMetrics
+    let interval: Duration
+    let logger: Logger
+
+    public init(
+        directory: SnapshotDirectory,
+        holder: SnapshotHolder,
+        metrics: ServerMetrics,
+        interval: Duration,
+        logger: Logger
+    ) {
+        self.directory = directory
+        self.holder = holder
+        self.metrics = metrics
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastSeen: String?
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            lastSeen = reload(after: lastSeen)
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Loads the current snapshot if `CURRENT` names something other than `lastSeen`; returns
+    /// what `CURRENT` named.
+    @discardableResult
+    public func reload(after lastSeen: String?) -> String? {
+        let path: String?
+        do {
+            path = try directory.currentSnapshotPath()
+        } catch {
+            logger.error("cannot read CURRENT", metadata: ["error": "\(error)"])
+            return lastSeen
+        }
+        guard let path else { return lastSeen }
+        let name = (path as NSString).lastPathComponent
+        guard name != lastSeen else { return lastSeen }
+        do {
+            let snapshot = try Snapshot(path: path)
+            try snapshot.verify()
+            holder.install(snapshot, name: name)
+            metrics.snapshotLoaded(snapshot)
+            logger.info(
+                "serving snapshot",
+                metadata: ["snapshot.name": "\(name)", "snapshot.titles": "\(snapshot.documentCount)"]
+            )
+        } catch {
+            metrics.snapshotRefused()
+            logger.error(
+                "refused snapshot; still serving the previous one",
+                metadata: ["snapshot.name": "\(name)", "error": "\(error)"]
+            )
+        }
+        return name
+    }
+}

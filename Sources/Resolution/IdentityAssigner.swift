@@ -1,0 +1,90 @@
+import Compression
+import Crypto
+import Staging
+
+/// Gives clusters stable canonical ids.
+///
+/// - A cluster keeps the id its members already had.
+/// - When clusters merge, the id held by most members survives (ties: the smaller id) and the
+///   others become aliases of it.
+/// - When a cluster splits, the part holding most of the id's members keeps it; the rest get new ids.
+/// - A new cluster's id is derived from its smallest member key, so the same input gives the
+///   same ids in a fresh database, and adding a source never renumbers existing titles.
+struct IdentityAssigner {
+    private(set) var identity: IdentityMap
+    private var used: Set<String>
+
+    init(previous: IdentityMap) {
+        identity = previous
+        used = Set(previous.assignments.values).union(previous.aliases.keys)
+    }
+
+    /// Follows the alias chain from `id` to the surviving id.
+    func surviving(_ id: String) -> String {
+        var current = id
+        var hops = 0
+        while let next = identity.aliases[current], hops < 64 {
+            current = next
+            hops += 1
+        }
+        return current
+    }
+
+    /// Returns one id per cluster (clusters given as member keys) and updates the identity map.
+    mutating func assign(_ clusters: [[String]]) -> [String] {
+        // Which clusters hold each previous id, and with how many members.
+        var holders: [String: [(cluster: Int, members: Int)]] = [:]
+        var previousIDs: [[String: Int]] = []
+        for (index, keys) in clusters.enumerated() {
+            var counts: [String: Int] = [:]
+            for key in keys {
+                if let id = identity.assignments[key] { counts[surviving(id), default: 0] += 1 }
+            }
+            previousIDs.append(counts)
+            for (id, members) in counts { holders[id, default: []].append((index, members)) }
+        }
+        // Each previous id goes to the cluster holding most of its members.
+        var winner: [String: Int] = [:]
+        for (id, candidates) in holders {
+            let best = candidates.max { lhs, rhs in
+                lhs.members != rhs.members ? lhs.members < rhs.members : lhs.cluster > rhs.cluster
+            }!
+            winner[id] = best.cluster
+        }
+        var result: [String] = []
+        for (index, keys) in clusters.enumerated() {
+            let won = previousIDs[index].filter { winner[$0.key] == index }
+                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let id: String
+            if let survivor = won.first {
+                id = survivor.key
+                for retired in won.dropFirst() {
+                    identity.aliases[retired.key] = id
+                }
+            } else {
+                id = freshID(for: keys.min()!)
+            }
+            for key in keys { identity.assignments[key] = id }
+            result.append(id)
+        }
+        // Re-point aliases at their final survivors.
+        for alias in identity.aliases.keys {
+            identity.aliases[alias] = surviving(alias)
+        }
+        return result
+    }
+
+    private mutating func freshID(for key: String) -> String {
+        var salt = 0
+        while true {
+            let seed = salt == 0 ? key : "\(key)#\(salt)"
+            let digest = SHA256.hash(data: Array(seed.utf8))
+            let id = "mg" + Hex.encode(digest.prefix(6))
+            if !used.contains(id) {
+                used.insert(id)
+                return id
+            }
+            salt += 1
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import MediaModel
+
+/// Merges the records of one cluster into a canonical title.
+///
+/// Field-level rule for now: the first non-empty value in member order (sorted by key) wins and
+/// is recorded in `fieldSources`; list fields are unioned; offers are deduplicated by
+/// (country, service, monetization, quality), first report kept.
+enum TitleMerger {
+    static func merge(_ records: [SourceRecord], id: String) -> CanonicalTitle {
+        let members = records.sorted { $0.key < $1.key }
+        let first = members[0]
+        var title = CanonicalTitle(id: id, kind: first.kind, title: first.title)
+        title.members = members.map(\.key)
+        title.fieldSources["title"] = first.key
+        title.fieldSources["kind"] = first.key
+
+        func pick<Value>(_ field: String, _ value: (SourceRecord) -> Value?) -> Value? {
+            for record in members {
+                if let found = value(record) {
+                    title.fieldSources[field] = record.key
+                    return found
+                }
+            }
+            return nil
+        }
+        title.originalTitle = pick("originalTitle") { $0.originalTitle }
+        title.year = pick("year") { $0.year }
+        title.releaseDate = pick("releaseDate") { $0.releaseDate }
+        title.runtimeMinutes = pick("runtimeMinutes") { $0.runtimeMinutes }
+        title.overview = pick("overview") { $0.overview.flatMap { $0.isEmpty ? nil : $0 } }
+        title.ratings = pick("ratings") { $0.ratings.flatMap { $0.isEmpty ? nil : $0 } }
+        title.images = pick("images") { $0.images.flatMap { $0.isEmpty ? nil : $0 } }
+        title.directors = pick("directors") { $0.directors.flatMap { $0.isEmpty ? nil : $0 } } ?? []
+        title.cast = pick("cast") { $0.cast.flatMap { $0.isEmpty ? nil : $0 } } ?? []
+
+        var alternates: [String: [String]] = [:]
+        var genres = Set<Genre>()
+        var languages: [String] = []
+        var countries: [String] = []
+        var offers: [OfferIdentity: Offer] = [:]
+        for record in members {
+            if let ids = record.externalIDs { title.externalIDs.fillGaps(from: ids) }
+            for (locale, names) in record.alternateTitles ?? [:] {
+                for name in names where !(alternates[locale]?.contains(name) ?? false) {
+                    alternates[locale, default: []].append(name)
+                }
+            }
+            genres.formUnion(record.genres ?? [])
+            for language in record.languages ?? [] where !languages.contains(language) { languages.append(language) }
+            for country in record.countries ?? [] where !countries.contains(country) { countries.append(country) }
+            for offer in record.offers ?? [] where offers[offer.identity] == nil {
+                offers[offer.identity] = offer
+            }
+        }
+        title.alternateTitles = alternates.isEmpty ? nil : alternates
+        title.genres = genres.sorted()
+        title.languages = languages
+        title.countries = countries
+        title.offers = offers.keys.sorted().map { offers[$0]! }
+        return title
+    }
+}

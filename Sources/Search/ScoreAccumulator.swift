@@ -1,0 +1,81 @@
+/// Per-document scores for one query: the best expansion of each word counts once, and the
+/// number of words matched ranks before the score.
+struct ScoreAccumulator {
+    private var scores: [Float]
+    private var wordScores: [Float]
+    private var matchedWords: [UInt8]
+    private var touchedThisWord: [UInt32] = []
+    private var touched: [UInt32] = []
+
+    init(documentCount: Int) {
+        scores = Array(repeating: 0, count: documentCount)
+        wordScores = Array(repeating: 0, count: documentCount)
+        matchedWords = Array(repeating: 0, count: documentCount)
+    }
+
+    /// Records a candidate score for `doc` for the current word; the best one is kept.
+    mutating func offer(_ doc: UInt32, _ score: Float) {
+        let index = Int(doc)
+        if wordScores[index] == 0 {
+            touchedThisWord.append(doc)
+        }
+        if score > wordScores[index] { wordScores[index] = score }
+    }
+
+    /// Folds the current word's best scores into the totals.
+    mutating func finishWord(_ position: Int) {
+        for doc in touchedThisWord {
+            let index = Int(doc)
+            if matchedWords[index] == 0 { touched.append(doc) }
+            scores[index] += wordScores[index]
+            matchedWords[index] &+= 1
+            wordScores[index] = 0
+        }
+        touchedThisWord.removeAll(keepingCapacity: true)
+    }
+
+    var matchedCount: Int { touched.count }
+
+    /// The best `count` documents: most words matched, then highest score, then lowest doc.
+    func top(_ count: Int) -> [(doc: UInt32, score: Float)] {
+        func precedes(_ a: UInt32, _ b: UInt32) -> Bool {
+            let (ia, ib) = (Int(a), Int(b))
+            if matchedWords[ia] != matchedWords[ib] { return matchedWords[ia] > matchedWords[ib] }
+            if scores[ia] != scores[ib] { return scores[ia] > scores[ib] }
+            return a < b
+        }
+        guard count > 0 else { return [] }
+        // A bounded heap whose root is the worst kept document.
+        var heap: [UInt32] = []
+        heap.reserveCapacity(count)
+        func siftDown(_ start: Int) {
+            var parent = start
+            while true {
+                let left = 2 * parent + 1
+                let right = left + 1
+                var worst = parent
+                if left < heap.count, precedes(heap[worst], heap[left]) { worst = left }
+                if right < heap.count, precedes(heap[worst], heap[right]) { worst = right }
+                if worst == parent { return }
+                heap.swapAt(parent, worst)
+                parent = worst
+            }
+        }
+        for doc in touched {
+            if heap.count < count {
+                heap.append(doc)
+                var child = heap.count - 1
+                while child > 0 {
+                    let parent = (child - 1) / 2
+                    guard precedes(heap[parent], heap[child]) else { break }
+                    heap.swapAt(parent, child)
+                    child = parent
+                }
+            } else if precedes(doc, heap[0]) {
+                heap[0] = doc
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: precedes).map { ($0, scores[Int($0)]) }
+    }
+}

@@ -1,0 +1,109 @@
+import Compression
+import Foundation
+import MediaModel
+import Synchronization
+
+extension Snapshot {
+    /// The canonical id of a document.
+    public func id(ofDocument doc: UInt32) -> String {
+        let ids = region(.docIDs)
+        let start = Int(ids.loadUnaligned(fromByteOffset: 4 + Int(doc) * 4, as: UInt32.self).littleEndian)
+        let end = Int(ids.loadUnaligned(fromByteOffset: 8 + Int(doc) * 4, as: UInt32.self).littleEndian)
+        let heap = 8 + documentCount * 4
+        return String(decoding: ids.slice(heap + start, end - start), as: UTF8.self)
+    }
+
+    /// The document of a canonical id, following the alias table when `followAliases`.
+    public func document(forID id: String, followAliases: Bool = true) -> UInt32? {
+        var low = 0
+        var high = documentCount - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            let candidate = self.id(ofDocument: UInt32(middle))
+            if candidate == id { return UInt32(middle) }
+            if candidate < id { low = middle + 1 } else { high = middle - 1 }
+        }
+        if followAliases, let survivor = metadata.aliases[id] {
+            return document(forID: survivor, followAliases: false)
+        }
+        return nil
+    }
+
+    /// The title stored for a document; decompresses its block (cached) and decodes one title.
+    public func title(_ doc: UInt32) throws -> CanonicalTitle {
+        let blockNumber = Int(doc) / SnapshotFormat.titlesPerBlock
+        let block = try decompressedBlock(blockNumber)
+        let position = Int(doc) % SnapshotFormat.titlesPerBlock
+        return try block.withUnsafeBytes { raw in
+            var reader = ByteReader(raw)
+            let count = Int(try reader.u32())
+            guard position < count else { throw corruptBlock(blockNumber) }
+            reader.offset = 4 + position * 4
+            let start = Int(try reader.u32())
+            let end = Int(try reader.u32())
+            let bodies = 4 + (count + 1) * 4
+            guard start <= end, bodies + end <= raw.count else { throw corruptBlock(blockNumber) }
+            return try JSONDecoder().decode(CanonicalTitle.self, from: Data(raw.slice(bodies + start, end - start)))
+        }
+    }
+
+    /// Every title in document order; used by export and diff.
+    public func forEachTitle(_ body: (UInt32, CanonicalTitle) throws -> Void) throws {
+        for doc in 0..<UInt32(documentCount) {
+            try body(doc, try title(doc))
+        }
+    }
+
+    private func decompressedBlock(_ number: Int) throws -> Data {
+        if let cached = blockCache.get(number) { return cached }
+        var index = ByteReader(region(.docBlockIndex))
+        let blockCount = Int(try index.u32())
+        guard number < blockCount else { throw corruptBlock(number) }
+        index.offset = 4 + number * 16
+        let offset = Int(try index.u64())
+        let length = Int(try index.u32())
+        let blocks = region(.docBlocks)
+        guard offset + length <= blocks.count else { throw corruptBlock(number) }
+        let data: Data
+        do {
+            data = try Zstd.decompress(blocks.slice(offset, length))
+        } catch {
+            throw corruptBlock(number)
+        }
+        blockCache.put(number, data)
+        return data
+    }
+
+    private func corruptBlock(_ number: Int) -> MediaError {
+        MediaError(
+            .corruptSnapshot,
+            "snapshot \((path as NSString).lastPathComponent) is corrupt: section 'docs.blocks' block \(number) does not decode"
+        )
+    }
+}
+
+/// A small LRU-ish cache of decompressed title blocks, shared by concurrent readers.
+final class BlockCache: Sendable {
+    private let state: Mutex<(entries: [Int: Data], order: [Int])>
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        state = Mutex(([:], []))
+    }
+
+    func get(_ key: Int) -> Data? {
+        state.withLock { $0.entries[key] }
+    }
+
+    func put(_ key: Int, _ value: Data) {
+        state.withLock { state in
+            if state.entries.updateValue(value, forKey: key) == nil {
+                state.order.append(key)
+                if state.order.count > capacity {
+                    state.entries[state.order.removeFirst()] = nil
+                }
+            }
+        }
+    }
+}

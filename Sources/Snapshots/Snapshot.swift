@@ -1,0 +1,253 @@
+import Compression
+import Crypto
+import Foundation
+import MediaModel
+
+/// An open, memory-mapped snapshot file.
+///
+/// Opening reads the header, footer and section table and checks their integrity and the
+/// format version, decodes the small sections (metadata, restarts, facet dictionary) after
+/// checking their checksums, and leaves everything else mapped and untouched until queried.
+/// ``verify()`` checks every section and the whole-file SHA-256.
+public final class Snapshot: @unchecked Sendable {
+    /// One entry of the section table.
+    public struct SectionInfo: Sendable, Codable, Equatable {
+        public var name: String
+        public var offset: Int
+        public var length: Int
+        public var checksum: UInt32
+    }
+
+    /// A term of the dictionary and where its postings are.
+    public struct TermEntry: Sendable, Equatable {
+        public var term: String
+        public var documentFrequency: Int
+        var postingsOffset: Int
+        var postingsLength: Int
+    }
+
+    public let path: String
+    public let metadata: SnapshotMetadata
+    public let sections: [SectionInfo]
+    /// SHA-256 of the file up to the footer, as recorded in the footer (hex).
+    public let recordedDigest: String
+    let file: MappedFile
+    private let regions: [SnapshotFormat.Section: UnsafeRawBufferPointer]
+    private let restartOffsets: [Int]
+    let facetEntries: [FacetField: [String: (count: Int, offset: Int, length: Int)]]
+    let blockCache = BlockCache(capacity: 64)
+
+    /// Opens the snapshot at `path`; throws a ``MediaError`` naming the file and what is wrong.
+    public init(path: String) throws {
+        self.path = path
+        file = try MappedFile(path: path)
+        let bytes = file.bytes
+        let name = (path as NSString).lastPathComponent
+        func corrupt(_ what: String) -> MediaError {
+            MediaError(.corruptSnapshot, "snapshot \(name) is corrupt: \(what)")
+        }
+        guard bytes.count >= SnapshotFormat.headerLength + SnapshotFormat.footerLength else {
+            throw corrupt("file is \(bytes.count) bytes, too short to hold a header and footer (truncated?)")
+        }
+        guard Array(bytes.slice(0, 8)) == SnapshotFormat.headerMagic else {
+            throw corrupt("header magic is wrong: not a mediagw snapshot")
+        }
+        var header = ByteReader(bytes, offset: 8)
+        let version = try header.u32()
+        guard version == SnapshotFormat.version else {
+            throw MediaError(
+                .unsupportedFormat,
+                "snapshot \(name) has format version \(version); this mediagw reads version \(SnapshotFormat.version)"
+                    + (version > SnapshotFormat.version ? " (upgrade mediagw to read it)" : "")
+            )
+        }
+        let footerStart = bytes.count - SnapshotFormat.footerLength
+        guard Array(bytes.slice(bytes.count - 8, 8)) == SnapshotFormat.footerMagic else {
+            throw corrupt("footer magic is missing (truncated file?)")
+        }
+        var footer = ByteReader(bytes, offset: footerStart)
+        let tableOffset = Int(try footer.u64())
+        let tableLength = Int(try footer.u64())
+        let tableChecksum = try footer.u32()
+        _ = try footer.u32()
+        recordedDigest = Hex.encode(try footer.bytes(32))
+        guard tableOffset >= SnapshotFormat.headerLength, tableLength >= 4, tableOffset + tableLength <= footerStart
+        else { throw corrupt("section table lies outside the file") }
+        let table = bytes.slice(tableOffset, tableLength)
+        guard CRC32.checksum(table) == tableChecksum else { throw corrupt("section table checksum mismatch") }
+        var reader = ByteReader(table)
+        let count = Int(try reader.u32())
+        var sections: [SectionInfo] = []
+        var regions: [SnapshotFormat.Section: UnsafeRawBufferPointer] = [:]
+        for _ in 0..<count {
+            let rawName = Array(try reader.bytes(16)).prefix { $0 != 0 }
+            let info = SectionInfo(
+                name: String(decoding: rawName, as: UTF8.self),
+                offset: Int(try reader.u64()),
+                length: Int(try reader.u64()),
+                checksum: try reader.u32()
+            )
+            _ = try reader.u32()
+            _ = try reader.u64()
+            guard info.offset >= SnapshotFormat.headerLength, info.offset + info.length <= tableOffset else {
+                throw corrupt("section '\(info.name)' lies outside the file")
+            }
+            sections.append(info)
+            if let section = SnapshotFormat.Section(rawValue: info.name) {
+                regions[section] = bytes.slice(info.offset, info.length)
+            }
+        }
+        for section in SnapshotFormat.Section.allCases where regions[section] == nil {
+            throw corrupt("section '\(section.rawValue)' is missing")
+        }
+        self.sections = sections
+        self.regions = regions
+        // The small sections are decoded now, so check them first.
+        for section in [SnapshotFormat.Section.meta, .termRestarts, .facets, .docBlockIndex] {
+            let info = sections.first { $0.name == section.rawValue }!
+            guard CRC32.checksum(regions[section]!) == info.checksum else {
+                throw corrupt("section '\(section.rawValue)' checksum mismatch")
+            }
+        }
+        do {
+            metadata = try JSONDecoder().decode(SnapshotMetadata.self, from: Data(regions[.meta]!))
+        } catch {
+            throw corrupt("section 'meta' does not decode: \(error)")
+        }
+        do {
+            var restarts = ByteReader(regions[.termRestarts]!)
+            let restartCount = Int(try restarts.u32())
+            restartOffsets = try (0..<restartCount).map { _ in Int(try restarts.u32()) }
+            facetEntries = try Self.decodeFacetDictionary(regions[.facets]!)
+        } catch {
+            throw corrupt("section '\(SnapshotFormat.Section.termRestarts.rawValue)' or 'facets' is malformed")
+        }
+    }
+
+    func region(_ section: SnapshotFormat.Section) -> UnsafeRawBufferPointer { regions[section]! }
+
+    /// File size in bytes.
+    public var fileSize: Int { file.bytes.count }
+
+    /// Number of titles (documents).
+    public var documentCount: Int { metadata.titleCount }
+
+    private static func decodeFacetDictionary(
+        _ bytes: UnsafeRawBufferPointer
+    ) throws -> [FacetField: [String: (count: Int, offset: Int, length: Int)]] {
+        var reader = ByteReader(bytes)
+        var entries: [FacetField: [String: (count: Int, offset: Int, length: Int)]] = [:]
+        let count = Int(try reader.u32())
+        for _ in 0..<count {
+            let code = Int(try reader.u8())
+            guard code < FacetField.allCases.count else { throw ByteReader.OutOfBounds() }
+            let field = FacetField.allCases[code]
+            let value = String(decoding: try reader.bytes(try reader.int()), as: UTF8.self)
+            entries[field, default: [:]][value] = (try reader.int(), try reader.int(), try reader.int())
+        }
+        return entries
+    }
+
+    // MARK: Term dictionary
+
+    /// Reads the dictionary entry at `offset`, given the previous term's bytes.
+    private func entry(at offset: inout Int, previous: [UInt8]) throws -> (bytes: [UInt8], TermEntry) {
+        var reader = ByteReader(region(.terms), offset: offset)
+        let shared = try reader.int()
+        let suffix = try reader.bytes(try reader.int())
+        guard shared <= previous.count else { throw ByteReader.OutOfBounds() }
+        let bytes = Array(previous[0..<shared]) + Array(suffix)
+        let entry = TermEntry(
+            term: String(decoding: bytes, as: UTF8.self),
+            documentFrequency: try reader.int(),
+            postingsOffset: try reader.int(),
+            postingsLength: try reader.int()
+        )
+        offset = reader.offset
+        return (bytes, entry)
+    }
+
+    /// The restart block whose first term is the greatest one ≤ `key`.
+    private func restartBlock(for key: [UInt8]) throws -> Int {
+        var low = 0
+        var high = restartOffsets.count - 1
+        var found = 0
+        while low <= high {
+            let middle = (low + high) / 2
+            var offset = restartOffsets[middle]
+            let (bytes, _) = try entry(at: &offset, previous: [])
+            if bytes.lexicographicallyPrecedes(key) || bytes == key {
+                found = middle
+                low = middle + 1
+            } else {
+                high = middle - 1
+            }
+        }
+        return found
+    }
+
+    /// Calls `body` for each term ≥ `start` in order, until it returns false.
+    public func scanTerms(from start: String, _ body: (TermEntry) throws -> Bool) throws {
+        guard !restartOffsets.isEmpty else { return }
+        let key = Array(start.utf8)
+        var offset = restartOffsets[try restartBlock(for: key)]
+        var previous: [UInt8] = []
+        let end = region(.terms).count
+        while offset < end {
+            let (bytes, entry) = try self.entry(at: &offset, previous: previous)
+            previous = bytes
+            if bytes.lexicographicallyPrecedes(key) { continue }
+            if try !body(entry) { return }
+        }
+    }
+
+    /// The dictionary entry of exactly `term`, if indexed.
+    public func lookup(_ term: String) throws -> TermEntry? {
+        var result: TermEntry?
+        try scanTerms(from: term) { entry in
+            if entry.term == term { result = entry }
+            return false
+        }
+        return result
+    }
+
+    /// Calls `body(doc, weightedFrequency)` for each posting of `entry`.
+    public func forEachPosting(_ entry: TermEntry, _ body: (UInt32, UInt8) -> Void) throws {
+        var reader = ByteReader(region(.postings).slice(entry.postingsOffset, entry.postingsLength))
+        var doc: UInt32 = 0
+        var first = true
+        while !reader.isAtEnd {
+            let delta = UInt32(truncatingIfNeeded: try reader.varint())
+            doc = first ? delta : doc &+ delta
+            first = false
+            body(doc, try reader.u8())
+        }
+    }
+
+    /// Weighted length of a document (its field norm).
+    public func documentLength(_ doc: UInt32) -> UInt16 {
+        region(.norms).loadUnaligned(fromByteOffset: Int(doc) * 2, as: UInt16.self).littleEndian
+    }
+
+    // MARK: Facets
+
+    /// The values of a facet with their document counts, sorted by value.
+    public func facetValues(_ field: FacetField) -> [(value: String, count: Int)] {
+        (facetEntries[field] ?? [:]).map { ($0.key, $0.value.count) }.sorted { $0.value < $1.value }
+    }
+
+    /// The sorted documents having `value` in `field`.
+    public func facetDocuments(_ field: FacetField, _ value: String) throws -> [UInt32] {
+        guard let entry = facetEntries[field]?[value] else { return [] }
+        var reader = ByteReader(region(.facetPostings).slice(entry.offset, entry.length))
+        var docs: [UInt32] = []
+        docs.reserveCapacity(entry.count)
+        var doc: UInt32 = 0
+        while !reader.isAtEnd {
+            let delta = UInt32(truncatingIfNeeded: try reader.varint())
+            doc = docs.isEmpty ? delta : doc &+ delta
+            docs.append(doc)
+        }
+        return docs
+    }
+}

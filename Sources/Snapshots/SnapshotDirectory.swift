@@ -1,0 +1,146 @@
+import Foundation
+import MediaModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A directory of published snapshots with a `CURRENT` pointer file.
+///
+/// Publishing writes to a temporary name, fsyncs, renames into place, fsyncs the directory, and
+/// only then swaps `CURRENT` the same way; a crash or a full disk at any point leaves the previous
+/// snapshot current. Retention keeps the newest N files and never deletes the current one.
+public struct SnapshotDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Path of the pointer file.
+    public var currentPointerPath: String { (path as NSString).appendingPathComponent("CURRENT") }
+
+    /// Full path of the current snapshot, or nil when nothing is published yet.
+    public func currentSnapshotPath() throws -> String? {
+        guard let data = FileManager.default.contents(atPath: currentPointerPath) else { return nil }
+        let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, !name.contains("/") else {
+            throw MediaError(.corruptSnapshot, "\(currentPointerPath) does not name a snapshot file")
+        }
+        return (path as NSString).appendingPathComponent(name)
+    }
+
+    /// Published snapshot file names, oldest first (names sort by build time).
+    public func snapshotNames() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".\(SnapshotFormat.fileExtension)") }.sorted()
+    }
+
+    /// Writes `bytes` as a new snapshot, checks it reads back and verifies, makes it current, and
+    /// prunes to `keep` snapshots. Returns the new file's path.
+    @discardableResult
+    public func publish(_ bytes: Data, builtAt: Date = Date(), buildID: String, keep: Int = 5) throws -> String {
+        try createIfNeeded()
+        let stamp = Self.stampFormatter.string(from: builtAt)
+        let name = "snapshot-\(stamp)-\(buildID.prefix(8)).\(SnapshotFormat.fileExtension)"
+        let finalPath = (path as NSString).appendingPathComponent(name)
+        let temporary = (path as NSString).appendingPathComponent(".tmp-\(name)")
+        do {
+            try Self.writeDurably(bytes, to: temporary)
+            // Never publish what cannot be read back.
+            try Snapshot(path: temporary).verify()
+            try Self.rename(temporary, finalPath)
+            try Self.syncDirectory(path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try point(at: name)
+        try prune(keep: keep)
+        return finalPath
+    }
+
+    /// Makes `name` current (atomically replacing `CURRENT`).
+    public func point(at name: String) throws {
+        let temporary = currentPointerPath + ".tmp"
+        do {
+            try Self.writeDurably(Data((name + "\n").utf8), to: temporary)
+            try Self.rename(temporary, currentPointerPath)
+            try Self.syncDirectory(path)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Deletes all but the newest `keep` snapshots, never the current one; returns deleted names.
+    @discardableResult
+    public func prune(keep: Int) throws -> [String] {
+        let current = (try currentSnapshotPath()).map { ($0 as NSString).lastPathComponent }
+        let names = snapshotNames()
+        let doomed = names.dropLast(max(keep, 1)).filter { $0 != current }
+        for name in doomed {
+            unlink((path as NSString).appendingPathComponent(name))
+        }
+        return Array(doomed)
+    }
+
+    private func createIfNeeded() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError(.io, "cannot create the snapshots directory \(path): \(Self.reason(error))")
+        }
+        guard access(path, W_OK) == 0 else {
+            throw MediaError(.io, "the snapshots directory \(path) is not writable")
+        }
+    }
+
+    private static let stampFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter
+    }()
+
+    /// Writes the whole of `bytes` to a new file and fsyncs it; a short write (full disk) throws.
+    static func writeDurably(_ bytes: Data, to file: String) throws {
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw MediaError(.io, "cannot create \(file): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        try bytes.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw MediaError(.io, "cannot write \(file): \(String(cString: strerror(errno)))")
+                }
+                written += result
+            }
+        }
+        guard fsync(descriptor) == 0 else {
+            throw MediaError(.io, "cannot fsync \(file): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func rename(_ from: String, _ to: String) throws {
+        guard Glibc.rename(from, to) == 0 else {
+            throw MediaError(.io, "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func syncDirectory(_ directory: String) throws {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        fsync(descriptor)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedFailureReason ?? error.localizedDescription
+    }
+}

@@ -1,0 +1,59 @@
+import MediaModel
+
+typealias SnapshotError = MediaError
+
+/// Constants of the snapshot file format (`docs/formats/snapshot.md`).
+public enum SnapshotFormat {
+    /// The format version this code writes and the only one it reads.
+    public static let version: UInt32 = 1
+    static let headerMagic: [UInt8] = Array("MGWSNAP\0".utf8)
+    static let footerMagic: [UInt8] = Array("MGWSEND\0".utf8)
+    static let headerLength = 32
+    static let footerLength = 64
+    static let sectionEntryLength = 48
+    /// Titles per compressed block: small enough that fetching one title decompresses little.
+    static let titlesPerBlock = 32
+    /// Terms between restart points in the term dictionary.
+    static let termsPerRestart = 16
+    /// File name extension of snapshot files.
+    public static let fileExtension = "mgws"
+
+    /// Section names, in file order.
+    enum Section: String, CaseIterable {
+        case meta
+        case docIDs = "docs.ids"
+        case docBlocks = "docs.blocks"
+        case docBlockIndex = "docs.blockindex"
+        case terms = "lex.terms"
+        case termRestarts = "lex.restarts"
+        case postings = "lex.postings"
+        case norms = "lex.norms"
+        case facets
+        case facetPostings = "facets.postings"
+    }
+}
+
+/// Fields of the lexical index and their BM25F weights.
+public enum IndexedField: CaseIterable, Sendable {
+    case title, alternateTitle, people, overview
+
+    /// How much one occurrence counts towards a term's frequency and the document's length.
+    public var weight: Int {
+        switch self {
+        case .title: 4
+        case .alternateTitle: 2
+        case .people: 2
+        case .overview: 1
+        }
+    }
+}
+
+/// Facet fields that filters and counts work on.
+public enum FacetField: String, CaseIterable, Sendable, Codable {
+    case kind, year, genre, country, service, monetization
+    /// Offer triples `COUNTRY/service/monetization`, so a filter on several offer fields means
+    /// one offer matching all of them, not three unrelated offers.
+    case offer
+
+    var code: UInt8 { UInt8(FacetField.allCases.firstIndex(of: self)!) }
+}

@@ -1,0 +1,139 @@
+import Compression
+import Crypto
+import Foundation
+import MediaModel
+
+/// Serializes canonical titles into the bytes of one snapshot file.
+public struct SnapshotWriter: Sendable {
+    /// The version string recorded as `writer` in the metadata.
+    public var writerVersion: String
+    /// zstd level of the title blocks.
+    public var compressionLevel: Int32
+
+    public init(writerVersion: String = "mediagw", compressionLevel: Int32 = 3) {
+        self.writerVersion = writerVersion
+        self.compressionLevel = compressionLevel
+    }
+
+    /// Builds the snapshot bytes. `titles` need not be sorted; documents are numbered in id order.
+    public func makeSnapshot(
+        titles unsorted: [CanonicalTitle],
+        sourceCounts: [String: Int],
+        aliases: [String: String],
+        buildID: UUID = UUID(),
+        builtAt: Date = Date()
+    ) throws -> Data {
+        let titles = unsorted.sorted { $0.id < $1.id }
+        var sections: [(SnapshotFormat.Section, [UInt8])] = []
+
+        let (blocks, blockIndex) = try encodeTitleBlocks(titles)
+        let lexicon = LexiconBuilder(titles: titles)
+        let (terms, restarts, postings) = lexicon.encode()
+        let (facets, facetPostings) = FacetBuilder(titles: titles).encode()
+
+        let metadata = SnapshotMetadata(
+            formatVersion: SnapshotFormat.version,
+            buildID: buildID.uuidString.lowercased(),
+            builtAt: builtAt.formatted(.iso8601),
+            titleCount: titles.count,
+            offerCount: titles.reduce(0) { $0 + $1.offers.count },
+            sourceCounts: sourceCounts,
+            aliases: aliases,
+            averageDocumentLength: lexicon.averageLength,
+            termCount: lexicon.termCount,
+            writer: writerVersion
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        sections.append((.meta, Array(try encoder.encode(metadata))))
+        sections.append((.docIDs, encodeIDs(titles)))
+        sections.append((.docBlocks, blocks))
+        sections.append((.docBlockIndex, blockIndex))
+        sections.append((.terms, terms))
+        sections.append((.termRestarts, restarts))
+        sections.append((.postings, postings))
+        sections.append((.norms, lexicon.encodeNorms()))
+        sections.append((.facets, facets))
+        sections.append((.facetPostings, facetPostings))
+        return assemble(sections, buildID: buildID)
+    }
+
+    /// Header, 8-aligned section bodies, section table, footer with the whole-file SHA-256.
+    private func assemble(_ sections: [(SnapshotFormat.Section, [UInt8])], buildID: UUID) -> Data {
+        var file = ByteWriter()
+        file.append(SnapshotFormat.headerMagic)
+        file.u32(SnapshotFormat.version)
+        file.u32(UInt32(SnapshotFormat.headerLength))
+        file.append(withUnsafeBytes(of: buildID.uuid) { Array($0) })
+        var table = ByteWriter()
+        table.u32(UInt32(sections.count))
+        for (section, body) in sections {
+            file.align(8)
+            let offset = file.count
+            file.append(body)
+            var name = Array(section.rawValue.utf8)
+            name += Array(repeating: 0, count: 16 - name.count)
+            table.append(name)
+            table.u64(UInt64(offset))
+            table.u64(UInt64(body.count))
+            table.u32(body.withUnsafeBytes { CRC32.checksum($0) })
+            table.u32(0)  // flags, reserved
+            table.u64(0)  // reserved
+        }
+        file.align(8)
+        let tableOffset = file.count
+        file.append(table.bytes)
+        // The digest covers everything before the footer.
+        let digest = SHA256.hash(data: file.bytes)
+        file.u64(UInt64(tableOffset))
+        file.u64(UInt64(table.count))
+        file.u32(table.bytes.withUnsafeBytes { CRC32.checksum($0) })
+        file.u32(SnapshotFormat.version)
+        file.append(digest)
+        file.append(SnapshotFormat.footerMagic)
+        return Data(file.bytes)
+    }
+
+    /// Doc ids as an offset table into a string heap; docs are in id order, so it is also the
+    /// sorted index used to find a doc by id.
+    private func encodeIDs(_ titles: [CanonicalTitle]) -> [UInt8] {
+        var out = ByteWriter()
+        out.u32(UInt32(titles.count))
+        var heap: [UInt8] = []
+        for title in titles {
+            out.u32(UInt32(heap.count))
+            heap += Array(title.id.utf8)
+        }
+        out.u32(UInt32(heap.count))
+        out.append(heap)
+        return out.bytes
+    }
+
+    /// Titles as JSON, `titlesPerBlock` to a zstd frame; each block starts with its own offset table.
+    private func encodeTitleBlocks(_ titles: [CanonicalTitle]) throws -> (blocks: [UInt8], index: [UInt8]) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var blocks: [UInt8] = []
+        var index = ByteWriter()
+        let blockCount = (titles.count + SnapshotFormat.titlesPerBlock - 1) / SnapshotFormat.titlesPerBlock
+        index.u32(UInt32(blockCount))
+        for start in stride(from: 0, to: titles.count, by: SnapshotFormat.titlesPerBlock) {
+            let slice = titles[start..<min(start + SnapshotFormat.titlesPerBlock, titles.count)]
+            var block = ByteWriter()
+            block.u32(UInt32(slice.count))
+            var bodies: [UInt8] = []
+            for title in slice {
+                block.u32(UInt32(bodies.count))
+                bodies += try encoder.encode(title)
+            }
+            block.u32(UInt32(bodies.count))
+            block.append(bodies)
+            let compressed = try Zstd.compress(Data(block.bytes), level: compressionLevel)
+            index.u64(UInt64(blocks.count))
+            index.u32(UInt32(compressed.count))
+            index.u32(UInt32(start))
+            blocks += compressed
+        }
+        return (blocks, index.bytes)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import MediaModel
+
+/// One page of input — a provider response page or a batch of JSONL lines — ready to commit.
+public struct StagedPage: Sendable {
+    /// A record parsed from the page, with where in the raw payload it came from.
+    public struct Item: Sendable {
+        public var record: SourceRecord
+        public var location: String
+
+        public init(record: SourceRecord, location: String) {
+            self.record = record
+            self.location = location
+        }
+    }
+
+    /// A piece of the page that could not become a record.
+    public struct Rejection: Sendable {
+        public var location: String
+        public var reason: String
+        /// The start of the offending input, for the operator (at most 500 characters).
+        public var excerpt: String
+
+        public init(location: String, reason: String, excerpt: String) {
+            self.location = location
+            self.reason = reason
+            self.excerpt = String(excerpt.prefix(500))
+        }
+    }
+
+    /// A cursor to save in the same transaction as the page.
+    public struct Cursor: Sendable {
+        public var job: String
+        public var stream: String
+        public var value: String
+
+        public init(job: String, stream: String, value: String) {
+            self.job = job
+            self.stream = stream
+            self.value = value
+        }
+    }
+
+    public var source: String
+    /// The page as received; archived (zstd, SHA-256 addressed) before anything else.
+    public var raw: Data
+    public var rawLocation: String
+    public var contentType: String
+    public var items: [Item]
+    public var rejections: [Rejection]
+    public var cursor: Cursor?
+
+    public init(
+        source: String,
+        raw: Data,
+        rawLocation: String,
+        contentType: String = "application/x-ndjson",
+        items: [Item] = [],
+        rejections: [Rejection] = [],
+        cursor: Cursor? = nil
+    ) {
+        self.source = source
+        self.raw = raw
+        self.rawLocation = rawLocation
+        self.contentType = contentType
+        self.items = items
+        self.rejections = rejections
+        self.cursor = cursor
+    }
+}
+
+/// What committing pages did to the staged records.
+public struct IngestCounts: Sendable, Equatable, Codable {
+    public var read = 0
+    public var new = 0
+    public var changed = 0
+    public var unchanged = 0
+    public var quarantined = 0
+    public var tombstoned = 0
+
+    public init() {}
+
+    public static func += (lhs: inout IngestCounts, rhs: IngestCounts) {
+        lhs.read += rhs.read
+        lhs.new += rhs.new
+        lhs.changed += rhs.changed
+        lhs.unchanged += rhs.unchanged
+        lhs.quarantined += rhs.quarantined
+        lhs.tombstoned += rhs.tombstoned
+    }
+}

@@ -1,0 +1,144 @@
+import Compression
+import Crypto
+import Foundation
+import GRDB
+import MediaModel
+
+extension StagingStore {
+    /// Commits one page atomically: raw payload, records (upserted by source and id with a
+    /// content hash), rejections into quarantine, and the cursor. Returns what changed.
+    public func commit(_ page: StagedPage, runID: Int64) throws -> IngestCounts {
+        let rawHash = Self.sha256Hex(page.raw)
+        let compressed = try Zstd.compress(page.raw)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let now = Self.timestamp()
+        // Encode outside the transaction so the write lock is held only for SQL.
+        let encoded: [(item: StagedPage.Item, body: String, hash: String)] = try page.items.map { item in
+            let body = try encoder.encode(item.record)
+            return (item, String(decoding: body, as: UTF8.self), Self.sha256Hex(body))
+        }
+        return try write { db in
+            var counts = IngestCounts()
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO raw_payloads (sha256, source, location, content_type, size, stored_at, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [rawHash, page.source, page.rawLocation, page.contentType, page.raw.count, now, compressed]
+            )
+            let lookup = try db.cachedStatement(
+                sql: "SELECT content_hash, tombstoned_run FROM source_records WHERE source = ? AND source_id = ?"
+            )
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO source_records
+                        (source, source_id, content_hash, body, raw_sha256, location, first_run, changed_run, seen_run)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE source_records
+                    SET content_hash = ?, body = ?, raw_sha256 = ?, location = ?, changed_run = ?, seen_run = ?,
+                        tombstoned_run = NULL
+                    WHERE source = ? AND source_id = ?
+                    """
+            )
+            let touch = try db.cachedStatement(
+                sql: "UPDATE source_records SET seen_run = ? WHERE source = ? AND source_id = ?"
+            )
+            for entry in encoded {
+                counts.read += 1
+                let source = entry.item.record.source
+                let id = entry.item.record.id
+                let existing = try Row.fetchOne(lookup, arguments: [source, id])
+                if let existing {
+                    let oldHash: String = existing["content_hash"]
+                    let wasTombstoned = (existing["tombstoned_run"] as Int64?) != nil
+                    if oldHash == entry.hash && !wasTombstoned {
+                        counts.unchanged += 1
+                        try touch.execute(arguments: [runID, source, id])
+                    } else {
+                        counts.changed += 1
+                        try update.execute(arguments: [
+                            entry.hash, entry.body, rawHash, entry.item.location, runID, runID, source, id,
+                        ])
+                    }
+                } else {
+                    counts.new += 1
+                    try insert.execute(arguments: [
+                        source, id, entry.hash, entry.body, rawHash, entry.item.location, runID, runID, runID,
+                    ])
+                }
+            }
+            for rejection in page.rejections {
+                counts.read += 1
+                counts.quarantined += 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantine (run_id, source, location, reason, excerpt, raw_sha256, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [runID, page.source, rejection.location, rejection.reason, rejection.excerpt, rawHash, now]
+                )
+            }
+            if let cursor = page.cursor {
+                try Self.saveCursor(cursor, now: now, in: db)
+            }
+            return counts
+        }
+    }
+
+    /// Tombstones every live record of `source` that the full listing in `runID` did not see.
+    public func tombstoneUnseen(source: String, runID: Int64) throws -> Int {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE source_records SET tombstoned_run = ?, changed_run = ?
+                    WHERE source = ? AND seen_run <> ? AND tombstoned_run IS NULL
+                    """,
+                arguments: [runID, runID, source, runID]
+            )
+            return db.changesCount
+        }
+    }
+
+    /// The saved cursor of a (job, stream), if any.
+    public func cursor(job: String, stream: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM cursors WHERE job = ? AND stream = ?", arguments: [job, stream])
+        }
+    }
+
+    /// Saves a cursor on its own (pages save theirs inside `commit`).
+    public func saveCursor(_ cursor: StagedPage.Cursor) throws {
+        try write { db in try Self.saveCursor(cursor, now: Self.timestamp(), in: db) }
+    }
+
+    static func saveCursor(_ cursor: StagedPage.Cursor, now: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO cursors (job, stream, value, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (job, stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """,
+            arguments: [cursor.job, cursor.stream, cursor.value, now]
+        )
+    }
+
+    /// The archived payload with this SHA-256, decompressed.
+    public func rawPayload(sha256: String) throws -> Data? {
+        guard let body = try read({ db in
+            try Data.fetchOne(db, sql: "SELECT body FROM raw_payloads WHERE sha256 = ?", arguments: [sha256])
+        }) else { return nil }
+        return try Zstd.decompress(body)
+    }
+
+    static func sha256Hex(_ data: Data) -> String {
+        Hex.encode(SHA256.hash(data: data))
+    }
+
+    static func timestamp(_ date: Date = Date()) -> String {
+        date.formatted(.iso8601)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import MediaModel
+
+/// A quarantined input: what it was, where it came from and why it was refused.
+public struct QuarantineEntry: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var runID: Int64
+    public var source: String
+    public var location: String
+    public var reason: String
+    public var excerpt: String
+}
+
+/// Counts of staged records for one source.
+public struct SourceStatistics: Sendable, Codable, Equatable {
+    public var source: String
+    public var live: Int
+    public var tombstoned: Int
+}
+
+extension StagingStore {
+    /// Every live (not tombstoned) record, ordered by source and id.
+    public func liveRecords() throws -> [SourceRecord] {
+        let decoder = JSONDecoder()
+        return try read { db in
+            let cursor = try String.fetchCursor(
+                db,
+                sql: "SELECT body FROM source_records WHERE tombstoned_run IS NULL ORDER BY source, source_id"
+            )
+            var records: [SourceRecord] = []
+            while let body = try cursor.next() {
+                records.append(try decoder.decode(SourceRecord.self, from: Data(body.utf8)))
+            }
+            return records
+        }
+    }
+
+    /// Live and tombstoned record counts per source, sorted by source.
+    public func statistics() throws -> [SourceStatistics] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT source, SUM(tombstoned_run IS NULL) AS live, SUM(tombstoned_run IS NOT NULL) AS dead
+                    FROM source_records GROUP BY source ORDER BY source
+                    """
+            ).map { SourceStatistics(source: $0["source"], live: $0["live"], tombstoned: $0["dead"]) }
+        }
+    }
+
+    /// Quarantined inputs, newest first.
+    public func quarantine(source: String? = nil, limit: Int = 100) throws -> [QuarantineEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM quarantine WHERE (? IS NULL OR source = ?) ORDER BY id DESC LIMIT ?",
+                arguments: [source, source, limit]
+            ).map {
+                QuarantineEntry(
+                    id: $0["id"],
+                    runID: $0["run_id"],
+                    source: $0["source"],
+                    location: $0["location"],
+                    reason: $0["reason"],
+                    excerpt: $0["excerpt"]
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import GRDB
+
+extension StagingStore {
+    /// Versioned migrations, run on open. Append new ones; never edit a released one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE raw_payloads (
+                        sha256 TEXT PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        location TEXT NOT NULL,
+                        content_type TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        stored_at TEXT NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        job TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        outcome TEXT NOT NULL DEFAULT 'running',
+                        read INTEGER NOT NULL DEFAULT 0,
+                        new INTEGER NOT NULL DEFAULT 0,
+                        changed INTEGER NOT NULL DEFAULT 0,
+                        unchanged INTEGER NOT NULL DEFAULT 0,
+                        quarantined INTEGER NOT NULL DEFAULT 0,
+                        tombstoned INTEGER NOT NULL DEFAULT 0,
+                        snapshot TEXT,
+                        message TEXT
+                    );
+                    CREATE TABLE source_records (
+                        source TEXT NOT NULL,
+                        source_id TEXT NOT NULL,
+                        content_hash TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        raw_sha256 TEXT,
+                        location TEXT,
+                        first_run INTEGER NOT NULL,
+                        changed_run INTEGER NOT NULL,
+                        seen_run INTEGER NOT NULL,
+                        tombstoned_run INTEGER,
+                        PRIMARY KEY (source, source_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX source_records_changed ON source_records (changed_run);
+                    CREATE TABLE quarantine (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        run_id INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        location TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        excerpt TEXT NOT NULL,
+                        raw_sha256 TEXT,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE TABLE cursors (
+                        job TEXT NOT NULL,
+                        stream TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (job, stream)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE canonical_ids (
+                        source_key TEXT PRIMARY KEY,
+                        canonical_id TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX canonical_ids_by_id ON canonical_ids (canonical_id);
+                    CREATE TABLE aliases (
+                        alias TEXT PRIMARY KEY,
+                        canonical_id TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
+        return migrator
+    }
+}

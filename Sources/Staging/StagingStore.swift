@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import MediaModel
+
+/// The staging database: the single source of truth between runs (SQLite in WAL mode).
+///
+/// Holds the raw payload archive, source records, quarantine, cursors, run history and the
+/// canonical id map. Every page of input is committed in one transaction with its cursor, so a
+/// crash loses at most the page in flight and never counts one twice.
+public final class StagingStore: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the staging database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw MediaError(.io, "cannot create the staging directory \(directory): \(error.localizedDescription)")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.label = "mediagw.staging"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw MediaError(.io, "cannot open the staging database \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs `body` in one write transaction.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw MediaError(.io, "staging database \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot of the database.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError {
+            throw MediaError(.io, "staging database \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// The schema version the database is at (number of applied migrations).
+    public func schemaVersion() throws -> Int {
+        try read { try Self.migrator.appliedIdentifiers($0).count }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import MediaModel
+import Staging
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import a source-record JSONL file (plain, gzip or zstd) into staging.",
+        discussion: """
+            Each line is validated; bad lines are quarantined with their line number and reason and
+            the import goes on. Re-importing the same file changes nothing. Exits 2 when any line
+            was quarantined (see 'mediagw quarantine').
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The JSONL file, or - for standard input.", valueName: "file"))
+    var file: String
+
+    @Option(help: "Source name the records belong to (lower-case letters, digits, dashes).")
+    var source: String
+
+    @Flag(help: "The file is the source's full listing: tombstone the source's records it lacks.")
+    var full = false
+
+    @Option(help: "Lines per committed page.")
+    var pageSize = 1000
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard CatalogImporter.isValidSourceName(source) else {
+            throw ValidationError("--source '\(source)' must be lower-case letters, digits and dashes")
+        }
+        guard (1...100_000).contains(pageSize) else { throw ValidationError("--page-size must be 1…100000") }
+    }
+
+    func run() async throws {
+        let logger = common.makeLogger()
+        let summary = try await exitOnError {
+            let store = try StagingStore(path: common.staging)
+            let importer = CatalogImporter(source: source, pageSize: pageSize, isFullListing: full, logger: logger)
+            return try importer.importFile(file, into: store)
+        }
+        if json {
+            print(String(decoding: try JSONEncoder.pretty.encode(summary), as: UTF8.self))
+        } else {
+            let counts = summary.counts
+            var line =
+                "imported \(file == "-" ? "standard input" : file) as '\(source)': read \(counts.read), new \(counts.new), "
+                + "changed \(counts.changed), unchanged \(counts.unchanged), quarantined \(counts.quarantined)"
+            if full { line += ", tombstoned \(counts.tombstoned)" }
+            print(line)
+            if !summary.unknownFields.isEmpty {
+                let fields = summary.unknownFields.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) lines)" }
+                print("ignored unknown fields: " + fields.joined(separator: ", "))
+            }
+            if counts.quarantined > 0 {
+                print("see the quarantined lines with: mediagw quarantine --source \(source)")
+            }
+        }
+        if summary.counts.quarantined > 0 { throw ExitCode(2) }
+    }
+}
+
+extension JSONEncoder {
+    static var pretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var compact: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import QueryServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the current snapshot over HTTP (read-only), swapping to each newly published one.",
+        discussion: "Stops gracefully on SIGTERM or SIGINT. API: docs/http-api.md."
+    )
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind (0 picks a free one and prints it).") var port = 8080
+    @Option(help: "Seconds between checks of CURRENT.") var pollInterval = 1.0
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+    }
+
+    func run() async throws {
+        var logger = common.makeLogger()
+        logger[metadataKey: "service"] = "serve"
+        let server = QueryServer(
+            configuration: ServerConfiguration(
+                host: host,
+                port: port,
+                snapshotsDirectory: common.snapshots,
+                pollInterval: .milliseconds(Int(pollInterval * 1000))
+            ),
+            logger: logger
+        )
+        let host = self.host
+        try await server.run { port in
+            // One line on stdout so scripts (and the end-to-end tests) learn the bound port.
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+    }
+}

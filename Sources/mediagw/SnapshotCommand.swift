@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import MediaModel
+import Search
+import Snapshots
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Inspect snapshot files offline.",
+        subcommands: [
+            SnapshotInfoCommand.self, SnapshotVerifyCommand.self, SnapshotQueryCommand.self, SnapshotExportCommand.self,
+            SnapshotDiffCommand.self,
+        ]
+    )
+}
+
+/// The snapshot file argument; defaults to the one `CURRENT` names.
+struct SnapshotFileOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Snapshot file (default: the current one in --snapshots).", valueName: "file"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("Directory whose CURRENT snapshot is used when no file is given.", valueName: "dir"))
+    var snapshots: String = Environment.value("MEDIAGW_SNAPSHOTS") ?? "snapshots"
+
+    func resolvedPath() throws -> String {
+        if let file { return file }
+        guard let current = try SnapshotDirectory(path: snapshots).currentSnapshotPath() else {
+            throw MediaError(.notFound, "no snapshot given and none is published in \(snapshots)")
+        }
+        return current
+    }
+
+    func open() throws -> Snapshot {
+        try Snapshot(path: try resolvedPath())
+    }
+}
+
+struct SnapshotInfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show header, sections, sizes, counts and sources."
+    )
+
+    @OptionGroup var options: SnapshotFileOptions
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() async throws {
+        try await exitOnError {
+            let snapshot = try options.open()
+            let meta = snapshot.metadata
+            if json {
+                struct Info: Encodable {
+                    var path: String
+                    var sizeBytes: Int
+                    var sha256: String
+                    var metadata: SnapshotMetadata
+                    var sections: [Snapshot.SectionInfo]
+                    var facets: [String: Int]
+                }
+                let facets = Dictionary(
+                    uniqueKeysWithValues: FacetField.allCases.map { ($0.rawValue, snapshot.facetValues($0).count) }
+                )
+                let info = Info(
+                    path: snapshot.path,
+                    sizeBytes: snapshot.fileSize,
+                    sha256: snapshot.recordedDigest,
+                    metadata: meta,
+                    sections: snapshot.sections,
+                    facets: facets
+                )
+                print(String(decoding: try JSONEncoder.pretty.encode(info), as: UTF8.self))
+                return
+            }
+            print("file:           \(snapshot.path)")
+            print("size:           \(snapshot.fileSize) bytes")
+            print("format version: \(meta.formatVersion)")
+            print("build id:       \(meta.buildID)")
+            print("built at:       \(meta.builtAt)")
+            print("writer:         \(meta.writer)")
+            print("sha256:         \(snapshot.recordedDigest)")
+            print("titles:         \(meta.titleCount)")
+            print("offers:         \(meta.offerCount)")
+            print("terms:          \(meta.termCount)")
+            print("aliases:        \(meta.aliases.count)")
+            print("sources:")
+            for (source, count) in meta.sourceCounts.sorted(by: { $0.key < $1.key }) {
+                print("  \(source.padding(toLength: 24, withPad: " ", startingAt: 0)) \(count) records")
+            }
+            print("sections:")
+            for section in snapshot.sections {
+                let checksum = String(section.checksum, radix: 16)
+                print(
+                    "  \(section.name.padding(toLength: 18, withPad: " ", startingAt: 0)) "
+                        + "\(String(section.length).leftPadded(12)) bytes at \(section.offset), crc32 \(checksum)"
+                )
+            }
+            print("facets:")
+            for field in FacetField.allCases {
+                print("  \(field.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(snapshot.facetValues(field).count) values")
+            }
+        }
+    }
+}
+
+struct SnapshotVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every section checksum and the whole-file SHA-256; exit 67 naming the bad section."
+    )
+
+    @OptionGroup var options: SnapshotFileOptions
+
+    func run() async throws {
+        try await exitOnError {
+            let snapshot = try options.open()
+            try snapshot.verify()
+            print("ok: \(snapshot.path) (\(snapshot.sections.count) sections, sha256 \(snapshot.recordedDigest))")
+        }
+    }
+}
+
+struct SnapshotExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every canonical title as one JSON line, with its member source keys."
+    )
+
+    @OptionGroup var options: SnapshotFileOptions
+
+    func run() async throws {
+        try await exitOnError {
+            let snapshot = try options.open()
+            let encoder = JSONEncoder.compact
+            var buffer = Data()
+            try snapshot.forEachTitle { _, title in
+                buffer.append(try encoder.encode(title))
+                buffer.append(0x0a)
+                if buffer.count > 1 << 20 {
+                    FileHandle.standardOutput.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            FileHandle.standardOutput.write(buffer)
+        }
+    }
+}
+
+struct SnapshotDiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Titles added, removed and changed; offers added, removed and re-priced between two snapshots."
+    )
+
+    @Argument(help: ArgumentHelp("The older snapshot.", valueName: "old")) var old: String
+    @Argument(help: ArgumentHelp("The newer snapshot.", valueName: "new")) var new: String
+    @Flag(help: "Print each change as a JSON line.") var json = false
+
+    func run() async throws {
+        try await exitOnError {
+            let diff = try SnapshotDiff(old: try Snapshot(path: old), new: try Snapshot(path: new))
+            if json {
+                for change in diff.changes {
+                    print(String(decoding: try JSONEncoder.compact.encode(change), as: UTF8.self))
+                }
+                return
+            }
+            for change in diff.changes {
+                print("\(change.kind.rawValue)\t\(change.id)\t\(change.title)\(change.detail.map { "\t\($0)" } ?? "")")
+            }
+            let kinds: [SnapshotDiff.Change.Kind] = [
+                .titleAdded, .titleRemoved, .titleChanged, .offerAdded, .offerRemoved, .priceChanged,
+            ]
+            print(kinds.map { "\($0.rawValue) \(diff.count($0))" }.joined(separator: ", "))
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import MediaModel
+import Search
+import Snapshots
+
+/// Search filters as command-line options, shared by `snapshot query` and the benchmark.
+struct FilterOptions: ParsableArguments {
+    @Option(help: "Kind filter (movie, series, …); repeatable.") var kind: [TitleKind] = []
+    @Option(help: "Genre filter (canonical id); repeatable.") var genre: [Genre] = []
+    @Option(help: "Earliest year.") var yearFrom: Int?
+    @Option(help: "Latest year.") var yearTo: Int?
+    @Option(help: "Offer country (ISO 3166-1 alpha-2); repeatable.") var country: [String] = []
+    @Option(help: "Offer service id; repeatable.") var service: [String] = []
+    @Option(help: "Offer monetization; repeatable.") var monetization: [Monetization] = []
+
+    var filters: SearchFilters {
+        var filters = SearchFilters()
+        filters.kinds = kind
+        filters.genres = genre
+        filters.yearFrom = yearFrom
+        filters.yearTo = yearTo
+        filters.countries = country.map { $0.uppercased() }
+        filters.services = service
+        filters.monetizations = monetization
+        return filters
+    }
+}
+
+extension TitleKind: ExpressibleByArgument {}
+extension Genre: ExpressibleByArgument {}
+extension Monetization: ExpressibleByArgument {}
+
+struct SnapshotQueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Search a snapshot offline, as the daemon would."
+    )
+
+    @Argument(help: ArgumentHelp("Snapshot file.", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("Query text (may be empty when filters are given).", valueName: "text")) var text = ""
+    @OptionGroup var filterOptions: FilterOptions
+    @Option(help: "Results per page (1–100).") var limit = 10
+    @Option(help: "Results to skip.") var offset = 0
+    @Flag(help: "Print results as JSON lines.") var json = false
+
+    func validate() throws {
+        guard (1...SearchQuery.maximumLimit).contains(limit) else {
+            throw ValidationError("--limit must be 1…\(SearchQuery.maximumLimit)")
+        }
+        guard offset >= 0 else { throw ValidationError("--offset must not be negative") }
+        guard text.count <= SearchQuery.maximumTextLength else {
+            throw ValidationError("query text is longer than \(SearchQuery.maximumTextLength) characters")
+        }
+    }
+
+    func run() async throws {
+        try await exitOnError {
+            let snapshot = try Snapshot(path: file)
+            let query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
+            let results = try SearchEngine(snapshot: snapshot).search(query)
+            if !json { print("\(results.total) matches") }
+            for (rank, hit) in results.hits.enumerated() {
+                let title = try snapshot.title(hit.document)
+                if json {
+                    struct Line: Encodable {
+                        var rank: Int
+                        var score: Double
+                        var title: CanonicalTitle
+                    }
+                    let line = Line(rank: offset + rank + 1, score: hit.score, title: title)
+                    print(String(decoding: try JSONEncoder.compact.encode(line), as: UTF8.self))
+                } else {
+                    let year = title.year.map { " (\($0))" } ?? ""
+                    let services = Set(title.offers.map(\.service)).sorted().joined(separator: ", ")
+                    print(
+                        "\(String(offset + rank + 1).leftPadded(3)). \(title.title)\(year) [\(title.kind.rawValue)] "
+                            + "\(title.id) score \(String(format: "%.3f", hit.score))"
+                            + (services.isEmpty ? "" : " — \(services)")
+                    )
+                }
+            }
+        }
+    }
+}
