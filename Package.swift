@@ -78,10 +78,13 @@ let package = Package(
         ),
 
         // Tests: one target per source target, plus end-to-end tests of the real binary.
-        .testTarget(name: "CompressionTests", dependencies: ["Compression"]),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "MediaModel"]),
-        .testTarget(name: "StagingTests", dependencies: ["Staging", "MediaModel"]),
+        .testTarget(
+            name: "StagingTests",
+            dependencies: ["Staging", "MediaModel", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "MediaModel"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Snapshots", "MediaModel"]),

@@ -69,7 +69,7 @@ public struct SourceRecordDecoder: Sendable {
                 throw DecodingError.dataCorrupted(
                     .init(
                         codingPath: [AnyKey(stringValue: "source")],
-                        debugDescription: "is '\(lineSource)' but this import is for source '\(source)'"
+                        debugDescription: "'\(lineSource)' does not match this import's source '\(source)'"
                     )
                 )
             }
@@ -153,7 +153,7 @@ public struct SourceRecordDecoder: Sendable {
             if context.codingPath.isEmpty {
                 return "not valid JSON"
             }
-            return "field '\(path(context.codingPath))' \(context.debugDescription)"
+            return "field '\(path(context.codingPath))' is invalid: \(context.debugDescription)"
         @unknown default:
             return "cannot decode: \(error)"
         }

@@ -28,7 +28,7 @@ public struct SnapshotWatcher: Service {
     }
 
     public func run() async throws {
-        var lastSeen: String?
+        var lastSeen = holder.current?.name
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             lastSeen = reload(after: lastSeen)
             try? await Task.sleep(for: interval)

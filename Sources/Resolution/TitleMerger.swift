@@ -2,15 +2,19 @@ import MediaModel
 
 /// Merges the records of one cluster into a canonical title.
 ///
-/// Field-level rule for now: the first non-empty value in member order (sorted by key) wins and
-/// is recorded in `fieldSources`; list fields are unioned; offers are deduplicated by
-/// (country, service, monetization, quality), first report kept.
+/// Field-level rule for now: records are ranked by how complete their metadata is (then by key),
+/// and the first non-empty value in that order wins and is recorded in `fieldSources`; list
+/// fields are unioned; offers are deduplicated by (country, service, monetization, quality),
+/// first report kept. The entity-resolution issue replaces this with configurable priorities.
 enum TitleMerger {
     static func merge(_ records: [SourceRecord], id: String) -> CanonicalTitle {
-        let members = records.sorted { $0.key < $1.key }
+        let members = records.sorted {
+            let (lhs, rhs) = (completeness($0), completeness($1))
+            return lhs != rhs ? lhs > rhs : $0.key < $1.key
+        }
         let first = members[0]
         var title = CanonicalTitle(id: id, kind: first.kind, title: first.title)
-        title.members = members.map(\.key)
+        title.members = members.map(\.key).sorted()
         title.fieldSources["title"] = first.key
         title.fieldSources["kind"] = first.key
 
@@ -58,5 +62,15 @@ enum TitleMerger {
         title.countries = countries
         title.offers = offers.keys.sorted().map { offers[$0]! }
         return title
+    }
+
+    /// How many descriptive fields a record fills; offers-only records rank below full metadata.
+    static func completeness(_ record: SourceRecord) -> Int {
+        let fields: [Bool] = [
+            record.originalTitle != nil, record.year != nil, record.releaseDate != nil, record.runtimeMinutes != nil,
+            !(record.overview ?? "").isEmpty, !(record.genres ?? []).isEmpty, !(record.directors ?? []).isEmpty,
+            !(record.cast ?? []).isEmpty,
+        ]
+        return fields.filter { $0 }.count
     }
 }

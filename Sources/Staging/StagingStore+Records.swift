@@ -17,6 +17,12 @@ public struct SourceStatistics: Sendable, Codable, Equatable {
     public var source: String
     public var live: Int
     public var tombstoned: Int
+
+    public init(source: String, live: Int, tombstoned: Int) {
+        self.source = source
+        self.live = live
+        self.tombstoned = tombstoned
+    }
 }
 
 extension StagingStore {

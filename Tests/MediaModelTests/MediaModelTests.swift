@@ -1,0 +1,99 @@
+import Foundation
+import MediaModel
+import Testing
+
+@Suite struct PriceTests {
+    @Test func amountTravelsAsExactDecimalText() throws {
+        let price = try JSONDecoder().decode(Price.self, from: Data(#"{"amount":"3.99","currency":"USD"}"#.utf8))
+        #expect(price.amountText == "3.99")
+        let encoded = String(decoding: try JSONEncoder().encode(price), as: UTF8.self)
+        #expect(encoded.contains(#""amount":"3.99""#))
+    }
+
+    @Test func numericAmountIsAccepted() throws {
+        let price = try JSONDecoder().decode(Price.self, from: Data(#"{"amount":12.5,"currency":"EUR"}"#.utf8))
+        #expect(price.amount == Decimal(string: "12.5"))
+    }
+
+    @Test(arguments: ["1,99", "-3", "", "abc", "1.2.3"])
+    func malformedAmountsAreRefused(text: String) {
+        #expect(Price(amountText: text, currency: "USD") == nil)
+    }
+}
+
+@Suite struct SourceRecordValidationTests {
+    static let now = Date(timeIntervalSince1970: 1_780_000_000)  // 2026
+
+    func record(_ change: (inout SourceRecord) -> Void = { _ in }) -> SourceRecord {
+        var record = SourceRecord(source: "test", id: "1", kind: .movie, title: "Alien")
+        record.year = 1979
+        change(&record)
+        return record
+    }
+
+    @Test func validRecordHasNoProblems() {
+        let valid = record {
+            $0.externalIDs = ExternalIDs(imdb: "tt0078748")
+            $0.countries = ["GB", "US"]
+            $0.offers = [Offer(country: "US", service: "max", monetization: .subscription, availableSince: "2024-01-01")]
+        }
+        #expect(valid.problems(now: Self.now).isEmpty)
+    }
+
+    /// One broken field per case, named by the field the problem must mention.
+    static func breaking(_ field: String) -> SourceRecord {
+        var r = SourceRecord(source: "test", id: "1", kind: .movie, title: "Alien")
+        r.year = 1979
+        switch field {
+        case "title": r.title = "   "
+        case "year": r.year = 3021
+        case "runtimeMinutes": r.runtimeMinutes = 0
+        case "externalIDs.imdb": r.externalIDs = ExternalIDs(imdb: "0078748")
+        case "countries[0]": r.countries = ["USA"]
+        case "releaseDate": r.releaseDate = "1979-13-01"
+        case "parentID": r.kind = .episode
+        case "price.currency":
+            r.offers = [Offer(country: "US", service: "max", monetization: .rent, price: Price(amount: 3, currency: "usd"))]
+        case "service": r.offers = [Offer(country: "US", service: "Max Go!", monetization: .subscription)]
+        default: Issue.record("no case \(field)")
+        }
+        return r
+    }
+
+    @Test(
+        arguments: [
+            "title", "year", "runtimeMinutes", "externalIDs.imdb", "countries[0]", "releaseDate", "parentID",
+            "price.currency", "service",
+        ]
+    )
+    func problemsNameTheField(field: String) {
+        let problems = Self.breaking(field).problems(now: Self.now)
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("'\(field)'") == true, "\(problems)")
+    }
+
+    @Test func absurdlyEarlyYearIsAProblem() {
+        #expect(!record { $0.year = 1200 }.problems(now: Self.now).isEmpty)
+    }
+}
+
+@Suite struct VocabularyTests {
+    @Test(arguments: [("Sci-Fi", Genre.scienceFiction), ("science-fiction", .scienceFiction), ("Drama", .drama), ("Sports", .sport)])
+    func genresResolveFromCommonNames(name: String, genre: Genre) {
+        #expect(Genre(lenientName: name) == genre)
+    }
+
+    @Test func unknownGenreIsNotGuessed() {
+        #expect(Genre(lenientName: "Mumblecore") == nil)
+    }
+
+    @Test func tmdbMovieAndTVIdsAreSeparateLinkKeys() {
+        let movie = ExternalIDs(tmdbMovie: 1399)
+        let show = ExternalIDs(tmdbTV: 1399)
+        #expect(Set(movie.linkKeys).isDisjoint(with: show.linkKeys))
+    }
+
+    @Test func qualityLadderIsOrdered() {
+        #expect(VideoQuality.allCases.sorted() == [.sd, .hd, .uhd, .hdr])
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import MediaModel
+import Staging
+import Testing
+
+/// A staging database in a fresh temporary directory.
+func makeStore() throws -> StagingStore {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("staging-\(UUID())")
+    return try StagingStore(path: directory.appendingPathComponent("staging.sqlite").path)
+}
+
+func page(_ records: [SourceRecord], source: String = "s", rejections: [StagedPage.Rejection] = [], cursor: String? = nil)
+    -> StagedPage
+{
+    StagedPage(
+        source: source,
+        raw: Data("raw \(records.map(\.id)) \(rejections.map(\.location))".utf8),
+        rawLocation: "test",
+        items: records.map { .init(record: $0, location: "line \($0.id)") },
+        rejections: rejections,
+        cursor: cursor.map { .init(job: "job", stream: "stream", value: $0) }
+    )
+}
+
+func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s") -> SourceRecord {
+    var record = SourceRecord(source: source, id: id, kind: .movie, title: title)
+    record.year = year
+    return record
+}
+
+@Suite struct StagingStoreTests {
+    @Test func upsertCountsNewChangedAndUnchanged() throws {
+        let store = try makeStore()
+        let run = try store.beginRun(job: "t", kind: "import")
+        let first = try store.commit(page([movie("1", "Alien"), movie("2", "Aliens")]), runID: run)
+        #expect(first.new == 2 && first.changed == 0 && first.unchanged == 0)
+        let again = try store.commit(page([movie("1", "Alien"), movie("2", "Aliens")]), runID: run)
+        #expect(again.new == 0 && again.changed == 0 && again.unchanged == 2)
+        let edited = try store.commit(page([movie("1", "Alien"), movie("2", "Aliens", year: 1986)]), runID: run)
+        #expect(edited.changed == 1 && edited.unchanged == 1)
+        #expect(try store.liveRecords().map(\.year) == [2000, 1986])
+    }
+
+    @Test func cursorAndQuarantineCommitWithThePage() throws {
+        let store = try makeStore()
+        let run = try store.beginRun(job: "t", kind: "import")
+        let rejection = StagedPage.Rejection(location: "file.jsonl:7", reason: "field 'title' is empty", excerpt: "{}")
+        let counts = try store.commit(page([movie("1", "Alien")], rejections: [rejection], cursor: "7"), runID: run)
+        #expect(counts.read == 2 && counts.quarantined == 1)
+        #expect(try store.cursor(job: "job", stream: "stream") == "7")
+        let entries = try store.quarantine()
+        #expect(entries.count == 1)
+        #expect(entries.first?.location == "file.jsonl:7")
+        #expect(entries.first?.reason == "field 'title' is empty")
+    }
+
+    @Test func rawPayloadIsArchivedByContentHash() throws {
+        let store = try makeStore()
+        let run = try store.beginRun(job: "t", kind: "import")
+        let staged = page([movie("1", "Alien")])
+        _ = try store.commit(staged, runID: run)
+        let sha = try sha256(staged.raw)
+        #expect(try store.rawPayload(sha256: sha) == staged.raw)
+        #expect(try store.rawPayload(sha256: String(repeating: "0", count: 64)) == nil)
+    }
+
+    @Test func fullListingTombstonesWhatItLacksAndRevivesOnReturn() throws {
+        let store = try makeStore()
+        let first = try store.beginRun(job: "t", kind: "import")
+        _ = try store.commit(page([movie("1", "Alien"), movie("2", "Aliens")]), runID: first)
+        let second = try store.beginRun(job: "t", kind: "import")
+        _ = try store.commit(page([movie("1", "Alien")]), runID: second)
+        #expect(try store.tombstoneUnseen(source: "s", runID: second) == 1)
+        #expect(try store.liveRecords().map(\.id) == ["1"])
+        #expect(try store.statistics() == [SourceStatistics(source: "s", live: 1, tombstoned: 1)])
+        let third = try store.beginRun(job: "t", kind: "import")
+        let back = try store.commit(page([movie("2", "Aliens")]), runID: third)
+        #expect(back.changed == 1)
+        #expect(try store.liveRecords().map(\.id) == ["1", "2"])
+    }
+
+    @Test func runThatNeverFinishedIsMarkedInterruptedByTheNext() throws {
+        let store = try makeStore()
+        let crashed = try store.beginRun(job: "nightly", kind: "import")
+        let next = try store.beginRun(job: "nightly", kind: "import")
+        var counts = IngestCounts()
+        counts.new = 3
+        try store.finishRun(id: next, outcome: "success", counts: counts)
+        let runs = try store.runs(job: "nightly")
+        #expect(runs.map(\.id) == [next, crashed])
+        #expect(runs.map(\.outcome) == ["success", "interrupted"])
+        #expect(runs.first?.counts.new == 3)
+    }
+
+    @Test func identityMapRoundTrips() throws {
+        let store = try makeStore()
+        let map = IdentityMap(assignments: ["a:1": "mg1", "b:2": "mg1"], aliases: ["mg0": "mg1"])
+        try store.saveIdentityMap(map)
+        #expect(try store.identityMap() == map)
+    }
+
+    @Test func reopeningKeepsDataAndSchemaVersion() throws {
+        let store = try makeStore()
+        let run = try store.beginRun(job: "t", kind: "import")
+        _ = try store.commit(page([movie("1", "Alien")]), runID: run)
+        let reopened = try StagingStore(path: store.path)
+        #expect(try reopened.schemaVersion() == 1)
+        #expect(try reopened.liveRecords().count == 1)
+    }
+
+    @Test func unopenableDatabaseNamesThePath() {
+        #expect {
+            _ = try StagingStore(path: "/proc/definitely/not/here/staging.sqlite")
+        } throws: { error in
+            "\(error)".contains("/proc/definitely/not/here")
+        }
+    }
+}
+
+import Crypto
+
+func sha256(_ data: Data) throws -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
