@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// The real daemon on an ephemeral loopback port.
+@Suite(.serialized) struct DaemonTests {
+    @Test func servesSwapsUnderLoadAndRefusesACorruptSnapshot() async throws {
+        let workspace = try PipelineTests.publishedSample()
+        let (daemon, base) = try await Harness.serve(in: workspace)
+        defer { daemon.terminate() }
+
+        let ready = try await Harness.get(base, "/readyz")
+        #expect(ready.status == 200)
+        let taxi = try await Harness.get(base, "/v1/search?q=taxi%20driver&limit=1")
+        let first = (taxi.json["results"] as? [[String: Any]])?.first?["title"] as? [String: Any]
+        #expect(first?["title"] as? String == "Taxi Driver")
+        let before = try await Harness.get(base, "/v1/search?q=zyzzyva")
+        #expect(before.json["total"] as? Int == 0)
+
+        // Publish a second snapshot while four clients keep querying.
+        let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var failed = 0
+                    for _ in 0..<60 {
+                        let response = try? await Harness.get(base, "/v1/search?q=taxi&limit=5")
+                        if response?.status != 200 { failed += 1 }
+                    }
+                    return failed
+                }
+            }
+            group.addTask {
+                _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+                let build = try Harness.run(["build"], in: workspace)
+                return build.status == 0 ? 0 : 1000
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(failures == 0)
+        var appeared = false
+        for _ in 0..<100 where !appeared {
+            appeared = try await Harness.get(base, "/v1/search?q=zyzzyva").json["total"] as? Int == 1
+            if !appeared { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(appeared)
+        let servedName = try await Harness.get(base, "/v1/snapshot").json["name"] as? String
+
+        // Point CURRENT at a corrupt copy: refused, old data still served.
+        let current = workspace.snapshots + "/" + (servedName ?? "")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: current))
+        bytes[bytes.count / 3] ^= 0x55
+        let corruptName = "snapshot-99991231T000000Z-corrupt.mgws"
+        try bytes.write(to: URL(fileURLWithPath: workspace.snapshots + "/" + corruptName))
+        try Data((corruptName + "\n").utf8).write(to: URL(fileURLWithPath: workspace.snapshots + "/CURRENT"))
+        var refused = false
+        for _ in 0..<100 where !refused {
+            let log = (try? String(contentsOfFile: workspace.root + "/serve-stderr.txt", encoding: .utf8)) ?? ""
+            refused = log.contains("refused snapshot") && log.contains(corruptName)
+            if !refused { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refused)
+        #expect(try await Harness.get(base, "/v1/snapshot").json["name"] as? String == servedName)
+        #expect(try await Harness.get(base, "/v1/search?q=zyzzyva").json["total"] as? Int == 1)
+
+        // Graceful shutdown on SIGTERM.
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+    }
+}

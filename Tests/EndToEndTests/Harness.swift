@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Drives the real `mediagw` binary built next to the test bundle.
+enum Harness {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var binary: String {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [
+            besideTests.appendingPathComponent("mediagw").path,
+            besideTests.deletingLastPathComponent().appendingPathComponent("mediagw").path,
+            packageRoot.appendingPathComponent(".build/debug/mediagw").path,
+        ] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return packageRoot.appendingPathComponent(".build/debug/mediagw").path
+    }
+
+    static func sample(_ name: String) -> String {
+        packageRoot.appendingPathComponent("samples/\(name)").path
+    }
+
+    static func fixture(_ name: String) -> String {
+        Bundle.module.path(forResource: "Fixtures/\(name)", ofType: nil)!
+    }
+
+    /// A fresh working directory with staging and snapshot paths.
+    struct Workspace {
+        let root: String
+        var staging: String { root + "/var/staging.sqlite" }
+        var snapshots: String { root + "/snapshots" }
+
+        init() {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID())").path
+            try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        }
+
+        var environment: [String: String] {
+            var environment = ProcessInfo.processInfo.environment
+            environment["MEDIAGW_STAGING"] = staging
+            environment["MEDIAGW_SNAPSHOTS"] = snapshots
+            return environment
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the binary to completion.
+    @discardableResult
+    static func run(_ arguments: [String], in workspace: Workspace) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = workspace.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+        let out = workspace.root + "/out-\(UUID()).txt"
+        let err = workspace.root + "/err-\(UUID()).txt"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle(forWritingAtPath: err)
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        )
+    }
+
+    /// Starts the binary and returns the process and the file its stdout goes to.
+    static func start(_ arguments: [String], in workspace: Workspace) throws -> (Process, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = workspace.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
+        let out = workspace.root + "/out-\(UUID()).txt"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        FileManager.default.createFile(atPath: workspace.root + "/serve-stderr.txt", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: workspace.root + "/serve-stderr.txt")
+        try process.run()
+        return (process, out)
+    }
+
+    /// Starts `mediagw serve` on an ephemeral port and returns it with its base URL.
+    static func serve(in workspace: Workspace) async throws -> (Process, URL) {
+        let (process, out) = try start(
+            ["serve", "--port", "0", "--poll-interval", "0.1", "--log-format", "json", "--log-level", "info"],
+            in: workspace
+        )
+        for _ in 0..<600 {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
+                return (process, URL(string: String(line.dropFirst("listening on ".count)))!)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw HarnessError(message: "the daemon did not report its port")
+    }
+
+    struct HarnessError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    static func get(_ base: URL, _ path: String) async throws -> (status: Int, json: [String: Any]) {
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+        request.timeoutInterval = 10
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as! HTTPURLResponse).statusCode, json)
+    }
+}

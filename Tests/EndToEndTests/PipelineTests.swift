@@ -1,0 +1,139 @@
+import Foundation
+import Staging
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary, start to finish: import, build, verify, query, export, diff, serve.
+@Suite(.serialized) struct PipelineTests {
+    /// A workspace with the sample catalog imported and one snapshot published.
+    static func publishedSample() throws -> Harness.Workspace {
+        let workspace = Harness.Workspace()
+        let catalog = try Harness.run(["import", Harness.sample("catalog.jsonl.zst"), "--source", "wikidata"], in: workspace)
+        #expect(catalog.status == 0, "\(catalog.stderr)")
+        #expect(catalog.stdout.contains("read 3000, new 3000"))
+        let offers = try Harness.run(["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"], in: workspace)
+        #expect(offers.status == 0, "\(offers.stderr)")
+        let build = try Harness.run(["build"], in: workspace)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(build.stdout.contains("3000 titles from 5952 records"))
+        return workspace
+    }
+
+    @Test func importBuildVerifyQueryExportOffline() throws {
+        let workspace = try Self.publishedSample()
+        let again = try Harness.run(["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"], in: workspace)
+        #expect(again.stdout.contains("new 0, changed 0, unchanged 2952, quarantined 0"))
+
+        let verify = try Harness.run(["snapshot", "verify"], in: workspace)
+        #expect(verify.status == 0 && verify.stdout.hasPrefix("ok:"))
+        let info = try Harness.run(["snapshot", "info"], in: workspace)
+        #expect(info.stdout.contains("titles:         3000"))
+        #expect(info.stdout.contains("wikidata                 3000 records"))
+
+        let current = try #require(try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
+        let file = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = try Harness.run(["snapshot", "query", file, "taxi driver", "--limit", "3"], in: workspace)
+        #expect(query.status == 0)
+        #expect(query.stdout.split(separator: "\n").dropFirst().first?.contains("Taxi Driver (1976)") == true, "\(query.stdout)")
+        let filtered = try Harness.run(
+            ["snapshot", "query", file, "", "--genre", "western", "--year-to", "1950", "--json", "--limit", "100"],
+            in: workspace
+        )
+        let years = filtered.stdout.split(separator: "\n").compactMap { line -> Int? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (object?["title"] as? [String: Any])?["year"] as? Int
+        }
+        #expect(!years.isEmpty && years.allSatisfy { $0 <= 1950 })
+
+        let export = try Harness.run(["snapshot", "export", file], in: workspace)
+        let lines = export.stdout.split(separator: "\n")
+        #expect(lines.count == 3000)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect((first?["members"] as? [String])?.isEmpty == false)
+    }
+
+    @Test func badInputIsQuarantinedAndReportedWithExitCodes() throws {
+        let workspace = Harness.Workspace()
+        let result = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("read 8, new 2, changed 0, unchanged 0, quarantined 6"))
+        #expect(result.stdout.contains("ignored unknown fields: mpaa (1 lines)"))
+        let quarantine = try Harness.run(["quarantine", "--source", "extra"], in: workspace)
+        for expected in [
+            "bad-lines.jsonl:2", "bad-lines.jsonl:3", "bad-lines.jsonl:4", "bad-lines.jsonl:5", "bad-lines.jsonl:6",
+            "duplicate id 'e1' (first seen at line 1)",
+        ] {
+            #expect(quarantine.stdout.contains(expected), "missing \(expected)")
+        }
+        let missing = try Harness.run(["import", "/nonexistent.jsonl", "--source", "extra"], in: workspace)
+        #expect(missing.status == 66 && missing.stderr.contains("/nonexistent.jsonl"))
+        let badSource = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "Bad Name"], in: workspace)
+        #expect(badSource.status == 64 && badSource.stderr.contains("--source"))
+        let noSnapshot = try Harness.run(["snapshot", "info"], in: workspace)
+        #expect(noSnapshot.status == 66)
+    }
+
+    @Test func corruptSnapshotIsRefusedByNameWithItsExitCode() throws {
+        let workspace = try Self.publishedSample()
+        let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let copy = workspace.root + "/copy.mgws"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: workspace.snapshots + "/" + current))
+        let info = try Harness.run(["snapshot", "info", "--json"], in: workspace)
+        let sections = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])?["sections"] as? [[String: Any]]
+        let postings = try #require(sections?.first { $0["name"] as? String == "lex.postings" })
+        bytes[(postings["offset"] as! Int) + 10] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: copy))
+        let verify = try Harness.run(["snapshot", "verify", copy], in: workspace)
+        #expect(verify.status == 67)
+        #expect(verify.stderr.contains("copy.mgws") && verify.stderr.contains("section 'lex.postings'"))
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: copy))
+        let truncated = try Harness.run(["snapshot", "verify", copy], in: workspace)
+        #expect(truncated.status == 67 && truncated.stderr.contains("truncated"))
+    }
+
+    @Test func diffReportsWhatTheSecondBuildChanged() throws {
+        let workspace = try Self.publishedSample()
+        let first = workspace.snapshots + "/" + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+        #expect(try Harness.run(["build"], in: workspace).status == 0)
+        let second = workspace.snapshots + "/" + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let diff = try Harness.run(["snapshot", "diff", first, second], in: workspace)
+        #expect(diff.status == 0)
+        #expect(diff.stdout.contains("title-added"))
+        #expect(diff.stdout.contains("Zyzzyva Nights"))
+        #expect(diff.stdout.contains("title-added 2, title-removed 0, title-changed 0"))
+    }
+
+    @Test func killDashNineDuringImportLosesNothingAndCountsNothingTwice() async throws {
+        let workspace = Harness.Workspace()
+        let path = workspace.root + "/bulk.jsonl"
+        let text = (0..<60_000).map { #"{"id":"b\#($0)","kind":"movie","title":"Bulk film \#($0)","year":2001}"# }
+        try text.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let (process, _) = try Harness.start(["import", path, "--source", "bulk", "--page-size", "200"], in: workspace)
+        try FileManager.default.createDirectory(atPath: workspace.root + "/var", withIntermediateDirectories: true)
+        var cursor: String?
+        for _ in 0..<300 where cursor == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            if FileManager.default.fileExists(atPath: workspace.staging) {
+                cursor = try? StagingStore(path: workspace.staging).cursor(job: "import:bulk", stream: "bulk.jsonl")
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let store = try StagingStore(path: workspace.staging)
+        let committed = try #require(Int(try store.cursor(job: "import:bulk", stream: "bulk.jsonl") ?? "0"))
+        // Records and cursor commit together: exactly the cursor's lines are staged.
+        #expect(try store.liveRecords().count == committed)
+        let rerun = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
+        #expect(rerun.status == 0)
+        #expect(rerun.stdout.contains("new \(60_000 - committed), changed 0, unchanged \(committed), quarantined 0"))
+        #expect(try store.liveRecords().count == 60_000)
+        #expect(try store.runs(job: "import:bulk").last?.outcome == "interrupted")
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import MediaModel
+import QueryServer
+import ServiceLifecycle
+import Snapshots
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A snapshots directory with one published snapshot of `titles`.
+func publishedDirectory(_ titles: [CanonicalTitle], aliases: [String: String] = [:]) throws -> SnapshotDirectory {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
+    let directory = SnapshotDirectory(path: path)
+    try publish(titles, aliases: aliases, to: directory)
+    return directory
+}
+
+func publish(_ titles: [CanonicalTitle], aliases: [String: String] = [:], to directory: SnapshotDirectory) throws {
+    let id = UUID()
+    let bytes = try SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: ["test": titles.count], aliases: aliases, buildID: id)
+    try directory.publish(bytes, builtAt: Date(), buildID: id.uuidString.lowercased(), keep: 10)
+}
+
+func film(_ id: String, _ name: String, year: Int = 2000) -> CanonicalTitle {
+    var title = CanonicalTitle(id: id, kind: .movie, title: name)
+    title.year = year
+    title.members = ["test:\(id)"]
+    return title
+}
+
+/// Runs the real application on an ephemeral loopback port for the duration of `body`.
+func withServer(
+    _ directory: SnapshotDirectory?,
+    _ body: @Sendable (QueryServer, URL) async throws -> Void
+) async throws {
+    let logger = Logger(label: "test")
+    let server = QueryServer(
+        configuration: ServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            snapshotsDirectory: directory?.path ?? "/nonexistent/snapshots",
+            pollInterval: .milliseconds(50)
+        ),
+        logger: logger
+    )
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = server.makeApplication { port in continuation.yield(port) }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        do {
+            try await body(server, URL(string: "http://127.0.0.1:\(port)")!)
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+func get(_ base: URL, _ path: String) async throws -> (status: Int, json: [String: Any], text: String, url: URL?) {
+    let (data, response) = try await URLSession.shared.data(from: URL(string: base.absoluteString + path)!)
+    let http = response as! HTTPURLResponse
+    let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    return (http.statusCode, json, String(decoding: data, as: UTF8.self), http.url)
+}
+
+/// Waits (bounded) until `condition` holds.
+func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+    for _ in 0..<100 {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+}
+
+@Suite(.serialized) struct QueryServerTests {
+    static let titles = [film("mg01", "Alien", year: 1979), film("mg02", "Aliens", year: 1986), film("mg03", "Heat", year: 1995)]
+
+    @Test func searchReturnsRankedTitles() async throws {
+        try await withServer(try publishedDirectory(Self.titles)) { _, base in
+            let response = try await get(base, "/v1/search?q=alien&limit=5")
+            #expect(response.status == 200)
+            #expect(response.json["total"] as? Int == 2)
+            let results = response.json["results"] as? [[String: Any]] ?? []
+            #expect((results.first?["title"] as? [String: Any])?["id"] as? String == "mg01")
+        }
+    }
+
+    @Test(arguments: [
+        ("/v1/search?q=x&limit=100000", "limit"),
+        ("/v1/search?q=x&limit=0", "limit"),
+        ("/v1/search?q=x&offset=-1", "offset"),
+        ("/v1/search?q=x&foo=1", "foo"),
+        ("/v1/search?q=x&year_from=abc", "year_from"),
+        ("/v1/search?q=x&year_from=2000&year_to=1990", "year_from"),
+        ("/v1/search?q=x&genre=mumblecore", "genre"),
+        ("/v1/search?q=x&kind=film", "kind"),
+        ("/v1/search?q=x&country=USA", "country"),
+        ("/v1/search?q=x&monetization=lease", "monetization"),
+        ("/v1/search?limit=5", "q"),
+        ("/v1/search?q=" + String(repeating: "a", count: 10_000), "q"),
+    ])
+    func badParametersGetAProblemNamingTheParameter(path: String, parameter: String) async throws {
+        try await withServer(try publishedDirectory(Self.titles)) { _, base in
+            let response = try await get(base, path)
+            #expect(response.status == 400)
+            #expect(response.json["parameter"] as? String == parameter)
+            #expect((response.json["detail"] as? String)?.contains(parameter) == true)
+            #expect(response.json["status"] as? Int == 400)
+        }
+    }
+
+    @Test func titleByIDAndAliasRedirect() async throws {
+        try await withServer(try publishedDirectory(Self.titles, aliases: ["mgold": "mg03"])) { _, base in
+            let direct = try await get(base, "/v1/titles/mg02")
+            #expect(direct.status == 200)
+            #expect(direct.json["title"] as? String == "Aliens")
+            let aliased = try await get(base, "/v1/titles/mgold")
+            #expect(aliased.status == 200)
+            #expect(aliased.json["id"] as? String == "mg03")
+            #expect(aliased.url?.path == "/v1/titles/mg03")
+            let missing = try await get(base, "/v1/titles/mg99")
+            #expect(missing.status == 404)
+            #expect((missing.json["detail"] as? String)?.contains("mg99") == true)
+        }
+    }
+
+    @Test func notReadyWithoutASnapshotButHealthy() async throws {
+        try await withServer(nil) { _, base in
+            let health = try await get(base, "/healthz")
+            let ready = try await get(base, "/readyz")
+            let search = try await get(base, "/v1/search?q=alien")
+            #expect(health.status == 200)
+            #expect(ready.status == 503)
+            #expect(search.status == 503)
+        }
+    }
+
+    @Test func snapshotInfoAndMetrics() async throws {
+        try await withServer(try publishedDirectory(Self.titles)) { _, base in
+            _ = try await get(base, "/v1/search?q=heat")
+            let info = try await get(base, "/v1/snapshot")
+            #expect((info.json["metadata"] as? [String: Any])?["titleCount"] as? Int == 3)
+            let metrics = try await get(base, "/metrics").text
+            #expect(metrics.contains(#"mediagw_http_requests_total{route="/v1/search",status="200"} 1"#))
+            #expect(metrics.contains("mediagw_http_request_duration_seconds_bucket"))
+            #expect(metrics.contains("mediagw_snapshot_titles_count 3"))
+            #expect(metrics.contains("mediagw_snapshot_size_bytes"))
+            #expect(metrics.contains("mediagw_snapshot_age_seconds"))
+        }
+    }
+
+    @Test func swapsToANewSnapshotAndRefusesACorruptOne() async throws {
+        let directory = try publishedDirectory(Self.titles)
+        try await withServer(directory) { server, base in
+            #expect(try await get(base, "/v1/search?q=ronin").json["total"] as? Int == 0)
+            try publish(Self.titles + [film("mg04", "Ronin", year: 1998)], to: directory)
+            #expect(try await eventually { try await get(base, "/v1/search?q=ronin").json["total"] as? Int == 1 })
+
+            // A corrupt file made current by hand (or by a broken copy) is refused.
+            let good = try #require(try directory.currentSnapshotPath())
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+            bytes[bytes.count / 2] ^= 0xff
+            let badName = "snapshot-99999999T000000Z-corrupt.mgws"
+            try bytes.write(to: URL(fileURLWithPath: directory.path + "/" + badName))
+            try directory.point(at: badName)
+            #expect(try await eventually { server.metrics.render().contains("mediagw_snapshot_refused_total 1") })
+            #expect(server.holder.current?.name == (good as NSString).lastPathComponent)
+            #expect(try await get(base, "/v1/search?q=ronin").json["total"] as? Int == 1)
+        }
+    }
+}
