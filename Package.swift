@@ -71,7 +71,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "MediagwBenchmarks",
-            dependencies: ["MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Snapshots", "Search", "Jobs"],
+            dependencies: [
+                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Snapshots", "Search", "Jobs",
+            ],
             path: "Benchmarks/MediagwBenchmarks"
         ),
 

@@ -1,1 +1,280 @@
-print("x")
+// mediagw-bench: prints import, build, open and search figures. Not a test: it asserts nothing.
+//
+//   swift run -c release mediagw-bench [--titles 10000,100000] [--queries 2000]
+//   swift run -c release mediagw-bench --snapshot FILE --queries-file FILE
+//
+// Generated catalogs scale the bundled sample (samples/*.jsonl.zst) with title variations.
+import Compression
+import Connectors
+import Foundation
+import Jobs
+import Logging
+import MediaModel
+import Search
+import Snapshots
+import Staging
+
+struct Options {
+    var titleCounts = [10_000, 100_000]
+    var queryCount = 2000
+    var snapshot: String?
+    var queriesFile: String?
+    var samples = "samples"
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--titles": titleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--queries": queryCount = Int(iterator.next() ?? "") ?? queryCount
+            case "--snapshot": snapshot = iterator.next()
+            case "--queries-file": queriesFile = iterator.next()
+            case "--samples": samples = iterator.next() ?? samples
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(64)
+            }
+        }
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+/// Reads the bundled sample records.
+func loadSample(_ directory: String) throws -> [SourceRecord] {
+    var records: [SourceRecord] = []
+    for (file, source) in [("catalog.jsonl.zst", "wikidata"), ("offers.jsonl.zst", "offers")] {
+        let reader = try LineReader(path: "\(directory)/\(file)")
+        let decoder = SourceRecordDecoder(source: source)
+        while let line = try reader.readLine() {
+            if case .record(let record, _) = decoder.decode(line) { records.append(record) }
+        }
+    }
+    return records
+}
+
+/// Deterministic pseudo-words, so larger catalogs grow their vocabulary as real ones do.
+func word(_ n: Int) -> String {
+    let syllables = [
+        "ka", "lo", "mi", "ren", "to", "sha", "vel", "dor", "bri", "an", "qu", "es", "zan", "pol", "rik", "om",
+    ]
+    var value = n
+    var text = ""
+    repeat {
+        text += syllables[value % syllables.count]
+        value /= syllables.count
+    } while value > 0
+    return text.prefix(1).uppercased() + text.dropFirst()
+}
+
+/// Writes a JSONL catalog of `count` records scaled from the sample: copy k of a film gets a
+/// variant title, another year and its own ids, so nothing merges across copies.
+func writeCatalog(count: Int, sample: [SourceRecord], to path: String) throws -> Int {
+    let metadata = sample.filter { $0.source == "wikidata" }
+    let offers = Dictionary(
+        sample.filter { $0.source == "offers" }.map { ($0.externalIDs?.imdb ?? "", $0.offers ?? []) },
+        uniquingKeysWith: { first, _ in first }
+    )
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = FileHandle(forWritingAtPath: path)!
+    var buffer = Data()
+    for index in 0..<count {
+        let base = metadata[index % metadata.count]
+        let copy = index / metadata.count
+        var record = base
+        if copy > 0 {
+            record.id = "\(base.id)-\(copy)"
+            record.title = "\(base.title) \(word(copy))"
+            record.year = (base.year ?? 2000) + copy % 7
+            record.externalIDs = ExternalIDs(imdb: String(format: "tt%08d", 10_000_000 + index))
+        }
+        record.offers = offers[base.externalIDs?.imdb ?? ""]
+        buffer.append(try encoder.encode(record))
+        buffer.append(0x0a)
+        if buffer.count > 4 << 20 {
+            handle.write(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+    handle.write(buffer)
+    try handle.close()
+    return metadata.count
+}
+
+/// A fixed query mix drawn from the catalog: whole titles, single words, a prefix of the last
+/// word, one typo, two words with a filter.
+func queryMix(_ snapshot: Snapshot, count: Int) throws -> [SearchQuery] {
+    var generator = SplitMix(seed: 42)
+    var queries: [SearchQuery] = []
+    let genres: [Genre] = [.drama, .comedy, .thriller, .horror, .documentary]
+    while queries.count < count {
+        let doc = UInt32(generator.next() % UInt64(snapshot.documentCount))
+        let title = try snapshot.title(doc)
+        let words = Tokenizer.terms(title.title)
+        guard let first = words.first else { continue }
+        switch queries.count % 5 {
+        case 0: queries.append(SearchQuery(text: title.title))
+        case 1: queries.append(SearchQuery(text: words.max { $0.count < $1.count } ?? first))
+        case 2: queries.append(SearchQuery(text: String(first.prefix(max(2, first.count - 2)))))
+        case 3:
+            var letters = Array(first)
+            if letters.count >= 5 { letters.swapAt(2, 3) }
+            queries.append(SearchQuery(text: String(letters) + " "))
+        default:
+            var filters = SearchFilters()
+            filters.genres = [genres[queries.count % genres.count]]
+            filters.countries = ["US"]
+            queries.append(SearchQuery(text: words.prefix(2).joined(separator: " "), filters: filters))
+        }
+    }
+    return queries
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Runs the queries and prints latency percentiles, with and without fetching the page's titles.
+func measureSearch(_ snapshot: Snapshot, _ queries: [SearchQuery], label: String) throws {
+    let engine = SearchEngine(snapshot: snapshot)
+    for query in queries.prefix(100) { _ = try engine.search(query) }  // warm the page cache
+    var searchTimes: [Double] = []
+    var withTitles: [Double] = []
+    var hits = 0
+    let clock = ContinuousClock()
+    for query in queries {
+        let start = clock.now
+        let results = try engine.search(query)
+        let searched = clock.now
+        for hit in results.hits { _ = try snapshot.title(hit.document) }
+        let end = clock.now
+        searchTimes.append(seconds(searched - start) * 1000)
+        withTitles.append(seconds(end - start) * 1000)
+        hits += results.hits.isEmpty ? 0 : 1
+    }
+    searchTimes.sort()
+    withTitles.sort()
+    print(
+        String(
+            format:
+                "%@ search: %d queries, %.1f%% with hits, p50 %.3f ms, p99 %.3f ms; with titles p50 %.3f ms, p99 %.3f ms",
+            label,
+            queries.count,
+            100 * Double(hits) / Double(max(queries.count, 1)),
+            percentile(searchTimes, 0.5),
+            percentile(searchTimes, 0.99),
+            percentile(withTitles, 0.5),
+            percentile(withTitles, 0.99)
+        )
+    )
+}
+
+/// `text<TAB>genre=drama&country=US` per line; filters optional.
+func readQueries(_ path: String) throws -> [SearchQuery] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+        let parts = line.split(separator: "\t", maxSplits: 1)
+        var filters = SearchFilters()
+        for pair in (parts.count > 1 ? parts[1] : "").split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { continue }
+            switch kv[0] {
+            case "kind": filters.kinds += [TitleKind(rawValue: kv[1])].compactMap { $0 }
+            case "genre": filters.genres += [Genre(rawValue: kv[1])].compactMap { $0 }
+            case "year_from": filters.yearFrom = Int(kv[1])
+            case "year_to": filters.yearTo = Int(kv[1])
+            case "country": filters.countries.append(kv[1].uppercased())
+            case "service": filters.services.append(kv[1])
+            case "monetization": filters.monetizations += [Monetization(rawValue: kv[1])].compactMap { $0 }
+            default: break
+            }
+        }
+        return SearchQuery(text: String(parts.first ?? ""), filters: filters)
+    }
+}
+
+func run() throws {
+    let options = Options(CommandLine.arguments)
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let clock = ContinuousClock()
+    if let path = options.snapshot {
+        let start = clock.now
+        let snapshot = try Snapshot(path: path)
+        print(String(format: "open: %.3f ms (%d titles)", seconds(clock.now - start) * 1000, snapshot.documentCount))
+        let queries = try options.queriesFile.map(readQueries) ?? queryMix(snapshot, count: options.queryCount)
+        try measureSearch(snapshot, queries, label: "\(snapshot.documentCount) titles")
+        return
+    }
+    let sample = try loadSample(options.samples)
+    for count in options.titleCounts {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-\(count)-\(UUID())")
+            .path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let catalog = root + "/catalog.jsonl"
+        _ = try writeCatalog(count: count, sample: sample, to: catalog)
+        let store = try StagingStore(path: root + "/staging.sqlite")
+
+        var start = clock.now
+        let summary = try CatalogImporter(source: "bench", logger: logger).importFile(catalog, into: store)
+        let importSeconds = seconds(clock.now - start)
+        print(
+            String(
+                format: "%d titles: import %.1f s, %.0f records/s (%d new)",
+                count,
+                importSeconds,
+                Double(count) / importSeconds,
+                summary.counts.new
+            )
+        )
+
+        start = clock.now
+        let build = try SnapshotBuilder(logger: logger).build(
+            from: store,
+            into: SnapshotDirectory(path: root + "/snapshots")
+        )
+        print(
+            String(
+                format: "%d titles: build %.2f s (resolve + write + verify + publish), %d bytes, %.0f bytes/title",
+                count,
+                seconds(clock.now - start),
+                build.bytes,
+                Double(build.bytes) / Double(max(build.titles, 1))
+            )
+        )
+
+        var opens: [Double] = []
+        for _ in 0..<20 {
+            start = clock.now
+            _ = try Snapshot(path: build.path)
+            opens.append(seconds(clock.now - start) * 1000)
+        }
+        opens.sort()
+        print(String(format: "%d titles: open p50 %.3f ms", count, percentile(opens, 0.5)))
+        let snapshot = try Snapshot(path: build.path)
+        try measureSearch(snapshot, try queryMix(snapshot, count: options.queryCount), label: "\(count) titles:")
+    }
+}
+
+do {
+    try run()
+} catch {
+    FileHandle.standardError.write(Data("mediagw-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -39,7 +39,10 @@ public struct QueryServer: Sendable {
         routes.register(on: router)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "mediagw"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "mediagw"
+            ),
             services: [watcher],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -53,7 +53,9 @@ enum SearchParameters {
         let raw = parameters.getAll(name).flatMap { $0.split(separator: ",") }.map { String($0) }
         if raw.count > 50 { throw Problem.badParameter(name, "more than 50 values") }
         return try raw.map { text in
-            guard let value = make(text) else { throw Problem.badParameter(name, "'\(text.prefix(64))' is not a valid value") }
+            guard let value = make(text) else {
+                throw Problem.badParameter(name, "'\(text.prefix(64))' is not a valid value")
+            }
             return value
         }
     }

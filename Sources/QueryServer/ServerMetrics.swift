@@ -21,7 +21,12 @@ public final class ServerMetrics: Sendable {
 
     public init() {
         snapshotSize = registry.makeGauge(
-            descriptor: .init(namespace: "mediagw", metricName: "snapshot_size", unitName: "bytes", helpText: "Size of the served snapshot")
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "snapshot_size",
+                unitName: "bytes",
+                helpText: "Size of the served snapshot"
+            )
         )
         snapshotBuiltAt = registry.makeGauge(
             descriptor: .init(
@@ -32,10 +37,20 @@ public final class ServerMetrics: Sendable {
             )
         )
         snapshotTitles = registry.makeGauge(
-            descriptor: .init(namespace: "mediagw", metricName: "snapshot_titles", unitName: "count", helpText: "Titles in the served snapshot")
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "snapshot_titles",
+                unitName: "count",
+                helpText: "Titles in the served snapshot"
+            )
         )
         snapshotAge = registry.makeGauge(
-            descriptor: .init(namespace: "mediagw", metricName: "snapshot_age", unitName: "seconds", helpText: "Age of the served snapshot")
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "snapshot_age",
+                unitName: "seconds",
+                helpText: "Age of the served snapshot"
+            )
         )
         refusals = registry.makeCounter(
             descriptor: .init(
@@ -56,7 +71,12 @@ public final class ServerMetrics: Sendable {
     func recordRequest(path: String, status: Int, duration: Duration) {
         let route = Self.route(for: path)
         registry.makeCounter(
-            descriptor: .init(namespace: "mediagw", metricName: "http_requests", unitName: "total", helpText: "HTTP requests"),
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "http_requests",
+                unitName: "total",
+                helpText: "HTTP requests"
+            ),
             labels: [("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(

@@ -35,11 +35,15 @@ extension Snapshot {
             throw MediaError(
                 .corruptSnapshot,
                 "snapshot \(name) is corrupt: section '\(first)' checksum mismatch"
-                    + (result.badSections.count > 1 ? " (also: \(result.badSections.dropFirst().joined(separator: ", ")))" : "")
+                    + (result.badSections.count > 1
+                        ? " (also: \(result.badSections.dropFirst().joined(separator: ", ")))" : "")
             )
         }
         if !result.digestMatches {
-            throw MediaError(.corruptSnapshot, "snapshot \(name) is corrupt: whole-file SHA-256 does not match the footer")
+            throw MediaError(
+                .corruptSnapshot,
+                "snapshot \(name) is corrupt: whole-file SHA-256 does not match the footer"
+            )
         }
     }
 }

@@ -68,7 +68,8 @@ public struct SnapshotDiff: Sendable, Codable {
             case (.some, nil):
                 changes.append(Change(kind: .offerRemoved, id: new.id, title: new.title, detail: identity.description))
             case (.some(let before), .some(let after)) where before.price != after.price:
-                let detail = "\(identity): \(before.price?.description ?? "none") → \(after.price?.description ?? "none")"
+                let detail =
+                    "\(identity): \(before.price?.description ?? "none") → \(after.price?.description ?? "none")"
                 changes.append(Change(kind: .priceChanged, id: new.id, title: new.title, detail: detail))
             default:
                 break

@@ -2,7 +2,7 @@ import Foundation
 import MediaModel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A directory of published snapshots with a `CURRENT` pointer file.

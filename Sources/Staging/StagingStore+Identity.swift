@@ -34,7 +34,9 @@ extension StagingStore {
         let now = Self.timestamp()
         try write { db in
             try db.execute(sql: "DELETE FROM canonical_ids")
-            let insert = try db.cachedStatement(sql: "INSERT INTO canonical_ids (source_key, canonical_id) VALUES (?, ?)")
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO canonical_ids (source_key, canonical_id) VALUES (?, ?)"
+            )
             for (key, id) in map.assignments {
                 try insert.execute(arguments: [key, id])
             }

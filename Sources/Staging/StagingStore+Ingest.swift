@@ -80,7 +80,9 @@ extension StagingStore {
                         INSERT INTO quarantine (run_id, source, location, reason, excerpt, raw_sha256, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [runID, page.source, rejection.location, rejection.reason, rejection.excerpt, rawHash, now]
+                    arguments: [
+                        runID, page.source, rejection.location, rejection.reason, rejection.excerpt, rawHash, now,
+                    ]
                 )
             }
             if let cursor = page.cursor {
@@ -107,7 +109,11 @@ extension StagingStore {
     /// The saved cursor of a (job, stream), if any.
     public func cursor(job: String, stream: String) throws -> String? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM cursors WHERE job = ? AND stream = ?", arguments: [job, stream])
+            try String.fetchOne(
+                db,
+                sql: "SELECT value FROM cursors WHERE job = ? AND stream = ?",
+                arguments: [job, stream]
+            )
         }
     }
 
@@ -128,9 +134,11 @@ extension StagingStore {
 
     /// The archived payload with this SHA-256, decompressed.
     public func rawPayload(sha256: String) throws -> Data? {
-        guard let body = try read({ db in
-            try Data.fetchOne(db, sql: "SELECT body FROM raw_payloads WHERE sha256 = ?", arguments: [sha256])
-        }) else { return nil }
+        guard
+            let body = try read({ db in
+                try Data.fetchOne(db, sql: "SELECT body FROM raw_payloads WHERE sha256 = ?", arguments: [sha256])
+            })
+        else { return nil }
         return try Zstd.decompress(body)
     }
 

@@ -97,7 +97,9 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
             }
             print("facets:")
             for field in FacetField.allCases {
-                print("  \(field.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(snapshot.facetValues(field).count) values")
+                print(
+                    "  \(field.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(snapshot.facetValues(field).count) values"
+                )
             }
         }
     }

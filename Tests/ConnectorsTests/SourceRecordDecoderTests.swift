@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func unknownFieldsAreReportedNotFatal() {
-        guard case .record(_, let unknown) = decode(#"{"id":"1","kind":"movie","title":"X","rating_mpaa":"R","zz":1}"#) else {
+        guard case .record(_, let unknown) = decode(#"{"id":"1","kind":"movie","title":"X","rating_mpaa":"R","zz":1}"#)
+        else {
             Issue.record("expected a record")
             return
         }

@@ -3,7 +3,7 @@ import Staging
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real binary, start to finish: import, build, verify, query, export, diff, serve.
@@ -11,10 +11,16 @@ import Glibc
     /// A workspace with the sample catalog imported and one snapshot published.
     static func publishedSample() throws -> Harness.Workspace {
         let workspace = Harness.Workspace()
-        let catalog = try Harness.run(["import", Harness.sample("catalog.jsonl.zst"), "--source", "wikidata"], in: workspace)
+        let catalog = try Harness.run(
+            ["import", Harness.sample("catalog.jsonl.zst"), "--source", "wikidata"],
+            in: workspace
+        )
         #expect(catalog.status == 0, "\(catalog.stderr)")
         #expect(catalog.stdout.contains("read 3000, new 3000"))
-        let offers = try Harness.run(["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"], in: workspace)
+        let offers = try Harness.run(
+            ["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"],
+            in: workspace
+        )
         #expect(offers.status == 0, "\(offers.stderr)")
         let build = try Harness.run(["build"], in: workspace)
         #expect(build.status == 0, "\(build.stderr)")
@@ -24,7 +30,10 @@ import Glibc
 
     @Test func importBuildVerifyQueryExportOffline() throws {
         let workspace = try Self.publishedSample()
-        let again = try Harness.run(["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"], in: workspace)
+        let again = try Harness.run(
+            ["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"],
+            in: workspace
+        )
         #expect(again.stdout.contains("new 0, changed 0, unchanged 2952, quarantined 0"))
 
         let verify = try Harness.run(["snapshot", "verify"], in: workspace)
@@ -37,7 +46,10 @@ import Glibc
         let file = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
         let query = try Harness.run(["snapshot", "query", file, "taxi driver", "--limit", "3"], in: workspace)
         #expect(query.status == 0)
-        #expect(query.stdout.split(separator: "\n").dropFirst().first?.contains("Taxi Driver (1976)") == true, "\(query.stdout)")
+        #expect(
+            query.stdout.split(separator: "\n").dropFirst().first?.contains("Taxi Driver (1976)") == true,
+            "\(query.stdout)"
+        )
         let filtered = try Harness.run(
             ["snapshot", "query", file, "", "--genre", "western", "--year-to", "1950", "--json", "--limit", "100"],
             in: workspace
@@ -57,7 +69,10 @@ import Glibc
 
     @Test func badInputIsQuarantinedAndReportedWithExitCodes() throws {
         let workspace = Harness.Workspace()
-        let result = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+        let result = try Harness.run(
+            ["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"],
+            in: workspace
+        )
         #expect(result.status == 2)
         #expect(result.stdout.contains("read 8, new 2, changed 0, unchanged 0, quarantined 6"))
         #expect(result.stdout.contains("ignored unknown fields: mpaa (1 lines)"))
@@ -70,7 +85,10 @@ import Glibc
         }
         let missing = try Harness.run(["import", "/nonexistent.jsonl", "--source", "extra"], in: workspace)
         #expect(missing.status == 66 && missing.stderr.contains("/nonexistent.jsonl"))
-        let badSource = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "Bad Name"], in: workspace)
+        let badSource = try Harness.run(
+            ["import", Harness.fixture("bad-lines.jsonl"), "--source", "Bad Name"],
+            in: workspace
+        )
         #expect(badSource.status == 64 && badSource.stderr.contains("--source"))
         let noSnapshot = try Harness.run(["snapshot", "info"], in: workspace)
         #expect(noSnapshot.status == 66)
@@ -83,7 +101,9 @@ import Glibc
         let copy = workspace.root + "/copy.mgws"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: workspace.snapshots + "/" + current))
         let info = try Harness.run(["snapshot", "info", "--json"], in: workspace)
-        let sections = (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])?["sections"] as? [[String: Any]]
+        let sections =
+            (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])?["sections"]
+            as? [[String: Any]]
         let postings = try #require(sections?.first { $0["name"] as? String == "lex.postings" })
         bytes[(postings["offset"] as! Int) + 10] ^= 0x20
         try bytes.write(to: URL(fileURLWithPath: copy))
@@ -97,11 +117,15 @@ import Glibc
 
     @Test func diffReportsWhatTheSecondBuildChanged() throws {
         let workspace = try Self.publishedSample()
-        let first = workspace.snapshots + "/" + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
+        let first =
+            workspace.snapshots + "/"
+            + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
         #expect(try Harness.run(["build"], in: workspace).status == 0)
-        let second = workspace.snapshots + "/" + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
+        let second =
+            workspace.snapshots + "/"
+            + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let diff = try Harness.run(["snapshot", "diff", first, second], in: workspace)
         #expect(diff.status == 0)

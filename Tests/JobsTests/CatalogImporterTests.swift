@@ -42,7 +42,9 @@ let logger = Logger(label: "test")
         #expect(summary.counts.quarantined == 4)
         #expect(summary.unknownFields == ["mpaa": 1])
         let quarantine = try store.quarantine().sorted { $0.id < $1.id }
-        #expect(quarantine.map(\.location) == ["catalog.jsonl:2", "catalog.jsonl:3", "catalog.jsonl:4", "catalog.jsonl:6"])
+        #expect(
+            quarantine.map(\.location) == ["catalog.jsonl:2", "catalog.jsonl:3", "catalog.jsonl:4", "catalog.jsonl:6"]
+        )
         #expect(quarantine[0].reason.contains("not valid JSON"))
         #expect(quarantine[1].reason.contains("'title' is empty"))
         #expect(quarantine[2].reason.contains("'year' is 9999"))
@@ -69,7 +71,8 @@ let logger = Logger(label: "test")
         #expect {
             _ = try CatalogImporter(source: "catalog", pageSize: 100, logger: logger).importFile(path, into: store)
         } throws: { error in
-            (error as? MediaError)?.code == .badInput && "\(error)".contains("truncated") && "\(error)".contains("after line")
+            (error as? MediaError)?.code == .badInput && "\(error)".contains("truncated")
+                && "\(error)".contains("after line")
         }
         let kept = try store.liveRecords().count
         #expect(kept > 0 && kept < 3000)
@@ -92,7 +95,8 @@ let logger = Logger(label: "test")
         let store = try StagingStore(path: temporaryPath("staging.sqlite"))
         _ = try CatalogImporter(source: "a", logger: logger).importFile(
             try writeLines([
-                line("1", "Alien", year: 1979, extra: #","externalIDs":{"imdb":"tt0078748"}"#), line("2", "Heat", year: 1995),
+                line("1", "Alien", year: 1979, extra: #","externalIDs":{"imdb":"tt0078748"}"#),
+                line("2", "Heat", year: 1995),
             ]),
             into: store
         )

@@ -35,7 +35,9 @@ import Testing
         let valid = record {
             $0.externalIDs = ExternalIDs(imdb: "tt0078748")
             $0.countries = ["GB", "US"]
-            $0.offers = [Offer(country: "US", service: "max", monetization: .subscription, availableSince: "2024-01-01")]
+            $0.offers = [
+                Offer(country: "US", service: "max", monetization: .subscription, availableSince: "2024-01-01")
+            ]
         }
         #expect(valid.problems(now: Self.now).isEmpty)
     }
@@ -53,7 +55,9 @@ import Testing
         case "releaseDate": r.releaseDate = "1979-13-01"
         case "parentID": r.kind = .episode
         case "price.currency":
-            r.offers = [Offer(country: "US", service: "max", monetization: .rent, price: Price(amount: 3, currency: "usd"))]
+            r.offers = [
+                Offer(country: "US", service: "max", monetization: .rent, price: Price(amount: 3, currency: "usd"))
+            ]
         case "service": r.offers = [Offer(country: "US", service: "Max Go!", monetization: .subscription)]
         default: Issue.record("no case \(field)")
         }
@@ -78,7 +82,9 @@ import Testing
 }
 
 @Suite struct VocabularyTests {
-    @Test(arguments: [("Sci-Fi", Genre.scienceFiction), ("science-fiction", .scienceFiction), ("Drama", .drama), ("Sports", .sport)])
+    @Test(arguments: [
+        ("Sci-Fi", Genre.scienceFiction), ("science-fiction", .scienceFiction), ("Drama", .drama), ("Sports", .sport),
+    ])
     func genresResolveFromCommonNames(name: String, genre: Genre) {
         #expect(Genre(lenientName: name) == genre)
     }

@@ -7,7 +7,7 @@ import Snapshots
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A snapshots directory with one published snapshot of `titles`.
@@ -20,7 +20,12 @@ func publishedDirectory(_ titles: [CanonicalTitle], aliases: [String: String] = 
 
 func publish(_ titles: [CanonicalTitle], aliases: [String: String] = [:], to directory: SnapshotDirectory) throws {
     let id = UUID()
-    let bytes = try SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: ["test": titles.count], aliases: aliases, buildID: id)
+    let bytes = try SnapshotWriter().makeSnapshot(
+        titles: titles,
+        sourceCounts: ["test": titles.count],
+        aliases: aliases,
+        buildID: id
+    )
     try directory.publish(bytes, builtAt: Date(), buildID: id.uuidString.lowercased(), keep: 10)
 }
 
@@ -81,7 +86,9 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
 }
 
 @Suite(.serialized) struct QueryServerTests {
-    static let titles = [film("mg01", "Alien", year: 1979), film("mg02", "Aliens", year: 1986), film("mg03", "Heat", year: 1995)]
+    static let titles = [
+        film("mg01", "Alien", year: 1979), film("mg02", "Aliens", year: 1986), film("mg03", "Heat", year: 1995),
+    ]
 
     @Test func searchReturnsRankedTitles() async throws {
         try await withServer(try publishedDirectory(Self.titles)) { _, base in

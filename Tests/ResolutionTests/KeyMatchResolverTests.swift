@@ -48,7 +48,10 @@ func record(
 
     @Test func sameNormalizedTitleYearAndKindMerge() {
         let catalog = resolver.resolve(
-            [record("a", "1", "The Lord of the Rings: The Two Towers"), record("b", "2", "lord of the rings - the two towers")],
+            [
+                record("a", "1", "The Lord of the Rings: The Two Towers"),
+                record("b", "2", "lord of the rings - the two towers"),
+            ],
             identity: IdentityMap()
         )
         #expect(catalog.titles.count == 1)
@@ -78,7 +81,10 @@ func record(
         )
         // "a:0" sorts before every existing key; the Alien cluster must still keep its id.
         let second = resolver.resolve(
-            [record("a", "0", "Alien", year: 1979), record("b", "9", "Alien", year: 1979), record("b", "8", "Aliens", year: 1986)],
+            [
+                record("a", "0", "Alien", year: 1979), record("b", "9", "Alien", year: 1979),
+                record("b", "8", "Aliens", year: 1986),
+            ],
             identity: first.identity
         )
         #expect(Set(first.titles.map(\.id)) == Set(second.titles.map(\.id)))

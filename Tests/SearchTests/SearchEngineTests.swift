@@ -28,11 +28,45 @@ let netflixGB = Offer(country: "GB", service: "netflix", monetization: .subscrip
 let rentUS = Offer(country: "US", service: "apple-tv-store", monetization: .rent)
 
 let catalog: [CanonicalTitle] = [
-    makeTitle("mg01", "The Godfather", year: 1972, genres: [.crime, .drama], directors: ["Francis Ford Coppola"], offers: [netflixGB, rentUS]),
-    makeTitle("mg02", "The Godfather Part II", year: 1974, genres: [.crime, .drama], directors: ["Francis Ford Coppola"], offers: [netflixUS]),
-    makeTitle("mg03", "Finding Nemo", year: 2003, genres: [.animation, .family], overview: "A clownfish searches the ocean for his son."),
-    makeTitle("mg04", "Alien", year: 1979, genres: [.horror, .scienceFiction], directors: ["Ridley Scott"], offers: [netflixUS]),
-    makeTitle("mg05", "Aliens", year: 1986, genres: [.action, .scienceFiction], directors: ["James Cameron"], offers: [rentUS]),
+    makeTitle(
+        "mg01",
+        "The Godfather",
+        year: 1972,
+        genres: [.crime, .drama],
+        directors: ["Francis Ford Coppola"],
+        offers: [netflixGB, rentUS]
+    ),
+    makeTitle(
+        "mg02",
+        "The Godfather Part II",
+        year: 1974,
+        genres: [.crime, .drama],
+        directors: ["Francis Ford Coppola"],
+        offers: [netflixUS]
+    ),
+    makeTitle(
+        "mg03",
+        "Finding Nemo",
+        year: 2003,
+        genres: [.animation, .family],
+        overview: "A clownfish searches the ocean for his son."
+    ),
+    makeTitle(
+        "mg04",
+        "Alien",
+        year: 1979,
+        genres: [.horror, .scienceFiction],
+        directors: ["Ridley Scott"],
+        offers: [netflixUS]
+    ),
+    makeTitle(
+        "mg05",
+        "Aliens",
+        year: 1986,
+        genres: [.action, .scienceFiction],
+        directors: ["James Cameron"],
+        offers: [rentUS]
+    ),
     makeTitle("mg06", "Breaking Bad", year: 2008, kind: .series, genres: [.crime, .drama], offers: [netflixUS]),
     makeTitle("mg07", "Apocalypse Now", year: 1979, genres: [.war, .drama], directors: ["Francis Ford Coppola"]),
     makeTitle("mg08", "Interstellar", year: 2014, genres: [.scienceFiction], directors: ["Christopher Nolan"]),
@@ -48,7 +82,9 @@ let catalog: [CanonicalTitle] = [
         return SearchEngine(snapshot: try! Snapshot(path: path))
     }()
 
-    func ids(_ text: String, _ filters: SearchFilters = SearchFilters(), limit: Int = 10, offset: Int = 0) throws -> [String] {
+    func ids(_ text: String, _ filters: SearchFilters = SearchFilters(), limit: Int = 10, offset: Int = 0) throws
+        -> [String]
+    {
         try Self.engine.search(SearchQuery(text: text, filters: filters, limit: limit, offset: offset)).hits.map(\.id)
     }
 

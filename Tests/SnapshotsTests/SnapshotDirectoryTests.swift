@@ -6,7 +6,10 @@ import Testing
 @Suite struct SnapshotDirectoryTests {
     func bytes(_ titles: [CanonicalTitle]) throws -> (Data, String) {
         let id = UUID()
-        return (try SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: [:], aliases: [:], buildID: id), id.uuidString)
+        return (
+            try SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: [:], aliases: [:], buildID: id),
+            id.uuidString
+        )
     }
 
     @Test func publishSwapsCurrentAndPrunesToTheNewest() throws {
@@ -15,19 +18,31 @@ import Testing
         for index in 0..<4 {
             let (data, id) = try bytes([title("mg\(index)", "Film \(index)")])
             published.append(
-                try directory.publish(data, builtAt: Date(timeIntervalSince1970: Double(1_800_000_000 + index)), buildID: id, keep: 2)
+                try directory.publish(
+                    data,
+                    builtAt: Date(timeIntervalSince1970: Double(1_800_000_000 + index)),
+                    buildID: id,
+                    keep: 2
+                )
             )
         }
         #expect(try directory.currentSnapshotPath() == published[3])
         #expect(directory.snapshotNames() == published.suffix(2).map { ($0 as NSString).lastPathComponent })
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix(".tmp")
+        }
         #expect(leftovers.isEmpty)
     }
 
     @Test func pruneNeverDeletesTheCurrentSnapshot() throws {
         let directory = SnapshotDirectory(path: temporaryDirectory())
         let (old, oldID) = try bytes([title("mg1", "Old")])
-        let first = try directory.publish(old, builtAt: Date(timeIntervalSince1970: 1_800_000_000), buildID: oldID, keep: 5)
+        let first = try directory.publish(
+            old,
+            builtAt: Date(timeIntervalSince1970: 1_800_000_000),
+            buildID: oldID,
+            keep: 5
+        )
         let (new, newID) = try bytes([title("mg2", "New")])
         _ = try directory.publish(new, builtAt: Date(timeIntervalSince1970: 1_800_000_100), buildID: newID, keep: 5)
         try directory.point(at: (first as NSString).lastPathComponent)  // an operator rolled back
@@ -57,7 +72,9 @@ import Testing
         #expect(throws: MediaError.self) { try directory.publish(bad, buildID: badID) }
         #expect(try directory.currentSnapshotPath() == current)
         #expect(directory.snapshotNames().count == 1)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix(".tmp")
+        }
         #expect(leftovers.isEmpty)
     }
 
@@ -78,20 +95,35 @@ import Testing
 
 @Suite struct SnapshotDiffTests {
     @Test func reportsTitleAndOfferChanges() throws {
-        let rent = Offer(country: "US", service: "apple-tv-store", monetization: .rent, price: Price(amountText: "3.99", currency: "USD"))
+        let rent = Offer(
+            country: "US",
+            service: "apple-tv-store",
+            monetization: .rent,
+            price: Price(amountText: "3.99", currency: "USD")
+        )
         var cheaper = rent
         cheaper.price = Price(amountText: "2.99", currency: "USD")
         let old = try Snapshot(
             path: try writeSnapshot([
                 title("mg1", "Kept", offers: [rent]),
                 title("mg2", "Removed"),
-                title("mg3", "Renamed", year: 2000, offers: [Offer(country: "US", service: "netflix", monetization: .subscription)]),
+                title(
+                    "mg3",
+                    "Renamed",
+                    year: 2000,
+                    offers: [Offer(country: "US", service: "netflix", monetization: .subscription)]
+                ),
             ])
         )
         let new = try Snapshot(
             path: try writeSnapshot([
                 title("mg1", "Kept", offers: [cheaper]),
-                title("mg3", "Renamed!", year: 2000, offers: [Offer(country: "GB", service: "netflix", monetization: .subscription)]),
+                title(
+                    "mg3",
+                    "Renamed!",
+                    year: 2000,
+                    offers: [Offer(country: "GB", service: "netflix", monetization: .subscription)]
+                ),
                 title("mg4", "Added"),
             ])
         )

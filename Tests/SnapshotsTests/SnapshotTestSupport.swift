@@ -27,8 +27,14 @@ func temporaryDirectory() -> String {
 }
 
 /// Writes `titles` as a snapshot file and returns its path.
-func writeSnapshot(_ titles: [CanonicalTitle], aliases: [String: String] = [:], in directory: String? = nil) throws -> String {
-    let bytes = try SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: ["test": titles.count], aliases: aliases)
+func writeSnapshot(_ titles: [CanonicalTitle], aliases: [String: String] = [:], in directory: String? = nil) throws
+    -> String
+{
+    let bytes = try SnapshotWriter().makeSnapshot(
+        titles: titles,
+        sourceCounts: ["test": titles.count],
+        aliases: aliases
+    )
     let path = ((directory ?? temporaryDirectory()) as NSString).appendingPathComponent("s-\(UUID()).mgws")
     try bytes.write(to: URL(fileURLWithPath: path))
     return path

@@ -58,7 +58,10 @@ import Testing
     @Test func facetsListDocumentsPerValue() throws {
         let snapshot = try Snapshot(path: try writeSnapshot(Self.titles))
         #expect(try snapshot.facetDocuments(.genre, "drama").count == 50)
-        #expect(try snapshot.facetDocuments(.offer, "US/netflix/subscription") == stride(from: 0, to: 100, by: 3).map { UInt32($0) })
+        #expect(
+            try snapshot.facetDocuments(.offer, "US/netflix/subscription")
+                == stride(from: 0, to: 100, by: 3).map { UInt32($0) }
+        )
         #expect(snapshot.facetValues(.kind).map(\.value) == ["movie"])
         #expect(try snapshot.facetDocuments(.genre, "western").isEmpty)
     }
@@ -107,7 +110,8 @@ import Testing
         #expect {
             _ = try Snapshot(path: path)
         } throws: { error in
-            (error as? MediaError)?.code == .corruptSnapshot && "\(error)".contains((path as NSString).lastPathComponent)
+            (error as? MediaError)?.code == .corruptSnapshot
+                && "\(error)".contains((path as NSString).lastPathComponent)
         }
     }
 

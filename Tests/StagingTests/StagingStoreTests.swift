@@ -9,7 +9,12 @@ func makeStore() throws -> StagingStore {
     return try StagingStore(path: directory.appendingPathComponent("staging.sqlite").path)
 }
 
-func page(_ records: [SourceRecord], source: String = "s", rejections: [StagedPage.Rejection] = [], cursor: String? = nil)
+func page(
+    _ records: [SourceRecord],
+    source: String = "s",
+    rejections: [StagedPage.Rejection] = [],
+    cursor: String? = nil
+)
     -> StagedPage
 {
     StagedPage(
