@@ -20,6 +20,7 @@ struct Options {
     var snapshot: String?
     var queriesFile: String?
     var samples = "samples"
+    var codecs = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -30,6 +31,7 @@ struct Options {
             case "--snapshot": snapshot = iterator.next()
             case "--queries-file": queriesFile = iterator.next()
             case "--samples": samples = iterator.next() ?? samples
+            case "--codecs": codecs = true
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(64)
@@ -83,13 +85,14 @@ func writeCatalog(count: Int, sample: [SourceRecord], to path: String) throws ->
     )
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.withoutEscapingSlashes]
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = FileHandle(forWritingAtPath: path)!
     var buffer = Data()
     for index in 0..<count {
         let base = metadata[index % metadata.count]
         let copy = index / metadata.count
         var record = base
+        record.source = "bench"
         if copy > 0 {
             record.id = "\(base.id)-\(copy)"
             record.title = "\(base.title) \(word(copy))"
@@ -114,6 +117,7 @@ func writeCatalog(count: Int, sample: [SourceRecord], to path: String) throws ->
 func queryMix(_ snapshot: Snapshot, count: Int) throws -> [SearchQuery] {
     var generator = SplitMix(seed: 42)
     var queries: [SearchQuery] = []
+    guard snapshot.documentCount > 0 else { return [] }
     let genres: [Genre] = [.drama, .comedy, .thriller, .horror, .documentary]
     while queries.count < count {
         let doc = UInt32(generator.next() % UInt64(snapshot.documentCount))
@@ -185,6 +189,37 @@ func measureSearch(_ snapshot: Snapshot, _ queries: [SearchQuery], label: String
     )
 }
 
+/// Encode and decode rates of the storage encodings, single-threaded, over the sample records.
+func measureCodecs(_ records: [SourceRecord]) throws {
+    let clock = ContinuousClock()
+    var start = clock.now
+    let json = try records.map { try JSONEncoder().encode($0) }
+    let jsonEncode = seconds(clock.now - start)
+    start = clock.now
+    for data in json { _ = try JSONDecoder().decode(SourceRecord.self, from: data) }
+    let jsonDecode = seconds(clock.now - start)
+    start = clock.now
+    let compact = try records.map { try CompactEncoder().encode($0) }
+    let compactEncode = seconds(clock.now - start)
+    start = clock.now
+    for bytes in compact { _ = try CompactDecoder().decode(SourceRecord.self, from: bytes) }
+    let compactDecode = seconds(clock.now - start)
+    let count = Double(records.count)
+    print(
+        String(
+            format:
+                "codecs over %d records: JSON encode %.0f/s decode %.0f/s (%.0f bytes); compact encode %.0f/s decode %.0f/s (%.0f bytes)",
+            records.count,
+            count / jsonEncode,
+            count / jsonDecode,
+            Double(json.reduce(0) { $0 + $1.count }) / count,
+            count / compactEncode,
+            count / compactDecode,
+            Double(compact.reduce(0) { $0 + $1.count }) / count
+        )
+    )
+}
+
 /// `text<TAB>genre=drama&country=US` per line; filters optional.
 func readQueries(_ path: String) throws -> [SearchQuery] {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
@@ -222,6 +257,10 @@ func run() throws {
         return
     }
     let sample = try loadSample(options.samples)
+    if options.codecs {
+        try measureCodecs(sample)
+        return
+    }
     for count in options.titleCounts {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-\(count)-\(UUID())")
             .path
@@ -232,7 +271,10 @@ func run() throws {
         let store = try StagingStore(path: root + "/staging.sqlite")
 
         var start = clock.now
-        let summary = try CatalogImporter(source: "bench", logger: logger).importFile(catalog, into: store)
+        let summary = try CatalogImporter(source: "bench", pageSize: 2000, logger: logger).importFile(
+            catalog,
+            into: store
+        )
         let importSeconds = seconds(clock.now - start)
         print(
             String(
@@ -251,9 +293,14 @@ func run() throws {
         )
         print(
             String(
-                format: "%d titles: build %.2f s (resolve + write + verify + publish), %d bytes, %.0f bytes/title",
+                format: "%d titles: build %.2f s (load %.2f, resolve %.2f, write %.2f, verify + publish %.2f), "
+                    + "%d bytes, %.0f bytes/title",
                 count,
                 seconds(clock.now - start),
+                build.phases["load"] ?? 0,
+                build.phases["resolve"] ?? 0,
+                build.phases["write"] ?? 0,
+                build.phases["publish"] ?? 0,
                 build.bytes,
                 Double(build.bytes) / Double(max(build.titles, 1))
             )

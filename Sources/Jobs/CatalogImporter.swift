@@ -58,38 +58,43 @@ public struct CatalogImporter: Sendable {
             var raw = Data()
             var page = StagedPage(source: source, raw: Data(), rawLocation: "")
             let firstLine = lineNumber + 1
-            var linesInPage = 0
+            var lines: [Data] = []
             do {
-                while linesInPage < pageSize, let line = try reader.readLine() {
-                    lineNumber += 1
-                    linesInPage += 1
+                while lines.count < pageSize, let line = try reader.readLine() {
+                    lines.append(line)
                     raw.append(line)
                     raw.append(0x0a)
-                    let location = "\(fileName):\(lineNumber)"
-                    switch decoder.decode(line) {
-                    case .blank:
-                        continue
-                    case .rejected(let reason):
-                        page.rejections.append(.init(location: location, reason: reason, excerpt: Self.excerpt(line)))
-                    case .record(let record, let unknownFields):
-                        if let first = firstLineOfID[record.id] {
-                            page.rejections.append(
-                                .init(
-                                    location: location,
-                                    reason: "duplicate id '\(record.id)' (first seen at line \(first))",
-                                    excerpt: Self.excerpt(line)
-                                )
-                            )
-                            continue
-                        }
-                        firstLineOfID[record.id] = lineNumber
-                        for field in unknownFields { unknown[field, default: 0] += 1 }
-                        page.items.append(.init(record: record, location: location))
-                    }
                 }
             } catch {
                 // A truncated or corrupt compressed file: keep what was read, report the rest.
                 failure = error
+            }
+            let linesInPage = lines.count
+            // Decoding and validation are independent per line; duplicates are checked in order after.
+            let outcomes = try lines.parallelMap { decoder.decode($0) }
+            for (line, outcome) in zip(lines, outcomes) {
+                lineNumber += 1
+                let location = "\(fileName):\(lineNumber)"
+                switch outcome {
+                case .blank:
+                    continue
+                case .rejected(let reason):
+                    page.rejections.append(.init(location: location, reason: reason, excerpt: Self.excerpt(line)))
+                case .record(let record, let unknownFields):
+                    if let first = firstLineOfID[record.id] {
+                        page.rejections.append(
+                            .init(
+                                location: location,
+                                reason: "duplicate id '\(record.id)' (first seen at line \(first))",
+                                excerpt: Self.excerpt(line)
+                            )
+                        )
+                        continue
+                    }
+                    firstLineOfID[record.id] = lineNumber
+                    for field in unknownFields { unknown[field, default: 0] += 1 }
+                    page.items.append(.init(record: record, location: location))
+                }
             }
             if linesInPage == 0 { break }
             page.raw = raw

@@ -15,6 +15,8 @@ public struct SnapshotBuilder: Sendable {
         public var records: Int
         public var bytes: Int
         public var seconds: Double
+        /// Seconds spent per phase: load, resolve, write, publish.
+        public var phases: [String: Double]
     }
 
     public var resolver: any TitleResolver
@@ -31,10 +33,19 @@ public struct SnapshotBuilder: Sendable {
     public func build(from store: StagingStore, into directory: SnapshotDirectory) throws -> Summary {
         let started = Date()
         let runID = try store.beginRun(job: "build", kind: "build")
+        var phases: [String: Double] = [:]
+        var mark = Date()
+        func lap(_ phase: String) {
+            phases[phase] = Date().timeIntervalSince(mark)
+            mark = Date()
+        }
         do {
             let records = try store.liveRecords()
-            let resolved = resolver.resolve(records, identity: try store.identityMap())
-            try store.saveIdentityMap(resolved.identity)
+            lap("load")
+            let previousIdentity = try store.identityMap()
+            let resolved = resolver.resolve(records, identity: previousIdentity)
+            try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
+            lap("resolve")
             var sourceCounts: [String: Int] = [:]
             for record in records { sourceCounts[record.source, default: 0] += 1 }
             let buildID = UUID()
@@ -45,12 +56,14 @@ public struct SnapshotBuilder: Sendable {
                 buildID: buildID,
                 builtAt: started
             )
+            lap("write")
             let path = try directory.publish(
                 bytes,
                 builtAt: started,
                 buildID: buildID.uuidString.lowercased(),
                 keep: keep
             )
+            lap("publish")
             var counts = IngestCounts()
             counts.read = records.count
             try store.finishRun(id: runID, outcome: "success", counts: counts, snapshot: path)
@@ -64,7 +77,8 @@ public struct SnapshotBuilder: Sendable {
                 titles: resolved.titles.count,
                 records: records.count,
                 bytes: bytes.count,
-                seconds: Date().timeIntervalSince(started)
+                seconds: Date().timeIntervalSince(started),
+                phases: phases
             )
         } catch {
             try? store.finishRun(id: runID, outcome: "failed", counts: IngestCounts(), message: "\(error)")

@@ -52,7 +52,10 @@ public struct OfferIdentity: Hashable, Sendable, Comparable, CustomStringConvert
     public var quality: VideoQuality?
 
     public static func < (lhs: OfferIdentity, rhs: OfferIdentity) -> Bool {
-        lhs.description < rhs.description
+        if lhs.country != rhs.country { return lhs.country < rhs.country }
+        if lhs.service != rhs.service { return lhs.service < rhs.service }
+        if lhs.monetization != rhs.monetization { return lhs.monetization < rhs.monetization }
+        return (lhs.quality?.rawValue ?? "-") < (rhs.quality?.rawValue ?? "-")
     }
 
     public var description: String {

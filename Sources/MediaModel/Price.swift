@@ -2,26 +2,40 @@ import Foundation
 
 /// A price as an exact decimal amount with its ISO 4217 currency code.
 ///
-/// The amount travels as a string (`"3.99"`) so that no binary floating point ever touches money.
+/// The amount is kept as normalized decimal text (`"3.99"`, `"10"`): no binary floating point
+/// ever touches money, equal amounts have equal text, and encoding it costs nothing.
 public struct Price: Codable, Sendable, Hashable, CustomStringConvertible {
-    /// The amount in the currency's major unit.
-    public var amount: Decimal
+    /// The amount in the currency's major unit, as normalized decimal text.
+    public let amountText: String
     /// ISO 4217 alphabetic code, upper case (`USD`, `EUR`).
     public var currency: String
 
+    /// The amount as a `Decimal`.
+    public var amount: Decimal { Decimal(string: amountText, locale: Locale(identifier: "en_US_POSIX")) ?? 0 }
+
     public init(amount: Decimal, currency: String) {
-        self.amount = amount
-        self.currency = currency
+        self.init(amountText: NSDecimalNumber(decimal: amount).stringValue, currency: currency)!
     }
 
-    /// Parses an amount written with a dot as decimal separator; nil when it is not a plain number.
+    /// Parses a non-negative amount written with a dot as decimal separator (`3.99`, `12`,
+    /// `0.50`); nil when it is anything else.
     public init?(amountText: String, currency: String) {
+        var integer: Substring
+        var fraction: Substring = ""
         let trimmed = amountText.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-            trimmed.filter({ $0 == "." }).count <= 1,
-            let amount = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX"))
+        let parts = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return nil }
+        integer = parts[0]
+        if parts.count == 2 { fraction = parts[1] }
+        guard !(integer.isEmpty && fraction.isEmpty), integer.count <= 15, fraction.count <= 10,
+            integer.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+            fraction.utf8.allSatisfy({ (0x30...0x39).contains($0) })
         else { return nil }
-        self.init(amount: amount, currency: currency)
+        while integer.count > 1, integer.first == "0" { integer = integer.dropFirst() }
+        if integer.isEmpty { integer = "0" }
+        while fraction.last == "0" { fraction = fraction.dropLast() }
+        self.amountText = fraction.isEmpty ? String(integer) : "\(integer).\(fraction)"
+        self.currency = currency
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,11 +66,6 @@ public struct Price: Codable, Sendable, Hashable, CustomStringConvertible {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(amountText, forKey: .amount)
         try container.encode(currency, forKey: .currency)
-    }
-
-    /// The amount as plain decimal text (`3.99`).
-    public var amountText: String {
-        NSDecimalNumber(decimal: amount).stringValue
     }
 
     public var description: String { "\(amountText) \(currency)" }

@@ -8,20 +8,20 @@ import MediaModel
 /// first report kept. The entity-resolution issue replaces this with configurable priorities.
 enum TitleMerger {
     static func merge(_ records: [SourceRecord], id: String) -> CanonicalTitle {
-        let members = records.sorted {
-            let (lhs, rhs) = (completeness($0), completeness($1))
-            return lhs != rhs ? lhs > rhs : $0.key < $1.key
-        }
+        // Rank once: completeness and keys are computed per record, not per comparison.
+        let ranked = records.map { (record: $0, key: $0.key, completeness: completeness($0)) }
+            .sorted { $0.completeness != $1.completeness ? $0.completeness > $1.completeness : $0.key < $1.key }
+        let members = ranked.map(\.record)
         let first = members[0]
         var title = CanonicalTitle(id: id, kind: first.kind, title: first.title)
-        title.members = members.map(\.key).sorted()
-        title.fieldSources["title"] = first.key
-        title.fieldSources["kind"] = first.key
+        title.members = ranked.map(\.key).sorted()
+        title.fieldSources["title"] = ranked[0].key
+        title.fieldSources["kind"] = ranked[0].key
 
         func pick<Value>(_ field: String, _ value: (SourceRecord) -> Value?) -> Value? {
-            for record in members {
-                if let found = value(record) {
-                    title.fieldSources[field] = record.key
+            for member in ranked {
+                if let found = value(member.record) {
+                    title.fieldSources[field] = member.key
                     return found
                 }
             }
@@ -66,11 +66,15 @@ enum TitleMerger {
 
     /// How many descriptive fields a record fills; offers-only records rank below full metadata.
     static func completeness(_ record: SourceRecord) -> Int {
-        let fields: [Bool] = [
-            record.originalTitle != nil, record.year != nil, record.releaseDate != nil, record.runtimeMinutes != nil,
-            !(record.overview ?? "").isEmpty, !(record.genres ?? []).isEmpty, !(record.directors ?? []).isEmpty,
-            !(record.cast ?? []).isEmpty,
-        ]
-        return fields.filter { $0 }.count
+        var count = 0
+        if record.originalTitle != nil { count += 1 }
+        if record.year != nil { count += 1 }
+        if record.releaseDate != nil { count += 1 }
+        if record.runtimeMinutes != nil { count += 1 }
+        if !(record.overview ?? "").isEmpty { count += 1 }
+        if !(record.genres ?? []).isEmpty { count += 1 }
+        if !(record.directors ?? []).isEmpty { count += 1 }
+        if !(record.cast ?? []).isEmpty { count += 1 }
+        return count
     }
 }

@@ -5,8 +5,13 @@ import Foundation
 public enum TitleNormalizer {
     /// The matching key of `title` ("The Lord of the Rings: The Two Towers" → "lord of the rings the two towers").
     public static func key(_ title: String) -> String {
-        let folded = title.precomposedStringWithCompatibilityMapping
-            .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        let isASCII = title.utf8.allSatisfy { $0 < 0x80 }
+        // ASCII needs no Unicode folding, which is most of the cost.
+        let folded =
+            isASCII
+            ? title.lowercased()
+            : title.precomposedStringWithCompatibilityMapping
+                .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var words: [Substring] = []
         var current = ""
         func flush() {

@@ -1,6 +1,31 @@
+import Synchronization
+
+/// Reuses accumulators across queries: allocating and zeroing three arrays the size of the
+/// catalog per query costs more than the query itself on large snapshots.
+final class AccumulatorPool: Sendable {
+    private let documentCount: Int
+    private let spare = Mutex<[ScoreAccumulator]>([])
+
+    init(documentCount: Int) {
+        self.documentCount = documentCount
+    }
+
+    func take() -> ScoreAccumulator {
+        spare.withLock { $0.popLast() } ?? ScoreAccumulator(documentCount: documentCount)
+    }
+
+    /// Returns an accumulator after clearing what the query touched; keeps a few for reuse.
+    func give(_ accumulator: inout ScoreAccumulator) {
+        accumulator.reset()
+        let returned = accumulator
+        spare.withLock { if $0.count < 8 { $0.append(returned) } }
+        accumulator = ScoreAccumulator(documentCount: 0)
+    }
+}
+
 /// Per-document scores for one query: the best expansion of each word counts once, and the
 /// number of words matched ranks before the score.
-struct ScoreAccumulator {
+struct ScoreAccumulator: Sendable {
     private var scores: [Float]
     private var wordScores: [Float]
     private var matchedWords: [UInt8]
@@ -35,6 +60,16 @@ struct ScoreAccumulator {
     }
 
     var matchedCount: Int { touched.count }
+
+    /// Zeroes only what the last query touched.
+    mutating func reset() {
+        for doc in touched {
+            scores[Int(doc)] = 0
+            matchedWords[Int(doc)] = 0
+        }
+        touched.removeAll(keepingCapacity: true)
+        touchedThisWord.removeAll(keepingCapacity: true)
+    }
 
     /// The best `count` documents: most words matched, then highest score, then lowest doc.
     func top(_ count: Int) -> [(doc: UInt32, score: Float)] {

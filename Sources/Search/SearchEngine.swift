@@ -9,15 +9,23 @@ import Snapshots
 /// (which is canonical-id order), so equal inputs always give equal pages.
 public struct SearchEngine: Sendable {
     public let snapshot: Snapshot
-    /// BM25 term-frequency saturation.
-    public var k1: Double = 1.2
-    /// BM25 length normalization.
-    public var b: Double = 0.75
+    /// BM25 term-frequency saturation (k1 = 1.2) and length normalization (b = 0.75) are fixed;
+    /// see docs/decisions/0003-search-ranking.md.
+    private static let k1: Float = 1.2
     /// Most dictionary terms one prefix may expand to (the most frequent are kept).
     public var maximumPrefixExpansions = 40
 
+    /// Per document, the BM25 length term `k1 · (1 − b + b · length / average)`, computed once
+    /// per snapshot so scoring a posting is one multiply-add and one division.
+    private let lengthNorms: [Float]
+    private let accumulators: AccumulatorPool
+
     public init(snapshot: Snapshot) {
         self.snapshot = snapshot
+        let average = max(snapshot.metadata.averageDocumentLength, 1)
+        let (k1, b) = (1.2, 0.75)
+        lengthNorms = snapshot.documentLengths().map { Float(k1 * (1 - b + b * Double($0) / average)) }
+        accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
     }
 
     /// Runs `query` and returns one page of hits plus the total number of matches.
@@ -31,21 +39,21 @@ public struct SearchEngine: Sendable {
             return browse(filter, query)
         }
         let endsInsideWord = query.text.last.map { $0.isLetter || $0.isNumber } ?? false
-        var accumulator = ScoreAccumulator(documentCount: snapshot.documentCount)
+        var accumulator = accumulators.take()
+        defer { accumulators.give(&accumulator) }
         let documentCount = Double(snapshot.documentCount)
-        let averageLength = max(snapshot.metadata.averageDocumentLength, 1)
         for (position, word) in words.enumerated() {
             let allowPrefix = position == words.count - 1 && endsInsideWord
             for expansion in try expansions(of: word, allowPrefix: allowPrefix) {
                 let frequency = Double(expansion.entry.documentFrequency)
                 let idf = log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
-                let weight = idf * expansion.weight
-                try snapshot.forEachPosting(expansion.entry) { doc, termFrequency in
-                    if let filter, !filter.contains(doc) { return }
-                    let tf = Double(termFrequency)
-                    let length = Double(snapshot.documentLength(doc))
-                    let score = weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / averageLength))
-                    accumulator.offer(doc, Float(score))
+                let weight = Float(idf * expansion.weight) * (Self.k1 + 1)
+                try lengthNorms.withUnsafeBufferPointer { norms in
+                    try snapshot.forEachPosting(expansion.entry) { doc, termFrequency in
+                        if let filter, !filter.contains(doc) { return }
+                        let tf = Float(termFrequency)
+                        accumulator.offer(doc, weight * tf / (tf + norms[Int(doc)]))
+                    }
                 }
             }
             accumulator.finishWord(position)
@@ -82,23 +90,22 @@ public struct SearchEngine: Sendable {
         var weight: Double
     }
 
-    /// Exact term (weight 1), prefix completions for the last word (0.8), and terms within the
-    /// typo budget (1 edit from 5 letters: 0.6; 2 edits from 9 letters: 0.4). A typo is assumed
-    /// not to be in the first letter, which keeps the dictionary scan to one letter's range.
+    /// Exact term (weight 1), prefix completions for the last word (0.8), and — only when the
+    /// word is not itself in the dictionary — terms within the typo budget (1 edit from 5
+    /// letters: 0.6; 2 edits from 9 letters: 0.4). A typo is assumed not to be in the first
+    /// letter, which keeps the dictionary scan to one letter's range.
     func expansions(of word: String, allowPrefix: Bool) throws -> [Expansion] {
         var result: [Expansion] = []
-        var seen = Set<String>()
-        if let exact = try snapshot.lookup(word) {
-            result.append(Expansion(entry: exact, weight: 1))
-            seen.insert(word)
-        }
+        let exact = try snapshot.lookup(word)
+        if let exact { result.append(Expansion(entry: exact, weight: 1)) }
+        let letters = Array(word.utf8)
         if allowPrefix {
             var completions: [Snapshot.TermEntry] = []
             var scanned = 0
-            try snapshot.scanTerms(from: word) { entry in
-                guard entry.term.hasPrefix(word), scanned < 5000 else { return false }
+            try snapshot.scanTermBytes(from: word) { term, entry in
+                guard term.starts(with: letters), scanned < 5000 else { return false }
                 scanned += 1
-                if entry.term != word { completions.append(entry) }
+                if term.count != letters.count { completions.append(entry()) }
                 return true
             }
             completions.sort {
@@ -107,20 +114,19 @@ public struct SearchEngine: Sendable {
             }
             for entry in completions.prefix(maximumPrefixExpansions) {
                 result.append(Expansion(entry: entry, weight: 0.8))
-                seen.insert(entry.term)
             }
         }
-        let letters = Array(word.utf8)
         let budget = letters.count >= 9 ? 2 : (letters.count >= 5 ? 1 : 0)
-        if budget > 0, let first = word.first {
-            try snapshot.scanTerms(from: String(first)) { entry in
-                let candidate = Array(entry.term.utf8)
-                guard candidate.first == letters.first else { return false }
-                if abs(candidate.count - letters.count) <= budget, !seen.contains(entry.term) {
-                    let distance = EditDistance.bounded(letters, candidate, limit: budget)
-                    if distance <= budget {
-                        result.append(Expansion(entry: entry, weight: distance == 1 ? 0.6 : 0.4))
-                    }
+        if exact == nil, budget > 0, let first = word.unicodeScalars.first {
+            var distance = EditDistance(capacity: Snapshot.maximumTermBytes)
+            try snapshot.scanTermBytes(from: String(first)) { term, entry in
+                guard term.first == letters.first else { return false }
+                guard abs(term.count - letters.count) <= budget else { return true }
+                // Prefix completions of the last word are already in.
+                if allowPrefix && term.starts(with: letters) { return true }
+                let edits = distance.bounded(letters, term, limit: budget)
+                if edits <= budget {
+                    result.append(Expansion(entry: entry(), weight: edits == 1 ? 0.6 : 0.4))
                 }
                 return true
             }

@@ -48,7 +48,7 @@ struct LexiconBuilder {
     /// frequency, varint postings offset, varint postings length. Every `termsPerRestart`-th entry
     /// shares nothing and is listed in the restart table for binary search.
     func encode() -> (terms: [UInt8], restarts: [UInt8], postings: [UInt8]) {
-        let sortedTerms = postings.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let sortedTerms = postings.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var dictionary = ByteWriter()
         var restarts = ByteWriter()
         var postingBytes = ByteWriter()

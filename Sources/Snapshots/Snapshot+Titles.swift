@@ -43,7 +43,11 @@ extension Snapshot {
             let end = Int(try reader.u32())
             let bodies = 4 + (count + 1) * 4
             guard start <= end, bodies + end <= raw.count else { throw corruptBlock(blockNumber) }
-            return try JSONDecoder().decode(CanonicalTitle.self, from: Data(raw.slice(bodies + start, end - start)))
+            do {
+                return try CompactDecoder().decode(CanonicalTitle.self, from: raw.slice(bodies + start, end - start))
+            } catch {
+                throw corruptBlock(blockNumber)
+            }
         }
     }
 

@@ -33,7 +33,7 @@ public final class Snapshot: @unchecked Sendable {
     public let recordedDigest: String
     let file: MappedFile
     private let regions: [SnapshotFormat.Section: UnsafeRawBufferPointer]
-    private let restartOffsets: [Int]
+    let restartOffsets: [Int]
     let facetEntries: [FacetField: [String: (count: Int, offset: Int, length: Int)]]
     let blockCache = BlockCache(capacity: 64)
 
@@ -148,69 +148,6 @@ public final class Snapshot: @unchecked Sendable {
         return entries
     }
 
-    // MARK: Term dictionary
-
-    /// Reads the dictionary entry at `offset`, given the previous term's bytes.
-    private func entry(at offset: inout Int, previous: [UInt8]) throws -> (bytes: [UInt8], TermEntry) {
-        var reader = ByteReader(region(.terms), offset: offset)
-        let shared = try reader.int()
-        let suffix = try reader.bytes(try reader.int())
-        guard shared <= previous.count else { throw ByteReader.OutOfBounds() }
-        let bytes = Array(previous[0..<shared]) + Array(suffix)
-        let entry = TermEntry(
-            term: String(decoding: bytes, as: UTF8.self),
-            documentFrequency: try reader.int(),
-            postingsOffset: try reader.int(),
-            postingsLength: try reader.int()
-        )
-        offset = reader.offset
-        return (bytes, entry)
-    }
-
-    /// The restart block whose first term is the greatest one ≤ `key`.
-    private func restartBlock(for key: [UInt8]) throws -> Int {
-        var low = 0
-        var high = restartOffsets.count - 1
-        var found = 0
-        while low <= high {
-            let middle = (low + high) / 2
-            var offset = restartOffsets[middle]
-            let (bytes, _) = try entry(at: &offset, previous: [])
-            if bytes.lexicographicallyPrecedes(key) || bytes == key {
-                found = middle
-                low = middle + 1
-            } else {
-                high = middle - 1
-            }
-        }
-        return found
-    }
-
-    /// Calls `body` for each term ≥ `start` in order, until it returns false.
-    public func scanTerms(from start: String, _ body: (TermEntry) throws -> Bool) throws {
-        guard !restartOffsets.isEmpty else { return }
-        let key = Array(start.utf8)
-        var offset = restartOffsets[try restartBlock(for: key)]
-        var previous: [UInt8] = []
-        let end = region(.terms).count
-        while offset < end {
-            let (bytes, entry) = try self.entry(at: &offset, previous: previous)
-            previous = bytes
-            if bytes.lexicographicallyPrecedes(key) { continue }
-            if try !body(entry) { return }
-        }
-    }
-
-    /// The dictionary entry of exactly `term`, if indexed.
-    public func lookup(_ term: String) throws -> TermEntry? {
-        var result: TermEntry?
-        try scanTerms(from: term) { entry in
-            if entry.term == term { result = entry }
-            return false
-        }
-        return result
-    }
-
     /// Calls `body(doc, weightedFrequency)` for each posting of `entry`.
     public func forEachPosting(_ entry: TermEntry, _ body: (UInt32, UInt8) -> Void) throws {
         var reader = ByteReader(region(.postings).slice(entry.postingsOffset, entry.postingsLength))
@@ -222,6 +159,12 @@ public final class Snapshot: @unchecked Sendable {
             first = false
             body(doc, try reader.u8())
         }
+    }
+
+    /// Weighted lengths of all documents, in document order.
+    public func documentLengths() -> [UInt16] {
+        let norms = region(.norms)
+        return (0..<documentCount).map { norms.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self).littleEndian }
     }
 
     /// Weighted length of a document (its field norm).

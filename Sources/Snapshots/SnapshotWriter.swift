@@ -109,15 +109,14 @@ public struct SnapshotWriter: Sendable {
         return out.bytes
     }
 
-    /// Titles as JSON, `titlesPerBlock` to a zstd frame; each block starts with its own offset table.
+    /// Titles in the compact encoding, `titlesPerBlock` to a zstd frame; each block starts with its
+    /// own offset table.
     private func encodeTitleBlocks(_ titles: [CanonicalTitle]) throws -> (blocks: [UInt8], index: [UInt8]) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var blocks: [UInt8] = []
-        var index = ByteWriter()
-        let blockCount = (titles.count + SnapshotFormat.titlesPerBlock - 1) / SnapshotFormat.titlesPerBlock
-        index.u32(UInt32(blockCount))
-        for start in stride(from: 0, to: titles.count, by: SnapshotFormat.titlesPerBlock) {
+        let starts = Array(stride(from: 0, to: titles.count, by: SnapshotFormat.titlesPerBlock))
+        let level = compressionLevel
+        // Encoding and compressing blocks is independent work: spread it over the cores.
+        let compressed = try starts.parallelMap { start in
+            let encoder = CompactEncoder()
             let slice = titles[start..<min(start + SnapshotFormat.titlesPerBlock, titles.count)]
             var block = ByteWriter()
             block.u32(UInt32(slice.count))
@@ -128,11 +127,16 @@ public struct SnapshotWriter: Sendable {
             }
             block.u32(UInt32(bodies.count))
             block.append(bodies)
-            let compressed = try Zstd.compress(Data(block.bytes), level: compressionLevel)
+            return try Zstd.compress(Data(block.bytes), level: level)
+        }
+        var blocks: [UInt8] = []
+        var index = ByteWriter()
+        index.u32(UInt32(starts.count))
+        for (start, data) in zip(starts, compressed) {
             index.u64(UInt64(blocks.count))
-            index.u32(UInt32(compressed.count))
+            index.u32(UInt32(data.count))
             index.u32(UInt32(start))
-            blocks += compressed
+            blocks += data
         }
         return (blocks, index.bytes)
     }

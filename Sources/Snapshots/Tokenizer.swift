@@ -8,6 +8,9 @@ public enum Tokenizer {
     public static let maximumTermLength = 40
 
     public static func terms(_ text: String) -> [String] {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return asciiTerms(text)
+        }
         var terms: [String] = []
         var current = String.UnicodeScalarView()
         func flush() {
@@ -16,14 +19,8 @@ public enum Tokenizer {
                 current = String.UnicodeScalarView()
             }
         }
-        // Fast path for ASCII, which is most text; fold the rest properly.
-        let folded: String
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            folded = text.lowercased()
-        } else {
-            folded = text.precomposedStringWithCompatibilityMapping
-                .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-        }
+        let folded = text.precomposedStringWithCompatibilityMapping
+            .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         for scalar in folded.unicodeScalars {
             if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 current.append(scalar)
@@ -31,6 +28,29 @@ public enum Tokenizer {
                 continue
             } else {
                 flush()
+            }
+        }
+        flush()
+        return terms
+    }
+
+    /// The same rules on ASCII text, byte by byte: most titles, names and overviews.
+    private static func asciiTerms(_ text: String) -> [String] {
+        var terms: [String] = []
+        var current: [UInt8] = []
+        current.reserveCapacity(maximumTermLength)
+        func flush() {
+            if !current.isEmpty {
+                terms.append(String(decoding: current.prefix(maximumTermLength), as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): current.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
+            case UInt8(ascii: "'"): continue
+            default: flush()
             }
         }
         flush()

@@ -29,23 +29,38 @@ extension StagingStore {
         }
     }
 
-    /// Replaces the canonical id map with `map` in one transaction.
-    public func saveIdentityMap(_ map: IdentityMap) throws {
+    /// Makes the stored canonical id map equal `map` in one transaction, writing only what
+    /// differs from `previous` (the map it was derived from), so a build that changes few ids
+    /// writes few rows.
+    public func saveIdentityMap(_ map: IdentityMap, previous: IdentityMap? = nil) throws {
         let now = Self.timestamp()
+        let base = try previous ?? identityMap()
         try write { db in
-            try db.execute(sql: "DELETE FROM canonical_ids")
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO canonical_ids (source_key, canonical_id) VALUES (?, ?)"
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO canonical_ids (source_key, canonical_id) VALUES (?, ?)
+                    ON CONFLICT (source_key) DO UPDATE SET canonical_id = excluded.canonical_id
+                    """
             )
-            for (key, id) in map.assignments {
-                try insert.execute(arguments: [key, id])
+            for (key, id) in map.assignments where base.assignments[key] != id {
+                try upsert.execute(arguments: [key, id])
             }
-            try db.execute(sql: "DELETE FROM aliases")
+            let remove = try db.cachedStatement(sql: "DELETE FROM canonical_ids WHERE source_key = ?")
+            for key in base.assignments.keys where map.assignments[key] == nil {
+                try remove.execute(arguments: [key])
+            }
             let alias = try db.cachedStatement(
-                sql: "INSERT INTO aliases (alias, canonical_id, created_at) VALUES (?, ?, ?)"
+                sql: """
+                    INSERT INTO aliases (alias, canonical_id, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (alias) DO UPDATE SET canonical_id = excluded.canonical_id
+                    """
             )
-            for (retired, survivor) in map.aliases {
+            for (retired, survivor) in map.aliases where base.aliases[retired] != survivor {
                 try alias.execute(arguments: [retired, survivor, now])
+            }
+            let unalias = try db.cachedStatement(sql: "DELETE FROM aliases WHERE alias = ?")
+            for retired in base.aliases.keys where map.aliases[retired] == nil {
+                try unalias.execute(arguments: [retired])
             }
         }
     }

@@ -10,13 +10,12 @@ extension StagingStore {
     public func commit(_ page: StagedPage, runID: Int64) throws -> IngestCounts {
         let rawHash = Self.sha256Hex(page.raw)
         let compressed = try Zstd.compress(page.raw)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let now = Self.timestamp()
-        // Encode outside the transaction so the write lock is held only for SQL.
-        let encoded: [(item: StagedPage.Item, body: String, hash: String)] = try page.items.map { item in
-            let body = try encoder.encode(item.record)
-            return (item, String(decoding: body, as: UTF8.self), Self.sha256Hex(body))
+        // Encode and hash outside the transaction, spread over the cores, so the write lock is
+        // held only for SQL.
+        let encoded: [(item: StagedPage.Item, body: Data, hash: String)] = try page.items.parallelMap { item in
+            let body = Data(try CompactEncoder().encode(item.record))
+            return (item, body, Self.sha256Hex(body))
         }
         return try write { db in
             var counts = IngestCounts()

@@ -36,7 +36,7 @@ extension StagingStore {
                         source TEXT NOT NULL,
                         source_id TEXT NOT NULL,
                         content_hash TEXT NOT NULL,
-                        body TEXT NOT NULL,
+                        body BLOB NOT NULL,
                         raw_sha256 TEXT,
                         location TEXT,
                         first_run INTEGER NOT NULL,

@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct DaemonTests {
     @Test func servesSwapsUnderLoadAndRefusesACorruptSnapshot() async throws {
         let workspace = try PipelineTests.publishedSample()
-        let (daemon, base) = try await Harness.serve(in: workspace)
+        let (daemon, base, logs) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
 
         let ready = try await Harness.get(base, "/readyz")
@@ -53,7 +53,7 @@ import Testing
         try Data((corruptName + "\n").utf8).write(to: URL(fileURLWithPath: workspace.snapshots + "/CURRENT"))
         var refused = false
         for _ in 0..<100 where !refused {
-            let log = (try? String(contentsOfFile: workspace.root + "/serve-stderr.txt", encoding: .utf8)) ?? ""
+            let log = (try? String(contentsOfFile: logs, encoding: .utf8)) ?? ""
             refused = log.contains("refused snapshot") && log.contains(corruptName)
             if !refused { try await Task.sleep(for: .milliseconds(100)) }
         }

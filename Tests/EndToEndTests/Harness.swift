@@ -55,9 +55,8 @@ enum Harness {
         var stderr: String
     }
 
-    /// Runs the binary to completion.
-    @discardableResult
-    static func run(_ arguments: [String], in workspace: Workspace) throws -> Result {
+    /// A process for the binary in `workspace`, its stdout and stderr going to new files.
+    static func makeProcess(_ arguments: [String], in workspace: Workspace) -> (Process, out: String, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -65,10 +64,16 @@ enum Harness {
         process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
         let out = workspace.root + "/out-\(UUID()).txt"
         let err = workspace.root + "/err-\(UUID()).txt"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        for file in [out, err] { _ = FileManager.default.createFile(atPath: file, contents: nil) }
         process.standardOutput = FileHandle(forWritingAtPath: out)
         process.standardError = FileHandle(forWritingAtPath: err)
+        return (process, out, err)
+    }
+
+    /// Runs the binary to completion.
+    @discardableResult
+    static func run(_ arguments: [String], in workspace: Workspace) throws -> Result {
+        let (process, out, err) = makeProcess(arguments, in: workspace)
         try process.run()
         process.waitUntilExit()
         return Result(
@@ -78,32 +83,23 @@ enum Harness {
         )
     }
 
-    /// Starts the binary and returns the process and the file its stdout goes to.
-    static func start(_ arguments: [String], in workspace: Workspace) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = workspace.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: workspace.root)
-        let out = workspace.root + "/out-\(UUID()).txt"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        FileManager.default.createFile(atPath: workspace.root + "/serve-stderr.txt", contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: workspace.root + "/serve-stderr.txt")
-        try process.run()
-        return (process, out)
+    /// Starts the binary; returns the process and the files its stdout and stderr go to.
+    static func start(_ arguments: [String], in workspace: Workspace) throws -> (Process, out: String, err: String) {
+        let started = makeProcess(arguments, in: workspace)
+        try started.0.run()
+        return started
     }
 
     /// Starts `mediagw serve` on an ephemeral port and returns it with its base URL.
-    static func serve(in workspace: Workspace) async throws -> (Process, URL) {
-        let (process, out) = try start(
+    static func serve(in workspace: Workspace) async throws -> (Process, URL, logs: String) {
+        let (process, out, err) = try start(
             ["serve", "--port", "0", "--poll-interval", "0.1", "--log-format", "json", "--log-level", "info"],
             in: workspace
         )
         for _ in 0..<600 {
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) {
-                return (process, URL(string: String(line.dropFirst("listening on ".count)))!)
+                return (process, URL(string: String(line.dropFirst("listening on ".count)))!, err)
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))

@@ -42,7 +42,7 @@ import Testing
         #expect(info.stdout.contains("titles:         3000"))
         #expect(info.stdout.contains("wikidata                 3000 records"))
 
-        let current = try #require(try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
+        let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
         let file = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
         let query = try Harness.run(["snapshot", "query", file, "taxi driver", "--limit", "3"], in: workspace)
         #expect(query.status == 0)
@@ -139,7 +139,10 @@ import Testing
         let path = workspace.root + "/bulk.jsonl"
         let text = (0..<60_000).map { #"{"id":"b\#($0)","kind":"movie","title":"Bulk film \#($0)","year":2001}"# }
         try text.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let (process, _) = try Harness.start(["import", path, "--source", "bulk", "--page-size", "200"], in: workspace)
+        let (process, _, _) = try Harness.start(
+            ["import", path, "--source", "bulk", "--page-size", "200"],
+            in: workspace
+        )
         try FileManager.default.createDirectory(atPath: workspace.root + "/var", withIntermediateDirectories: true)
         var cursor: String?
         for _ in 0..<300 where cursor == nil {

@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+
+extension Array where Element: Sendable {
+    /// `map` spread over the machine's cores in contiguous chunks; results keep their order.
+    /// For CPU-bound, independent work such as JSON encoding and decoding of many records.
+    public func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
+        let chunkCount = Swift.min(count, Swift.max(1, Foundation.ProcessInfo.processInfo.activeProcessorCount * 4))
+        guard chunkCount > 1 else { return try map(transform) }
+        let chunkSize = (count + chunkCount - 1) / chunkCount
+        let results = ChunkResults<Result>(count: chunkCount)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            let range = (chunk * chunkSize)..<Swift.min(count, (chunk + 1) * chunkSize)
+            results.store(chunk, Result: { try self[range].map(transform) })
+        }
+        return try results.joined()
+    }
+}
+
+/// Per-chunk results written by concurrent workers, each slot by exactly one worker.
+private final class ChunkResults<Result>: @unchecked Sendable {
+    private var slots: [Swift.Result<[Result], any Error>?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func store(_ index: Int, Result body: () throws -> [Result]) {
+        let outcome = Swift.Result { try body() }
+        slots.withUnsafeMutableBufferPointer { $0[index] = outcome }
+    }
+
+    func joined() throws -> [Result] {
+        var all: [Result] = []
+        for slot in slots { all += try slot!.get() }
+        return all
+    }
+}
