@@ -144,25 +144,30 @@ extension CompactSink {
         end()
     }
 
+    /// The descriptive fields both records and titles carry, in their declaration order.
+    func writeDescription(_ title: some DescribedTitle) {
+        field("originalTitle", title.originalTitle)
+        field("alternateTitles", title.alternateTitles)
+        field("year", title.year)
+        field("releaseDate", title.releaseDate)
+        field("runtimeMinutes", title.runtimeMinutes)
+        field("overview", title.overview)
+        field("genres", title.describedGenres?.map(\.rawValue))
+        field("directors", title.describedDirectors)
+        field("cast", title.describedCast)
+        field("languages", title.describedLanguages)
+        field("countries", title.describedCountries)
+        field("ratings", title.ratings, write)
+        field("images", title.images, write)
+    }
+
     func write(_ record: SourceRecord) {
         begin()
         field("source", record.source)
         field("id", record.id)
         field("kind", record.kind.rawValue)
         field("title", record.title)
-        field("originalTitle", record.originalTitle)
-        field("alternateTitles", record.alternateTitles)
-        field("year", record.year)
-        field("releaseDate", record.releaseDate)
-        field("runtimeMinutes", record.runtimeMinutes)
-        field("overview", record.overview)
-        field("genres", record.genres?.map(\.rawValue))
-        field("directors", record.directors)
-        field("cast", record.cast)
-        field("languages", record.languages)
-        field("countries", record.countries)
-        field("ratings", record.ratings, write)
-        field("images", record.images, write)
+        writeDescription(record)
         if let ids = record.externalIDs {
             string("externalIDs")
             write(ids)
@@ -180,19 +185,7 @@ extension CompactSink {
         field("id", title.id)
         field("kind", title.kind.rawValue)
         field("title", title.title)
-        field("originalTitle", title.originalTitle)
-        field("alternateTitles", title.alternateTitles)
-        field("year", title.year)
-        field("releaseDate", title.releaseDate)
-        field("runtimeMinutes", title.runtimeMinutes)
-        field("overview", title.overview)
-        field("genres", title.genres.map(\.rawValue))
-        field("directors", title.directors)
-        field("cast", title.cast)
-        field("languages", title.languages)
-        field("countries", title.countries)
-        field("ratings", title.ratings, write)
-        field("images", title.images, write)
+        writeDescription(title)
         string("externalIDs")
         write(title.externalIDs)
         field("offers", title.offers, write)
@@ -346,6 +339,92 @@ extension CompactReader {
     }
 }
 
+extension CompactReader {
+    /// Reads one of the descriptive fields (see `writeDescription`); ignores other keys.
+    func readDescription(_ key: String, at value: Int, into title: inout some DescribedTitle) throws {
+        switch key {
+        case "originalTitle": title.originalTitle = try optionalString(at: value)
+        case "alternateTitles": title.alternateTitles = try listMap(at: value)
+        case "year": title.year = try optionalInt(at: value)
+        case "releaseDate": title.releaseDate = try optionalString(at: value)
+        case "runtimeMinutes": title.runtimeMinutes = try optionalInt(at: value)
+        case "overview": title.overview = try optionalString(at: value)
+        case "genres": title.describedGenres = try list(at: value) { try enumeration(Genre.self, at: $0) }
+        case "directors": title.describedDirectors = try strings(at: value)
+        case "cast": title.describedCast = try strings(at: value)
+        case "languages": title.describedLanguages = try strings(at: value)
+        case "countries": title.describedCountries = try strings(at: value)
+        case "ratings": title.ratings = try list(at: value, rating)
+        case "images": title.images = try list(at: value, image)
+        default: break
+        }
+    }
+}
+
+/// The descriptive fields a source record and a canonical title share, so their compact coding
+/// is written once. List fields are optional on records and required on titles.
+protocol DescribedTitle {
+    var originalTitle: String? { get set }
+    var alternateTitles: [String: [String]]? { get set }
+    var year: Int? { get set }
+    var releaseDate: String? { get set }
+    var runtimeMinutes: Int? { get set }
+    var overview: String? { get set }
+    var describedGenres: [Genre]? { get set }
+    var describedDirectors: [String]? { get set }
+    var describedCast: [String]? { get set }
+    var describedLanguages: [String]? { get set }
+    var describedCountries: [String]? { get set }
+    var ratings: [Rating]? { get set }
+    var images: [Image]? { get set }
+}
+
+extension SourceRecord: DescribedTitle {
+    var describedGenres: [Genre]? {
+        get { genres }
+        set { genres = newValue }
+    }
+    var describedDirectors: [String]? {
+        get { directors }
+        set { directors = newValue }
+    }
+    var describedCast: [String]? {
+        get { cast }
+        set { cast = newValue }
+    }
+    var describedLanguages: [String]? {
+        get { languages }
+        set { languages = newValue }
+    }
+    var describedCountries: [String]? {
+        get { countries }
+        set { countries = newValue }
+    }
+}
+
+extension CanonicalTitle: DescribedTitle {
+    var describedGenres: [Genre]? {
+        get { genres }
+        set { genres = newValue ?? [] }
+    }
+    var describedDirectors: [String]? {
+        get { directors }
+        set { directors = newValue ?? [] }
+    }
+    var describedCast: [String]? {
+        get { cast }
+        set { cast = newValue ?? [] }
+    }
+    var describedLanguages: [String]? {
+        get { languages }
+        set { languages = newValue ?? [] }
+    }
+    var describedCountries: [String]? {
+        get { countries }
+        set { countries = newValue ?? [] }
+    }
+}
+
 extension SourceRecord {
     init(compact reader: CompactReader, at offset: Int) throws {
         var source: String?
@@ -359,26 +438,13 @@ extension SourceRecord {
             case "id": id = try reader.string(at: value, [])
             case "kind": kind = try reader.enumeration(TitleKind.self, at: value)
             case "title": title = try reader.string(at: value, [])
-            case "originalTitle": record.originalTitle = try reader.optionalString(at: value)
-            case "alternateTitles": record.alternateTitles = try reader.listMap(at: value)
-            case "year": record.year = try reader.optionalInt(at: value)
-            case "releaseDate": record.releaseDate = try reader.optionalString(at: value)
-            case "runtimeMinutes": record.runtimeMinutes = try reader.optionalInt(at: value)
-            case "overview": record.overview = try reader.optionalString(at: value)
-            case "genres": record.genres = try reader.list(at: value) { try reader.enumeration(Genre.self, at: $0) }
-            case "directors": record.directors = try reader.strings(at: value)
-            case "cast": record.cast = try reader.strings(at: value)
-            case "languages": record.languages = try reader.strings(at: value)
-            case "countries": record.countries = try reader.strings(at: value)
-            case "ratings": record.ratings = try reader.list(at: value, reader.rating)
-            case "images": record.images = try reader.list(at: value, reader.image)
             case "externalIDs": record.externalIDs = try reader.externalIDs(at: value)
             case "parentID": record.parentID = try reader.optionalString(at: value)
             case "seasonNumber": record.seasonNumber = try reader.optionalInt(at: value)
             case "episodeNumber": record.episodeNumber = try reader.optionalInt(at: value)
             case "offers": record.offers = try reader.list(at: value, reader.offer)
             case "updatedAt": record.updatedAt = try reader.optionalString(at: value)
-            default: break
+            default: try reader.readDescription(key, at: value, into: &record)
             }
         }
         guard let source, let id, let kind, let title else {
@@ -403,24 +469,11 @@ extension CanonicalTitle {
             case "id": id = try reader.string(at: value, [])
             case "kind": kind = try reader.enumeration(TitleKind.self, at: value)
             case "title": name = try reader.string(at: value, [])
-            case "originalTitle": title.originalTitle = try reader.optionalString(at: value)
-            case "alternateTitles": title.alternateTitles = try reader.listMap(at: value)
-            case "year": title.year = try reader.optionalInt(at: value)
-            case "releaseDate": title.releaseDate = try reader.optionalString(at: value)
-            case "runtimeMinutes": title.runtimeMinutes = try reader.optionalInt(at: value)
-            case "overview": title.overview = try reader.optionalString(at: value)
-            case "genres": title.genres = try reader.list(at: value) { try reader.enumeration(Genre.self, at: $0) }
-            case "directors": title.directors = try reader.strings(at: value)
-            case "cast": title.cast = try reader.strings(at: value)
-            case "languages": title.languages = try reader.strings(at: value)
-            case "countries": title.countries = try reader.strings(at: value)
-            case "ratings": title.ratings = try reader.list(at: value, reader.rating)
-            case "images": title.images = try reader.list(at: value, reader.image)
             case "externalIDs": title.externalIDs = try reader.externalIDs(at: value)
             case "offers": title.offers = try reader.list(at: value, reader.offer)
             case "members": title.members = try reader.strings(at: value)
             case "fieldSources": title.fieldSources = try reader.stringMap(at: value)
-            default: break
+            default: try reader.readDescription(key, at: value, into: &title)
             }
         }
         guard let id, let kind, let name else { throw reader.corrupt([], "canonical title lacks a required field") }
