@@ -97,6 +97,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Staging", "Snapshots", "MediaModel"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MediaModel", "Staging"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "EndToEndTests",
+            // Depending on the executable makes `swift test` build the binary these tests drive.
+            dependencies: ["mediagw", "MediaModel", "Staging"],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )

@@ -5,9 +5,11 @@ extension Array where Element: Sendable {
     /// `map` spread over the machine's cores in contiguous chunks; results keep their order.
     /// For CPU-bound, independent work such as JSON encoding and decoding of many records.
     public func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
-        let chunkCount = Swift.min(count, Swift.max(1, Foundation.ProcessInfo.processInfo.activeProcessorCount * 4))
-        guard chunkCount > 1 else { return try map(transform) }
-        let chunkSize = (count + chunkCount - 1) / chunkCount
+        let wanted = Swift.min(count, Swift.max(1, Foundation.ProcessInfo.processInfo.activeProcessorCount * 4))
+        guard wanted > 1 else { return try map(transform) }
+        let chunkSize = (count + wanted - 1) / wanted
+        // Recount: with rounded-up chunks the last ones may be empty, so fewer are needed.
+        let chunkCount = (count + chunkSize - 1) / chunkSize
         let results = ChunkResults<Result>(count: chunkCount)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
             let range = (chunk * chunkSize)..<Swift.min(count, (chunk + 1) * chunkSize)

@@ -108,3 +108,19 @@ import Testing
         #expect(VideoQuality.allCases.sorted() == [.sd, .hd, .uhd, .hdr])
     }
 }
+
+@Suite struct ParallelMapTests {
+    @Test(arguments: [0, 1, 2, 7, 13, 15, 17, 100, 1001])
+    func keepsOrderForEveryCount(count: Int) throws {
+        let input = Array(0..<count)
+        #expect(try input.parallelMap { $0 * 3 } == input.map { $0 * 3 })
+    }
+
+    struct Boom: Error {}
+
+    @Test func rethrowsAWorkersError() {
+        #expect(throws: Boom.self) {
+            _ = try Array(0..<100).parallelMap { if $0 == 57 { throw Boom() } else { return $0 } }
+        }
+    }
+}

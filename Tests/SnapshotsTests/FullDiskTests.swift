@@ -1,0 +1,58 @@
+import Foundation
+import MediaModel
+import Snapshots
+import Testing
+
+/// Publishing onto a file system that fills up, using a real 1 MiB tmpfs. Mounting needs root
+/// (as CI runs); elsewhere the test says so and checks nothing.
+@Suite(.serialized) struct FullDiskTests {
+    static func mountSmallFileSystem() -> String? {
+        let path = temporaryDirectory() + "/tiny"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=1m", "tmpfs", path]
+        mount.standardError = FileHandle.nullDevice
+        guard (try? mount.run()) != nil else { return nil }
+        mount.waitUntilExit()
+        return mount.terminationStatus == 0 ? path : nil
+    }
+
+    static func unmount(_ path: String) {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [path]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+
+    @Test func fullDiskDuringPublishKeepsThePreviousSnapshotCurrent() throws {
+        guard let mountPoint = Self.mountSmallFileSystem() else {
+            print("FullDiskTests: cannot mount a tmpfs here (not root?); skipped")
+            return
+        }
+        defer { Self.unmount(mountPoint) }
+        let directory = SnapshotDirectory(path: mountPoint + "/snapshots")
+        let small = try SnapshotWriter().makeSnapshot(titles: [title("mg1", "Small")], sourceCounts: [:], aliases: [:])
+        let first = try directory.publish(small, buildID: "small000")
+        // About 1.5 MB after compression (random letters): cannot fit in what is left of 1 MiB.
+        var generator = SystemRandomNumberGenerator()
+        let big = (0..<3000).map { index in
+            let letters = (0..<800).map { _ in UInt8.random(in: 97...122, using: &generator) }
+            return title("mg\(index + 10)", "Big \(index)", overview: String(decoding: letters, as: UTF8.self))
+        }
+        let bytes = try SnapshotWriter(compressionLevel: 1).makeSnapshot(titles: big, sourceCounts: [:], aliases: [:])
+        #expect(bytes.count > 1 << 20)
+        #expect {
+            try directory.publish(bytes, buildID: "big00000")
+        } throws: { error in
+            (error as? MediaError)?.code == .io && "\(error)".contains("No space left on device")
+        }
+        #expect(try directory.currentSnapshotPath() == first)
+        #expect(try Snapshot(path: first).documentCount == 1)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix(".tmp")
+        }
+        #expect(leftovers.isEmpty)
+    }
+}
