@@ -19,6 +19,17 @@ extension Array where Element: Sendable {
     }
 }
 
+extension Array where Element: Sendable {
+    /// ``parallelMap(_:)`` for a transform that cannot fail.
+    public func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) -> Result) -> [Result] {
+        do {
+            return try parallelMap { (element: Element) throws -> Result in transform(element) }
+        } catch {
+            preconditionFailure("a non-throwing transform threw \(error)")
+        }
+    }
+}
+
 /// Per-chunk results written by concurrent workers, each slot by exactly one worker.
 private final class ChunkResults<Result>: @unchecked Sendable {
     private var slots: [Swift.Result<[Result], any Error>?]

@@ -12,11 +12,9 @@ public struct KeyMatchResolver: TitleResolver {
         let clusters = cluster(records)
         var assigner = IdentityAssigner(previous: identity)
         let identified = assigner.assign(clusters.map { $0.map { records[$0].key } })
-        var titles: [CanonicalTitle] = []
-        titles.reserveCapacity(clusters.count)
-        for (cluster, id) in zip(clusters, identified) {
-            titles.append(TitleMerger.merge(cluster.map { records[$0] }, id: id))
-        }
+        // Merging is independent per cluster.
+        let work = Array(zip(clusters, identified))
+        var titles = work.parallelMap { cluster, id in TitleMerger.merge(cluster.map { records[$0] }, id: id) }
         titles.sort { $0.id < $1.id }
         return ResolvedCatalog(titles: titles, identity: assigner.identity)
     }

@@ -6,9 +6,9 @@ struct LexiconBuilder {
     private(set) var postings: [String: [(doc: UInt32, frequency: UInt8)]] = [:]
     private(set) var lengths: [UInt16] = []
 
-    init(titles: [CanonicalTitle]) {
-        lengths.reserveCapacity(titles.count)
-        for (doc, title) in titles.enumerated() {
+    init(titles: [CanonicalTitle]) throws {
+        // Tokenizing is independent per title: do it on all cores, then merge in document order.
+        let analyzed = try titles.parallelMap { title in
             var frequencies: [String: Int] = [:]
             var length = 0
             for (field, text) in Self.fieldTexts(title) {
@@ -17,8 +17,12 @@ struct LexiconBuilder {
                     length += field.weight
                 }
             }
-            lengths.append(UInt16(min(length, Int(UInt16.max))))
-            for (term, frequency) in frequencies {
+            return (length: length, frequencies: frequencies)
+        }
+        lengths.reserveCapacity(titles.count)
+        for (doc, document) in analyzed.enumerated() {
+            lengths.append(UInt16(min(document.length, Int(UInt16.max))))
+            for (term, frequency) in document.frequencies {
                 postings[term, default: []].append((UInt32(doc), UInt8(min(frequency, 255))))
             }
         }
