@@ -1,7 +1,9 @@
 // mediagw-bench: prints import, build, open and search figures. Not a test: it asserts nothing.
 //
 //   swift run -c release mediagw-bench [--titles 10000,100000] [--queries 2000]
-//   swift run -c release mediagw-bench --snapshot FILE --queries-file FILE
+//   swift run -c release mediagw-bench --snapshot FILE --queries FILE
+//   swift run -c release mediagw-bench --codecs
+//   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
 //
 // Generated catalogs scale the bundled sample (samples/*.jsonl.zst) with title variations.
 import Compression
@@ -21,17 +23,24 @@ struct Options {
     var queriesFile: String?
     var samples = "samples"
     var codecs = false
+    /// Where to keep the generated catalogs' staging and snapshots (default: a temporary
+    /// directory, removed afterwards).
+    var output: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
             switch argument {
             case "--titles": titleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
-            case "--queries": queryCount = Int(iterator.next() ?? "") ?? queryCount
+            case "--queries":
+                // A number of generated queries, or a query file (as in --queries-file).
+                let value = iterator.next() ?? ""
+                if let count = Int(value) { queryCount = count } else { queriesFile = value }
             case "--snapshot": snapshot = iterator.next()
             case "--queries-file": queriesFile = iterator.next()
             case "--samples": samples = iterator.next() ?? samples
             case "--codecs": codecs = true
+            case "--output": output = iterator.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(64)
@@ -172,6 +181,8 @@ func measureSearch(_ snapshot: Snapshot, _ queries: [SearchQuery], label: String
         withTitles.append(seconds(end - start) * 1000)
         hits += results.hits.isEmpty ? 0 : 1
     }
+    let slowest = zip(queries, searchTimes).sorted { $0.1 > $1.1 }.prefix(3)
+        .map { String(format: "%.2f ms ", $0.1) + "'\($0.0.text)'" + ($0.0.filters.isEmpty ? "" : " +filters") }
     searchTimes.sort()
     withTitles.sort()
     print(
@@ -187,6 +198,7 @@ func measureSearch(_ snapshot: Snapshot, _ queries: [SearchQuery], label: String
             percentile(withTitles, 0.99)
         )
     )
+    print("  slowest: " + slowest.joined(separator: ", "))
 }
 
 /// Encode and decode rates of the storage encodings, single-threaded, over the sample records.
@@ -262,10 +274,11 @@ func run() throws {
         return
     }
     for count in options.titleCounts {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-\(count)-\(UUID())")
-            .path
+        let root =
+            options.output.map { "\($0)/\(count)" }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-\(count)-\(UUID())").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        defer { if options.output == nil { try? FileManager.default.removeItem(atPath: root) } }
         let catalog = root + "/catalog.jsonl"
         _ = try writeCatalog(count: count, sample: sample, to: catalog)
         let store = try StagingStore(path: root + "/staging.sqlite")

@@ -47,6 +47,11 @@ struct ScoreAccumulator: Sendable {
         if score > wordScores[index] { wordScores[index] = score }
     }
 
+    /// Whether an earlier word matched `doc`.
+    func hasMatched(_ doc: UInt32) -> Bool {
+        matchedWords[Int(doc)] != 0
+    }
+
     /// Folds the current word's best scores into the totals.
     mutating func finishWord(_ position: Int) {
         for doc in touchedThisWord {

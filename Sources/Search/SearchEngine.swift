@@ -42,15 +42,28 @@ public struct SearchEngine: Sendable {
         var accumulator = accumulators.take()
         defer { accumulators.give(&accumulator) }
         let documentCount = Double(snapshot.documentCount)
-        for (position, word) in words.enumerated() {
-            let allowPrefix = position == words.count - 1 && endsInsideWord
-            for expansion in try expansions(of: word, allowPrefix: allowPrefix) {
+        // Rarest words first. A word in more than 5% of titles ("the", "of") then only adds to
+        // titles a rarer word already matched: it still ranks them, but walking its long
+        // postings never creates candidates that could only rank below every real match.
+        let expanded = try words.enumerated().map { position, word in
+            try expansions(of: word, allowPrefix: position == words.count - 1 && endsInsideWord)
+        }
+        let frequencies = expanded.map { $0.reduce(0) { $0 + $1.entry.documentFrequency } }
+        let order = expanded.indices.sorted {
+            frequencies[$0] != frequencies[$1] ? frequencies[$0] < frequencies[$1] : $0 < $1
+        }
+        let commonThreshold = max(1000, snapshot.documentCount / 20)
+        let hasRareWord = frequencies.contains { $0 > 0 && $0 <= commonThreshold }
+        for (position, index) in order.enumerated() {
+            let onlyExisting = hasRareWord && frequencies[index] > commonThreshold
+            for expansion in expanded[index] {
                 let frequency = Double(expansion.entry.documentFrequency)
                 let idf = log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
                 let weight = Float(idf * expansion.weight) * (Self.k1 + 1)
                 try lengthNorms.withUnsafeBufferPointer { norms in
                     try snapshot.forEachPosting(expansion.entry) { doc, termFrequency in
                         if let filter, !filter.contains(doc) { return }
+                        if onlyExisting && !accumulator.hasMatched(doc) { return }
                         let tf = Float(termFrequency)
                         accumulator.offer(doc, weight * tf / (tf + norms[Int(doc)]))
                     }
@@ -99,7 +112,8 @@ public struct SearchEngine: Sendable {
         let exact = try snapshot.lookup(word)
         if let exact { result.append(Expansion(entry: exact, weight: 1)) }
         let letters = Array(word.utf8)
-        if allowPrefix {
+        // One letter says too little to complete; short prefixes complete to fewer terms.
+        if allowPrefix && letters.count >= 2 {
             var completions: [Snapshot.TermEntry] = []
             var scanned = 0
             try snapshot.scanTermBytes(from: word) { term, entry in
@@ -112,7 +126,8 @@ public struct SearchEngine: Sendable {
                 $0.documentFrequency != $1.documentFrequency
                     ? $0.documentFrequency > $1.documentFrequency : $0.term < $1.term
             }
-            for entry in completions.prefix(maximumPrefixExpansions) {
+            let limit = letters.count <= 3 ? min(10, maximumPrefixExpansions) : maximumPrefixExpansions
+            for entry in completions.prefix(limit) {
                 result.append(Expansion(entry: entry, weight: 0.8))
             }
         }

@@ -104,6 +104,13 @@ let catalog: [CanonicalTitle] = [
         #expect(try ids("interst ").isEmpty)
     }
 
+    @Test func oneLetterDoesNotExpandAsAPrefix() throws {
+        // "Twin A" and Nemo's overview ("A clownfish…") have the term "a"; Alien, Aliens and
+        // Apocalypse Now must not come with them.
+        #expect(Set(try ids("a")) == ["mg09", "mg03"])
+        #expect(try ids("al").prefix(2) == ["mg04", "mg05"])
+    }
+
     @Test func oneTypoIsForgivenFromFiveLetters() throws {
         #expect(try ids("intersteller ").contains("mg08"))  // 1 edit, 12 letters
         #expect(try ids("godfathr ").prefix(2) == ["mg01", "mg02"])
@@ -166,5 +173,30 @@ let catalog: [CanonicalTitle] = [
     @Test func unknownWordsMatchNothing() throws {
         let results = try Self.engine.search(SearchQuery(text: "qqqqqq zzzzzz"))
         #expect(results.total == 0 && results.hits.isEmpty)
+    }
+}
+
+@Suite struct CommonWordTests {
+    static let engine: SearchEngine = {
+        var titles = (0..<1200).map { makeTitle(String(format: "mg%05d", $0), "The Film \($0)", year: 2000) }
+        titles.append(makeTitle("mgzzzzz", "The Godfather", year: 1972))
+        let bytes = try! SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: [:], aliases: [:])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("common-\(UUID()).mgws").path
+        try! bytes.write(to: URL(fileURLWithPath: path))
+        return SearchEngine(snapshot: try! Snapshot(path: path))
+    }()
+
+    @Test func commonWordOnlyRanksTitlesARarerWordMatched() throws {
+        let results = try Self.engine.search(SearchQuery(text: "the godfather"))
+        #expect(results.total == 1)
+        #expect(results.hits.map(\.id) == ["mgzzzzz"])
+        // "the" still counts towards the score of the titles it does rank.
+        let alone = try Self.engine.search(SearchQuery(text: "godfather"))
+        #expect(results.hits[0].score > alone.hits[0].score)
+    }
+
+    @Test func aQueryOfOnlyCommonWordsStillMatchesEverything() throws {
+        #expect(try Self.engine.search(SearchQuery(text: "the ")).total == 1201)
+        #expect(try Self.engine.search(SearchQuery(text: "the film ")).total == 1201)
     }
 }
