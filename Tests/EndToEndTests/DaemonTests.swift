@@ -54,7 +54,7 @@ import Testing
         var refused = false
         for _ in 0..<100 where !refused {
             let log = (try? String(contentsOfFile: logs, encoding: .utf8)) ?? ""
-            refused = log.contains("refused snapshot") && log.contains(corruptName)
+            refused = log.contains("refused snapshot") && log.contains(corruptName) && log.contains("section '")
             if !refused { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(refused)

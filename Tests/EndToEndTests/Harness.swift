@@ -72,8 +72,9 @@ enum Harness {
 
     /// Runs the binary to completion.
     @discardableResult
-    static func run(_ arguments: [String], in workspace: Workspace) throws -> Result {
+    static func run(_ arguments: [String], in workspace: Workspace, input: String? = nil) throws -> Result {
         let (process, out, err) = makeProcess(arguments, in: workspace)
+        if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
         try process.run()
         process.waitUntilExit()
         return Result(

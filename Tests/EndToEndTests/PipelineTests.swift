@@ -83,6 +83,16 @@ import Testing
         ] {
             #expect(quarantine.stdout.contains(expected), "missing \(expected)")
         }
+        // The same file through standard input, gzip-compressed: same records, nothing new.
+        let gzipped = workspace.root + "/bad-lines.jsonl.gz"
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -c '\(Harness.fixture("bad-lines.jsonl"))' > '\(gzipped)'"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let piped = try Harness.run(["import", "-", "--source", "extra"], in: workspace, input: gzipped)
+        #expect(piped.status == 2)
+        #expect(piped.stdout.contains("imported standard input as 'extra': read 8, new 0, changed 0, unchanged 2"))
         let missing = try Harness.run(["import", "/nonexistent.jsonl", "--source", "extra"], in: workspace)
         #expect(missing.status == 66 && missing.stderr.contains("/nonexistent.jsonl"))
         let badSource = try Harness.run(
