@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaModel
 import QueryServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -32,6 +33,17 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         let host = self.host
+        let port = self.port
+        try await exitOnError {
+            do {
+                try await serve(server, host: host)
+            } catch {
+                throw MediaError(.io, "cannot serve on \(host):\(port): \(error)")
+            }
+        }
+    }
+
+    private func serve(_ server: QueryServer, host: String) async throws {
         try await server.run { port in
             // One line on stdout so scripts (and the end-to-end tests) learn the bound port.
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))

@@ -10,6 +10,9 @@ import Testing
 
         let ready = try await Harness.get(base, "/readyz")
         #expect(ready.status == 200)
+        // A second daemon on the same port says why it cannot start.
+        let second = try Harness.run(["serve", "--port", String(base.port ?? 0)], in: workspace)
+        #expect(second.status == 74 && second.stderr.contains("cannot serve on 127.0.0.1:\(base.port ?? 0)"))
         let taxi = try await Harness.get(base, "/v1/search?q=taxi%20driver&limit=1")
         let first = (taxi.json["results"] as? [[String: Any]])?.first?["title"] as? [String: Any]
         #expect(first?["title"] as? String == "Taxi Driver")
