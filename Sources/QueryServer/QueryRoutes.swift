@@ -46,7 +46,9 @@ struct QueryRoutes: Sendable {
                 limit: query.limit,
                 offset: query.offset,
                 snapshot: loaded.snapshot.metadata.buildID,
-                results: hits
+                results: hits,
+                facets: results.facets.isEmpty
+                    ? nil : Dictionary(uniqueKeysWithValues: results.facets.map { ($0.key.rawValue, $0.value) })
             )
         )
     }
@@ -109,6 +111,8 @@ struct SearchBody: Encodable {
     var offset: Int
     var snapshot: String
     var results: [SearchHitBody]
+    /// Requested facet counts over all matches: field → values, most frequent first.
+    var facets: [String: [SearchResults.FacetCount]]?
 }
 
 struct SnapshotBody: Encodable {

@@ -1,11 +1,12 @@
 import Hummingbird
 import MediaModel
 import Search
+import Snapshots
 
 /// Parses and validates the query string of `GET /v1/search` into a ``SearchQuery``.
 enum SearchParameters {
     static let known: Set<String> = [
-        "q", "limit", "offset", "kind", "genre", "year_from", "year_to", "country", "service", "monetization",
+        "q", "limit", "offset", "kind", "genre", "year_from", "year_to", "country", "service", "monetization", "facets",
     ]
 
     static func parse(_ parameters: Parameters) throws -> SearchQuery {
@@ -41,7 +42,9 @@ enum SearchParameters {
         }
         let limit = try integer(parameters, "limit", range: 1...SearchQuery.maximumLimit) ?? 10
         let offset = try integer(parameters, "offset", range: 0...10_000) ?? 0
-        return SearchQuery(text: text, filters: filters, limit: limit, offset: offset)
+        var query = SearchQuery(text: text, filters: filters, limit: limit, offset: offset)
+        query.facets = try values(parameters, "facets") { FacetField(rawValue: $0) }
+        return query
     }
 
     /// Comma-separated or repeated values, each parsed by `make`.

@@ -47,6 +47,11 @@ struct ScoreAccumulator: Sendable {
         if score > wordScores[index] { wordScores[index] = score }
     }
 
+    /// Calls `body` with every matched document, in no particular order.
+    func forEachMatched(_ body: (UInt32) -> Void) {
+        for doc in touched { body(doc) }
+    }
+
     /// Whether an earlier word matched `doc`.
     func hasMatched(_ doc: UInt32) -> Bool {
         matchedWords[Int(doc)] != 0

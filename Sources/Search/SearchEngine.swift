@@ -36,7 +36,7 @@ public struct SearchEngine: Sendable {
             words.append(term)
         }
         if words.isEmpty {
-            return browse(filter, query)
+            return try browse(filter, query)
         }
         let endsInsideWord = query.text.last.map { $0.isLetter || $0.isNumber } ?? false
         var accumulator = accumulators.take()
@@ -76,11 +76,17 @@ public struct SearchEngine: Sendable {
         let page = ranked.dropFirst(query.offset).map {
             SearchResults.Hit(document: $0.doc, id: snapshot.id(ofDocument: $0.doc), score: Double($0.score))
         }
-        return SearchResults(total: accumulator.matchedCount, hits: Array(page))
+        var results = SearchResults(total: accumulator.matchedCount, hits: Array(page))
+        if !query.facets.isEmpty {
+            var matches = DocumentSet(count: snapshot.documentCount, full: false)
+            accumulator.forEachMatched { matches.insert($0) }
+            results.facets = try countFacets(query.facets, in: matches)
+        }
+        return results
     }
 
     /// Without query words: the filtered documents in document order.
-    private func browse(_ filter: DocumentSet?, _ query: SearchQuery) -> SearchResults {
+    private func browse(_ filter: DocumentSet?, _ query: SearchQuery) throws -> SearchResults {
         var hits: [SearchResults.Hit] = []
         var seen = 0
         let take = { (doc: UInt32) in
@@ -89,12 +95,27 @@ public struct SearchEngine: Sendable {
             }
             seen += 1
         }
-        if let filter {
-            filter.forEach(take)
-        } else {
-            for doc in 0..<UInt32(snapshot.documentCount) { take(doc) }
+        let matches = filter ?? DocumentSet(count: snapshot.documentCount, full: true)
+        matches.forEach(take)
+        var results = SearchResults(total: seen, hits: hits)
+        results.facets = try countFacets(query.facets, in: matches)
+        return results
+    }
+
+    /// Counts each value of `fields` over `matches`: one pass over each value's postings.
+    func countFacets(_ fields: [FacetField], in matches: DocumentSet) throws -> [FacetField: [SearchResults.FacetCount]]
+    {
+        var counts: [FacetField: [SearchResults.FacetCount]] = [:]
+        for field in fields {
+            var values: [SearchResults.FacetCount] = []
+            for (value, _) in snapshot.facetValues(field) {
+                let count = try snapshot.facetDocuments(field, value).reduce(0) { $0 + (matches.contains($1) ? 1 : 0) }
+                if count > 0 { values.append(.init(value: value, count: count)) }
+            }
+            values.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+            counts[field] = Array(values.prefix(50))
         }
-        return SearchResults(total: seen, hits: hits)
+        return counts
     }
 
     /// A dictionary term a query word stands for, and how much a match on it counts.

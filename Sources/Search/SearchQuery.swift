@@ -1,4 +1,5 @@
 import MediaModel
+import Snapshots
 
 /// A search: text, filters and a page.
 public struct SearchQuery: Sendable, Equatable {
@@ -7,6 +8,8 @@ public struct SearchQuery: Sendable, Equatable {
     public var filters: SearchFilters
     public var limit: Int
     public var offset: Int
+    /// Facets to count over all matches (not just the page).
+    public var facets: [FacetField] = []
 
     /// Largest page a caller may ask for.
     public static let maximumLimit = 100
@@ -49,7 +52,20 @@ public struct SearchResults: Sendable {
         public var score: Double
     }
 
+    /// A facet value and how many matches have it.
+    public struct FacetCount: Sendable, Equatable, Codable {
+        public var value: String
+        public var count: Int
+
+        public init(value: String, count: Int) {
+            self.value = value
+            self.count = count
+        }
+    }
+
     /// How many documents matched in all.
     public var total: Int
     public var hits: [Hit]
+    /// Per requested facet, its values over all matches, most frequent first (at most 50).
+    public var facets: [FacetField: [FacetCount]] = [:]
 }

@@ -30,6 +30,7 @@ struct FilterOptions: ParsableArguments {
 extension TitleKind: ExpressibleByArgument {}
 extension Genre: ExpressibleByArgument {}
 extension Monetization: ExpressibleByArgument {}
+extension FacetField: ExpressibleByArgument {}
 
 struct SnapshotQueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,6 +43,10 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
     @OptionGroup var filterOptions: FilterOptions
     @Option(help: "Results per page (1–100).") var limit = 10
     @Option(help: "Results to skip.") var offset = 0
+    @Option(
+        help: "Count a facet over all matches (kind, year, genre, country, service, monetization, offer); repeatable."
+    )
+    var facet: [FacetField] = []
     @Flag(help: "Print results as JSON lines.") var json = false
 
     func validate() throws {
@@ -57,7 +62,8 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
     func run() async throws {
         try await exitOnError {
             let snapshot = try Snapshot(path: file)
-            let query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
+            var query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
+            query.facets = facet
             let results = try SearchEngine(snapshot: snapshot).search(query)
             if !json { print("\(results.total) matches") }
             for (rank, hit) in results.hits.enumerated() {
@@ -78,6 +84,19 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
                             + "\(title.id) score \(String(format: "%.3f", hit.score))"
                             + (services.isEmpty ? "" : " — \(services)")
                     )
+                }
+            }
+            for field in facet {
+                let counts = results.facets[field] ?? []
+                if json {
+                    struct FacetLine: Encodable {
+                        var facet: String
+                        var counts: [SearchResults.FacetCount]
+                    }
+                    let line = FacetLine(facet: field.rawValue, counts: counts)
+                    print(String(decoding: try JSONEncoder.compact.encode(line), as: UTF8.self))
+                } else {
+                    print("\(field.rawValue): " + counts.map { "\($0.value) \($0.count)" }.joined(separator: ", "))
                 }
             }
         }

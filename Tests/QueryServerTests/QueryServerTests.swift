@@ -111,6 +111,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         ("/v1/search?q=x&kind=film", "kind"),
         ("/v1/search?q=x&country=USA", "country"),
         ("/v1/search?q=x&monetization=lease", "monetization"),
+        ("/v1/search?q=x&facets=genre,colour", "facets"),
         ("/v1/search?limit=5", "q"),
         ("/v1/search?q=" + String(repeating: "a", count: 10_000), "q"),
     ])
@@ -121,6 +122,18 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
             #expect(response.json["parameter"] as? String == parameter)
             #expect((response.json["detail"] as? String)?.contains(parameter) == true)
             #expect(response.json["status"] as? Int == 400)
+        }
+    }
+
+    @Test func facetCountsAreReturnedWhenAskedFor() async throws {
+        try await withServer(try publishedDirectory(Self.titles)) { _, base in
+            let response = try await get(base, "/v1/search?q=alien&facets=year,kind")
+            let facets = response.json["facets"] as? [String: [[String: Any]]]
+            #expect(facets?["kind"]?.first?["value"] as? String == "movie")
+            #expect(facets?["kind"]?.first?["count"] as? Int == 2)
+            #expect(facets?["year"]?.count == 2)
+            let plain = try await get(base, "/v1/search?q=alien")
+            #expect(plain.json["facets"] == nil)
         }
     }
 

@@ -27,6 +27,10 @@ let netflixUS = Offer(country: "US", service: "netflix", monetization: .subscrip
 let netflixGB = Offer(country: "GB", service: "netflix", monetization: .subscription)
 let rentUS = Offer(country: "US", service: "apple-tv-store", monetization: .rent)
 
+func count(_ value: String, _ count: Int) -> SearchResults.FacetCount {
+    SearchResults.FacetCount(value: value, count: count)
+}
+
 let catalog: [CanonicalTitle] = [
     makeTitle(
         "mg01",
@@ -168,6 +172,24 @@ let catalog: [CanonicalTitle] = [
     @Test func tiesBreakByIDDeterministically() throws {
         #expect(try ids("twin") == ["mg09", "mg10"])
         #expect(try ids("twin") == ids("twin"))
+    }
+
+    @Test func facetsCountOverAllMatchesNotJustThePage() throws {
+        var query = SearchQuery(text: "coppola", limit: 1)
+        query.facets = [.genre, .service]
+        let results = try Self.engine.search(query)
+        #expect(results.hits.count == 1)
+        #expect(results.facets[.genre] == [count("drama", 3), count("crime", 2), count("war", 1)])
+        #expect(results.facets[.service] == [count("netflix", 2), count("apple-tv-store", 1)])
+    }
+
+    @Test func facetsCountTheFilteredSetWhenBrowsing() throws {
+        var filters = SearchFilters()
+        filters.genres = [.scienceFiction]
+        var query = SearchQuery(text: "", filters: filters)
+        query.facets = [.year]
+        let counts = try Self.engine.search(query).facets[.year] ?? []
+        #expect(counts == [count("1979", 1), count("1986", 1), count("2014", 1)])
     }
 
     @Test func unknownWordsMatchNothing() throws {
