@@ -27,6 +27,7 @@ cat <<TXT
   curl -s 'http://127.0.0.1:$port/v1/search?q=kubrik&limit=5'                      # typo tolerated
   curl -s 'http://127.0.0.1:$port/v1/search?q=scorsese&country=US&monetization=subscription'
   curl -s 'http://127.0.0.1:$port/v1/search?genre=western&year_to=1960&limit=5'
+  curl -s 'http://127.0.0.1:$port/v1/search?q=hitchcock&facets=genre,service&limit=3'
   curl -s 'http://127.0.0.1:$port/v1/snapshot'
   curl -s 'http://127.0.0.1:$port/metrics'
   $bin snapshot query "$MEDIAGW_SNAPSHOTS/$(cat "$MEDIAGW_SNAPSHOTS/CURRENT")" "alien"
