@@ -71,7 +71,7 @@ public struct CatalogImporter: Sendable {
             }
             let linesInPage = lines.count
             // Decoding and validation are independent per line; duplicates are checked in order after.
-            let outcomes = try lines.parallelMap { decoder.decode($0) }
+            let outcomes = lines.parallelMap { decoder.decode($0) }
             for (line, outcome) in zip(lines, outcomes) {
                 lineNumber += 1
                 let location = "\(fileName):\(lineNumber)"

@@ -6,9 +6,9 @@ struct LexiconBuilder {
     private(set) var postings: [String: [(doc: UInt32, frequency: UInt8)]] = [:]
     private(set) var lengths: [UInt16] = []
 
-    init(titles: [CanonicalTitle]) throws {
+    init(titles: [CanonicalTitle]) {
         // Tokenizing is independent per title: do it on all cores, then merge in document order.
-        let analyzed = try titles.parallelMap { title in
+        let analyzed = titles.parallelMap { title in
             var frequencies: [String: Int] = [:]
             var length = 0
             for (field, text) in Self.fieldTexts(title) {

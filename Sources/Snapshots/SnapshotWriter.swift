@@ -27,7 +27,7 @@ public struct SnapshotWriter: Sendable {
         var sections: [(SnapshotFormat.Section, [UInt8])] = []
 
         let (blocks, blockIndex) = try encodeTitleBlocks(titles)
-        let lexicon = try LexiconBuilder(titles: titles)
+        let lexicon = LexiconBuilder(titles: titles)
         let (terms, restarts, postings) = lexicon.encode()
         let (facets, facetPostings) = FacetBuilder(titles: titles).encode()
 
