@@ -76,7 +76,7 @@ extension StagingStore {
                 counts.quarantined += 1
                 try db.execute(
                     sql: """
-                        INSERT INTO quarantine (run_id, source, location, reason, excerpt, raw_sha256, created_at)
+                        INSERT OR IGNORE INTO quarantine (run_id, source, location, reason, excerpt, raw_sha256, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [

@@ -56,6 +56,8 @@ extension StagingStore {
                         raw_sha256 TEXT,
                         created_at TEXT NOT NULL
                     );
+                    -- Re-reading the same bad input does not pile up copies of it.
+                    CREATE UNIQUE INDEX quarantine_once ON quarantine (source, location, reason, raw_sha256);
                     CREATE TABLE cursors (
                         job TEXT NOT NULL,
                         stream TEXT NOT NULL,

@@ -93,6 +93,13 @@ import Testing
         let piped = try Harness.run(["import", "-", "--source", "extra"], in: workspace, input: gzipped)
         #expect(piped.status == 2)
         #expect(piped.stdout.contains("imported standard input as 'extra': read 8, new 0, changed 0, unchanged 2"))
+        // The same bad lines again are reported again but not stored twice.
+        let listed = try Harness.run(["quarantine", "--source", "extra", "--json"], in: workspace)
+        let entries = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        #expect(entries?.count == 12)  // 6 from the file, 6 from the gzip copy (another raw page)
+        _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+        let again = try Harness.run(["quarantine", "--source", "extra", "--json"], in: workspace)
+        #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [[String: Any]])?.count == 12)
         let missing = try Harness.run(["import", "/nonexistent.jsonl", "--source", "extra"], in: workspace)
         #expect(missing.status == 66 && missing.stderr.contains("/nonexistent.jsonl"))
         let badSource = try Harness.run(
