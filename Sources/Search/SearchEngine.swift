@@ -11,7 +11,8 @@ public struct SearchEngine: Sendable {
     public let snapshot: Snapshot
     /// BM25 term-frequency saturation (k1 = 1.2) and length normalization (b = 0.75) are fixed;
     /// see docs/decisions/0003-search-ranking.md.
-    private static let k1: Float = 1.2
+    private static let k1 = 1.2
+    private static let b = 0.75
     /// Most dictionary terms one prefix may expand to (the most frequent are kept).
     public var maximumPrefixExpansions = 40
 
@@ -23,8 +24,7 @@ public struct SearchEngine: Sendable {
     public init(snapshot: Snapshot) {
         self.snapshot = snapshot
         let average = max(snapshot.metadata.averageDocumentLength, 1)
-        let (k1, b) = (1.2, 0.75)
-        lengthNorms = snapshot.documentLengths().map { Float(k1 * (1 - b + b * Double($0) / average)) }
+        lengthNorms = snapshot.documentLengths().map { Float(Self.k1 * (1 - Self.b + Self.b * Double($0) / average)) }
         accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
     }
 
@@ -59,7 +59,7 @@ public struct SearchEngine: Sendable {
             for expansion in expanded[index] {
                 let frequency = Double(expansion.entry.documentFrequency)
                 let idf = log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
-                let weight = Float(idf * expansion.weight) * (Self.k1 + 1)
+                let weight = Float(idf * expansion.weight * (Self.k1 + 1))
                 try lengthNorms.withUnsafeBufferPointer { norms in
                     try snapshot.forEachPosting(expansion.entry) { doc, termFrequency in
                         if let filter, !filter.contains(doc) { return }
