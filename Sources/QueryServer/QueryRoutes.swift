@@ -15,6 +15,13 @@ struct QueryRoutes: Sendable {
         router.get("/v1/snapshot") { _, _ in try snapshotInfo() }
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try ready() }
+        router.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
+            )
+        }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok,

@@ -13,7 +13,9 @@ public final class ServerMetrics: Sendable {
     private let refusals: Counter
     private let snapshotAge: Gauge
     private let builtAt = Mutex<Double?>(nil)
-    static let routes = ["/v1/search", "/v1/titles/{id}", "/v1/snapshot", "/healthz", "/readyz", "/metrics", "other"]
+    static let routes = [
+        "/v1/search", "/v1/titles/{id}", "/v1/snapshot", "/healthz", "/readyz", "/metrics", "/openapi.json", "other",
+    ]
     private static let buckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import MediaModel
-import QueryServer
+@testable import QueryServer
 import ServiceLifecycle
 import Snapshots
 import Testing
@@ -134,6 +134,29 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
             #expect(facets?["year"]?.count == 2)
             let plain = try await get(base, "/v1/search?q=alien")
             #expect(plain.json["facets"] == nil)
+        }
+    }
+
+    @Test func openAPIDocumentDescribesWhatTheServerAccepts() async throws {
+        try await withServer(try publishedDirectory(Self.titles)) { _, base in
+            let response = try await get(base, "/openapi.json")
+            #expect(response.status == 200)
+            #expect(response.json["openapi"] as? String == "3.1.0")
+            let paths = response.json["paths"] as? [String: Any] ?? [:]
+            #expect(
+                Set(paths.keys)
+                    == [
+                        "/v1/search", "/v1/titles/{id}", "/v1/snapshot", "/healthz", "/readyz", "/metrics",
+                        "/openapi.json",
+                    ]
+            )
+            let search = (paths["/v1/search"] as? [String: Any])?["get"] as? [String: Any]
+            let names = (search?["parameters"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(Set(names) == SearchParameters.known)
+            // Every documented path answers (with a snapshot loaded), none with 404 from the router.
+            for path in ["/v1/search?q=alien", "/v1/titles/mg01", "/v1/snapshot", "/healthz", "/readyz", "/metrics"] {
+                #expect(try await get(base, path).status == 200, "\(path)")
+            }
         }
     }
 

@@ -1,0 +1,116 @@
+/// The daemon's OpenAPI 3.1 description, served at `/openapi.json`. Tests check that its search
+/// parameters are exactly the ones the server accepts.
+enum OpenAPIDocument {
+    static let json = #"""
+        {
+          "openapi": "3.1.0",
+          "info": {
+            "title": "mediagw query API",
+            "version": "1",
+            "description": "Read-only search over the current mediagw snapshot. Errors are RFC 9457 problem details."
+          },
+          "paths": {
+            "/v1/search": {
+              "get": {
+                "summary": "Search titles by text, with filters, pagination and facet counts",
+                "parameters": [
+                  {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
+                   "description": "Query text; required unless a filter is given"},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+                  {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
+                  {"name": "kind", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: movie, series, season, episode, short, video"},
+                  {"name": "genre", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated canonical genre ids"},
+                  {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
+                  {"name": "year_to", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
+                  {"name": "country", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated ISO 3166-1 alpha-2 codes"},
+                  {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated service ids"},
+                  {"name": "monetization", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: subscription, free, ads, rent, buy, addon"},
+                  {"name": "facets", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: kind, year, genre, country, service, monetization, offer"}
+                ],
+                "responses": {
+                  "200": {"description": "One page of results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"},
+                  "503": {"$ref": "#/components/responses/Problem"}
+                }
+              }
+            },
+            "/v1/titles/{id}": {
+              "get": {
+                "summary": "A canonical title by id; retired ids redirect to the surviving one",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}}],
+                "responses": {
+                  "200": {"description": "The title", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Title"}}}},
+                  "301": {"description": "The id was retired by a merge; Location names the surviving id"},
+                  "404": {"$ref": "#/components/responses/Problem"},
+                  "503": {"$ref": "#/components/responses/Problem"}
+                }
+              }
+            },
+            "/v1/snapshot": {
+              "get": {
+                "summary": "The served snapshot's name, size, metadata and sections",
+                "responses": {"200": {"description": "Snapshot information"}, "503": {"$ref": "#/components/responses/Problem"}}
+              }
+            },
+            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "The process runs"}}}},
+            "/readyz": {
+              "get": {
+                "summary": "Readiness: a snapshot is loaded",
+                "responses": {"200": {"description": "Ready"}, "503": {"$ref": "#/components/responses/Problem"}}
+              }
+            },
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text exposition format"}}}},
+            "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}}
+          },
+          "components": {
+            "responses": {
+              "Problem": {"description": "Problem details", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            },
+            "schemas": {
+              "Problem": {
+                "type": "object",
+                "required": ["type", "title", "status", "detail"],
+                "properties": {
+                  "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                  "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query parameter at fault"}
+                }
+              },
+              "Offer": {
+                "type": "object",
+                "required": ["country", "service", "monetization"],
+                "properties": {
+                  "country": {"type": "string"}, "service": {"type": "string"},
+                  "monetization": {"enum": ["subscription", "free", "ads", "rent", "buy", "addon"]},
+                  "price": {"type": "object", "properties": {"amount": {"type": "string"}, "currency": {"type": "string"}}},
+                  "quality": {"enum": ["sd", "hd", "uhd", "hdr"]},
+                  "webURL": {"type": "string"}, "deepLink": {"type": "string"},
+                  "availableSince": {"type": "string"}, "expiresOn": {"type": "string"}
+                }
+              },
+              "Title": {
+                "type": "object",
+                "required": ["id", "kind", "title", "offers", "members"],
+                "properties": {
+                  "id": {"type": "string"}, "kind": {"type": "string"}, "title": {"type": "string"},
+                  "originalTitle": {"type": "string"}, "year": {"type": "integer"}, "runtimeMinutes": {"type": "integer"},
+                  "overview": {"type": "string"}, "genres": {"type": "array", "items": {"type": "string"}},
+                  "directors": {"type": "array", "items": {"type": "string"}}, "cast": {"type": "array", "items": {"type": "string"}},
+                  "externalIDs": {"type": "object"}, "offers": {"type": "array", "items": {"$ref": "#/components/schemas/Offer"}},
+                  "members": {"type": "array", "items": {"type": "string"}}, "fieldSources": {"type": "object"}
+                }
+              },
+              "SearchResponse": {
+                "type": "object",
+                "required": ["query", "total", "limit", "offset", "snapshot", "results"],
+                "properties": {
+                  "query": {"type": "string"}, "total": {"type": "integer"}, "limit": {"type": "integer"},
+                  "offset": {"type": "integer"}, "snapshot": {"type": "string"},
+                  "results": {"type": "array", "items": {"type": "object", "properties": {"score": {"type": "number"}, "title": {"$ref": "#/components/schemas/Title"}}}},
+                  "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}
+                }
+              }
+            }
+          }
+        }
+        """#
+}
