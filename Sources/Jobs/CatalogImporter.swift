@@ -100,7 +100,13 @@ public struct CatalogImporter: Sendable {
             page.raw = raw
             page.rawLocation = "\(fileName):\(firstLine)-\(lineNumber)"
             page.cursor = .init(job: "import:\(source)", stream: fileName, value: String(lineNumber))
-            counts += try store.commit(page, runID: runID)
+            do {
+                counts += try store.commit(page, runID: runID)
+            } catch {
+                // Staging itself failed (full disk, I/O): the pages before this one stay committed.
+                try? store.finishRun(id: runID, outcome: "failed", counts: counts, message: "\(error)")
+                throw error
+            }
             logger.debug(
                 "committed page",
                 metadata: ["import.source": "\(source)", "import.lines": "\(firstLine)-\(lineNumber)"]

@@ -1,13 +1,15 @@
 import Foundation
+import Jobs
 import MediaModel
 import Snapshots
+import Staging
 import Testing
 
-/// Publishing onto a file system that fills up, using a real 1 MiB tmpfs. Mounting needs root
-/// (as CI runs); elsewhere the test says so and checks nothing.
+/// Importing and publishing onto a file system that fills up, using a real 1 MiB tmpfs.
+/// Mounting needs root (as CI runs); elsewhere the tests say so and check nothing.
 @Suite(.serialized) struct FullDiskTests {
     static func mountSmallFileSystem() -> String? {
-        let path = temporaryDirectory() + "/tiny"
+        let path = temporaryPath("tiny")
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let mount = Process()
         mount.executableURL = URL(fileURLWithPath: "/bin/mount")
@@ -33,13 +35,19 @@ import Testing
         }
         defer { Self.unmount(mountPoint) }
         let directory = SnapshotDirectory(path: mountPoint + "/snapshots")
-        let small = try SnapshotWriter().makeSnapshot(titles: [title("mg1", "Small")], sourceCounts: [:], aliases: [:])
+        let small = try SnapshotWriter().makeSnapshot(
+            titles: [CanonicalTitle(id: "mg1", kind: .movie, title: "Small")],
+            sourceCounts: [:],
+            aliases: [:]
+        )
         let first = try directory.publish(small, buildID: "small000")
         // About 1.5 MB after compression (random letters): cannot fit in what is left of 1 MiB.
         var generator = SystemRandomNumberGenerator()
         let big = (0..<3000).map { index in
             let letters = (0..<800).map { _ in UInt8.random(in: 97...122, using: &generator) }
-            return title("mg\(index + 10)", "Big \(index)", overview: String(decoding: letters, as: UTF8.self))
+            var title = CanonicalTitle(id: "mg\(index + 10)", kind: .movie, title: "Big \(index)")
+            title.overview = String(decoding: letters, as: UTF8.self)
+            return title
         }
         let bytes = try SnapshotWriter(compressionLevel: 1).makeSnapshot(titles: big, sourceCounts: [:], aliases: [:])
         #expect(bytes.count > 1 << 20)
@@ -54,5 +62,26 @@ import Testing
             $0.hasPrefix(".tmp")
         }
         #expect(leftovers.isEmpty)
+    }
+
+    @Test func fullDiskDuringImportKeepsEveryCommittedPageAndFailsTheRun() throws {
+        guard let mountPoint = Self.mountSmallFileSystem() else {
+            print("FullDiskTests: cannot mount a tmpfs here (not root?); skipped")
+            return
+        }
+        defer { Self.unmount(mountPoint) }
+        // About 3 MB of distinct records: staging them cannot fit in 1 MiB.
+        let file = try writeLines((0..<12_000).map { line("\($0)", "Film number \($0) \(UUID()) \(UUID())") })
+        let store = try StagingStore(path: mountPoint + "/staging.sqlite")
+        #expect {
+            _ = try CatalogImporter(source: "big", pageSize: 500, logger: logger).importFile(file, into: store)
+        } throws: { error in
+            (error as? MediaError)?.code == .io && "\(error)".contains("full")
+        }
+        let committed = Int(try store.cursor(job: "import:big", stream: "catalog.jsonl") ?? "0") ?? -1
+        #expect(committed > 0 && committed < 12_000)
+        // Records and cursor commit together, so exactly the committed lines are staged.
+        #expect(try store.liveRecords().count == committed)
+        #expect(try store.runs(job: "import:big").first?.outcome == "failed")
     }
 }
