@@ -100,7 +100,8 @@ public struct SnapshotDirectory: Sendable {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        // Milliseconds, so two builds in one second still sort in build order.
+        formatter.dateFormat = "yyyyMMdd'T'HHmmssSSS'Z'"
         return formatter
     }()
 

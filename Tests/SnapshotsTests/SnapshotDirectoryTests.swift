@@ -34,6 +34,25 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    @Test func buildsWithinOneSecondStillSortInBuildOrder() throws {
+        let directory = SnapshotDirectory(path: temporaryDirectory())
+        var published: [String] = []
+        // Build ids chosen so that name order would be wrong if it fell back to them.
+        for (offset, id) in [(0.1, "ffffffff"), (0.9, "00000000")] {
+            let (data, _) = try bytes([title("mg\(id)", "Film")])
+            published.append(
+                try directory.publish(
+                    data,
+                    builtAt: Date(timeIntervalSince1970: 1_800_000_000 + offset),
+                    buildID: id,
+                    keep: 1
+                )
+            )
+        }
+        #expect(directory.snapshotNames() == [(published[1] as NSString).lastPathComponent])
+        #expect(try directory.currentSnapshotPath() == published[1])
+    }
+
     @Test func pruneNeverDeletesTheCurrentSnapshot() throws {
         let directory = SnapshotDirectory(path: temporaryDirectory())
         let (old, oldID) = try bytes([title("mg1", "Old")])
