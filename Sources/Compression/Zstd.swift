@@ -58,7 +58,6 @@ public struct ZstdInputStream {
     private var pending: Data
     private var pendingOffset = 0
     private let refill: () throws -> Data?
-    private var sawInput = false
     private var frameOpen = false
 
     /// Decompresses what `refill` yields until it returns nil.
@@ -93,7 +92,6 @@ public struct ZstdInputStream {
                 }
                 pending = next
                 pendingOffset = 0
-                sawInput = true
             }
             let capacity = output.count
             var produced = 0

@@ -42,11 +42,6 @@ extension Snapshot {
         }
     }
 
-    /// Calls `body` for each term ≥ `start` in order, until it returns false.
-    public func scanTerms(from start: String, _ body: (TermEntry) throws -> Bool) throws {
-        try scanTermBytes(from: start) { _, entry in try body(entry()) }
-    }
-
     /// The dictionary entry of exactly `term`, if indexed.
     public func lookup(_ term: String) throws -> TermEntry? {
         let key = Array(term.utf8)

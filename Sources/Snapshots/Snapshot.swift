@@ -161,15 +161,10 @@ public final class Snapshot: @unchecked Sendable {
         }
     }
 
-    /// Weighted lengths of all documents, in document order.
+    /// Weighted lengths of all documents (their field norms), in document order.
     public func documentLengths() -> [UInt16] {
         let norms = region(.norms)
         return (0..<documentCount).map { norms.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self).littleEndian }
-    }
-
-    /// Weighted length of a document (its field norm).
-    public func documentLength(_ doc: UInt32) -> UInt16 {
-        region(.norms).loadUnaligned(fromByteOffset: Int(doc) * 2, as: UInt16.self).littleEndian
     }
 
     // MARK: Facets

@@ -47,9 +47,9 @@ import Testing
         #expect(try snapshot.lookup("film")?.documentFrequency == 99)
         #expect(try snapshot.lookup("zzz") == nil)
         var prefixed: [String] = []
-        try snapshot.scanTerms(from: "sc") { entry in
-            guard entry.term.hasPrefix("sc") else { return false }
-            prefixed.append(entry.term)
+        try snapshot.scanTermBytes(from: "sc") { term, entry in
+            guard term.starts(with: Array("sc".utf8)) else { return false }
+            prefixed.append(entry().term)
             return true
         }
         #expect(prefixed == ["scream"])
