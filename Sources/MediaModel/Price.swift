@@ -13,8 +13,12 @@ public struct Price: Codable, Sendable, Hashable, CustomStringConvertible {
     /// The amount as a `Decimal`.
     public var amount: Decimal { Decimal(string: amountText, locale: Locale(identifier: "en_US_POSIX")) ?? 0 }
 
+    /// A price from a decimal amount, which must be non-negative and finite.
     public init(amount: Decimal, currency: String) {
-        self.init(amountText: NSDecimalNumber(decimal: amount).stringValue, currency: currency)!
+        guard let price = Price(amountText: NSDecimalNumber(decimal: amount).stringValue, currency: currency) else {
+            preconditionFailure("price amount \(amount) is not a non-negative decimal")
+        }
+        self = price
     }
 
     /// Parses a non-negative amount written with a dot as decimal separator (`3.99`, `12`,

@@ -141,6 +141,39 @@ import Testing
         }
     }
 
+    /// A record whose one rating or image lacks `field`, written by the generic encoder.
+    func recordMissing(_ field: String) throws -> [UInt8] {
+        var rating: [String: Double] = ["value": 8, "scale": 10]
+        var image = ["kind": "poster", "url": "https://example.invalid/p.jpg"]
+        rating[field] = nil
+        image[field] = nil
+        struct Loose: Encodable {
+            var source = "s", id = "1", kind = "movie", title = "T"
+            var ratings: [Rating]
+            var images: [[String: String]]
+            struct Rating: Encodable {
+                var source: String?
+                var fields: [String: Double]
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: AnyKey.self)
+                    try container.encodeIfPresent(source, forKey: AnyKey("source"))
+                    for (key, value) in fields { try container.encode(value, forKey: AnyKey(key)) }
+                }
+            }
+        }
+        let ratingSource: String? = field == "source" ? nil : "imdb"
+        return try genericEncode(
+            Loose(ratings: [.init(source: ratingSource, fields: rating)], images: [image])
+        )
+    }
+
+    @Test(arguments: ["source", "value", "scale", "kind", "url"])
+    func fastDecoderIsAsStrictAsTheGenericOne(missing field: String) throws {
+        let bytes = try recordMissing(field)
+        #expect(throws: (any Error).self) { _ = try genericDecode(SourceRecord.self, bytes) }
+        #expect(throws: (any Error).self) { _ = try CompactDecoder().decode(SourceRecord.self, from: bytes) }
+    }
+
     @Test func fastDecoderRejectsDamage() throws {
         let bytes = try CompactEncoder().encode(Self.fullRecord)
         for cut in stride(from: 0, to: bytes.count, by: 5) {
@@ -149,4 +182,12 @@ import Testing
             }
         }
     }
+}
+
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

@@ -114,31 +114,40 @@ extension CompactReader {
     }
 
     func rating(at offset: Int) throws -> Rating {
-        var rating = Rating(source: "", value: .nan, scale: .nan)
-        try fields(at: offset) { key, value in
+        var source: String?
+        var value: Double?
+        var scale: Double?
+        var votes: Int?
+        try fields(at: offset) { key, field in
             switch key {
-            case "source": rating.source = try string(at: value, [])
-            case "value": rating.value = try double(at: value, [])
-            case "scale": rating.scale = try double(at: value, [])
-            case "votes": rating.votes = try optionalInt(at: value)
+            case "source": source = try string(at: field, [])
+            case "value": value = try double(at: field, [])
+            case "scale": scale = try double(at: field, [])
+            case "votes": votes = try optionalInt(at: field)
             default: break
             }
         }
-        return rating
+        // As strict as the generic decoder: required fields must be there.
+        guard let source, let value, let scale else { throw corrupt([], "rating lacks a required field") }
+        return Rating(source: source, value: value, scale: scale, votes: votes)
     }
 
     func image(at offset: Int) throws -> Image {
-        var image = Image(kind: "", url: "")
-        try fields(at: offset) { key, value in
+        var kind: String?
+        var url: String?
+        var width: Int?
+        var height: Int?
+        try fields(at: offset) { key, field in
             switch key {
-            case "kind": image.kind = try string(at: value, [])
-            case "url": image.url = try string(at: value, [])
-            case "width": image.width = try optionalInt(at: value)
-            case "height": image.height = try optionalInt(at: value)
+            case "kind": kind = try string(at: field, [])
+            case "url": url = try string(at: field, [])
+            case "width": width = try optionalInt(at: field)
+            case "height": height = try optionalInt(at: field)
             default: break
             }
         }
-        return image
+        guard let kind, let url else { throw corrupt([], "image lacks a required field") }
+        return Image(kind: kind, url: url, width: width, height: height)
     }
 }
 
