@@ -78,6 +78,7 @@ let package = Package(
         ),
 
         // Tests: one target per source target, plus end-to-end tests of the real binary.
+        .target(name: "TestSupport", dependencies: ["MediaModel", "Snapshots"], path: "Tests/TestSupport"),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "MediaModel"]),
@@ -86,17 +87,17 @@ let package = Package(
             dependencies: ["Staging", "MediaModel", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
-        .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "MediaModel"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Snapshots", "MediaModel"]),
+        .testTarget(name: "SnapshotsTests", dependencies: ["TestSupport", "Snapshots", "MediaModel"]),
+        .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Search", "Snapshots", "MediaModel"]),
         .testTarget(
             name: "QueryServerTests",
-            dependencies: [
+            dependencies: ["TestSupport", 
                 "QueryServer", "Snapshots", "MediaModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Staging", "Snapshots", "MediaModel"]),
+        .testTarget(name: "JobsTests", dependencies: ["TestSupport", "Jobs", "Staging", "Snapshots", "MediaModel"]),
         .testTarget(
             name: "EndToEndTests",
             // Depending on the executable makes `swift test` build the binary these tests drive.

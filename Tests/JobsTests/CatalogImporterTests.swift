@@ -5,12 +5,12 @@ import Logging
 import MediaModel
 import Snapshots
 import Staging
+import TestSupport
 import Testing
 
+/// `name` inside a new temporary directory.
 func temporaryPath(_ name: String) -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobs-\(UUID())")
-    try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return directory.appendingPathComponent(name).path
+    temporaryDirectory("jobs") + "/" + name
 }
 
 func writeLines(_ lines: [String], to name: String = "catalog.jsonl") throws -> String {

@@ -4,6 +4,7 @@ import MediaModel
 @testable import QueryServer
 import ServiceLifecycle
 import Snapshots
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -12,8 +13,7 @@ import Testing
 
 /// A snapshots directory with one published snapshot of `titles`.
 func publishedDirectory(_ titles: [CanonicalTitle], aliases: [String: String] = [:]) throws -> SnapshotDirectory {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID())").path
-    let directory = SnapshotDirectory(path: path)
+    let directory = SnapshotDirectory(path: temporaryDirectory("serve") + "/snapshots")
     try publish(titles, aliases: aliases, to: directory)
     return directory
 }
@@ -27,13 +27,6 @@ func publish(_ titles: [CanonicalTitle], aliases: [String: String] = [:], to dir
         buildID: id
     )
     try directory.publish(bytes, builtAt: Date(), buildID: id.uuidString.lowercased(), keep: 10)
-}
-
-func film(_ id: String, _ name: String, year: Int = 2000) -> CanonicalTitle {
-    var title = CanonicalTitle(id: id, kind: .movie, title: name)
-    title.year = year
-    title.members = ["test:\(id)"]
-    return title
 }
 
 /// Runs the real application on an ephemeral loopback port for the duration of `body`.
@@ -87,7 +80,8 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
 
 @Suite(.serialized) struct QueryServerTests {
     static let titles = [
-        film("mg01", "Alien", year: 1979), film("mg02", "Aliens", year: 1986), film("mg03", "Heat", year: 1995),
+        makeTitle("mg01", "Alien", year: 1979), makeTitle("mg02", "Aliens", year: 1986),
+        makeTitle("mg03", "Heat", year: 1995),
     ]
 
     @Test func searchReturnsRankedTitles() async throws {
@@ -204,7 +198,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let directory = try publishedDirectory(Self.titles)
         try await withServer(directory) { server, base in
             #expect(try await get(base, "/v1/search?q=ronin").json["total"] as? Int == 0)
-            try publish(Self.titles + [film("mg04", "Ronin", year: 1998)], to: directory)
+            try publish(Self.titles + [makeTitle("mg04", "Ronin", year: 1998)], to: directory)
             #expect(try await eventually { try await get(base, "/v1/search?q=ronin").json["total"] as? Int == 1 })
 
             // A corrupt file made current by hand (or by a broken copy) is refused.

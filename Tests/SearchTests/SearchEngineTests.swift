@@ -2,26 +2,8 @@ import Foundation
 import MediaModel
 import Search
 import Snapshots
+import TestSupport
 import Testing
-
-func makeTitle(
-    _ id: String,
-    _ name: String,
-    year: Int,
-    kind: TitleKind = .movie,
-    genres: [Genre] = [],
-    directors: [String] = [],
-    overview: String? = nil,
-    offers: [Offer] = []
-) -> CanonicalTitle {
-    var title = CanonicalTitle(id: id, kind: kind, title: name)
-    title.year = year
-    title.genres = genres
-    title.directors = directors
-    title.overview = overview
-    title.offers = offers
-    return title
-}
 
 let netflixUS = Offer(country: "US", service: "netflix", monetization: .subscription)
 let netflixGB = Offer(country: "GB", service: "netflix", monetization: .subscription)
@@ -80,10 +62,7 @@ let catalog: [CanonicalTitle] = [
 
 @Suite struct SearchEngineTests {
     static let engine: SearchEngine = {
-        let bytes = try! SnapshotWriter().makeSnapshot(titles: catalog, sourceCounts: [:], aliases: [:])
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("search-\(UUID()).mgws").path
-        try! bytes.write(to: URL(fileURLWithPath: path))
-        return SearchEngine(snapshot: try! Snapshot(path: path))
+        SearchEngine(snapshot: try! Snapshot(path: try! writeSnapshot(catalog)))
     }()
 
     func ids(_ text: String, _ filters: SearchFilters = SearchFilters(), limit: Int = 10, offset: Int = 0) throws
@@ -202,10 +181,7 @@ let catalog: [CanonicalTitle] = [
     static let engine: SearchEngine = {
         var titles = (0..<1200).map { makeTitle(String(format: "mg%05d", $0), "The Film \($0)", year: 2000) }
         titles.append(makeTitle("mgzzzzz", "The Godfather", year: 1972))
-        let bytes = try! SnapshotWriter().makeSnapshot(titles: titles, sourceCounts: [:], aliases: [:])
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("common-\(UUID()).mgws").path
-        try! bytes.write(to: URL(fileURLWithPath: path))
-        return SearchEngine(snapshot: try! Snapshot(path: path))
+        return SearchEngine(snapshot: try! Snapshot(path: try! writeSnapshot(titles)))
     }()
 
     @Test func commonWordOnlyRanksTitlesARarerWordMatched() throws {

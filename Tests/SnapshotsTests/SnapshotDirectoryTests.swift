@@ -1,6 +1,7 @@
 import Foundation
 import MediaModel
 @testable import Snapshots
+import TestSupport
 import Testing
 
 @Suite struct SnapshotDirectoryTests {
@@ -16,7 +17,7 @@ import Testing
         let directory = SnapshotDirectory(path: temporaryDirectory() + "/published")
         var published: [String] = []
         for index in 0..<4 {
-            let (data, id) = try bytes([title("mg\(index)", "Film \(index)")])
+            let (data, id) = try bytes([makeTitle("mg\(index)", "Film \(index)")])
             published.append(
                 try directory.publish(
                     data,
@@ -39,7 +40,7 @@ import Testing
         var published: [String] = []
         // Build ids chosen so that name order would be wrong if it fell back to them.
         for (offset, id) in [(0.1, "ffffffff"), (0.9, "00000000")] {
-            let (data, _) = try bytes([title("mg\(id)", "Film")])
+            let (data, _) = try bytes([makeTitle("mg\(id)", "Film")])
             published.append(
                 try directory.publish(
                     data,
@@ -55,14 +56,14 @@ import Testing
 
     @Test func pruneNeverDeletesTheCurrentSnapshot() throws {
         let directory = SnapshotDirectory(path: temporaryDirectory())
-        let (old, oldID) = try bytes([title("mg1", "Old")])
+        let (old, oldID) = try bytes([makeTitle("mg1", "Old")])
         let first = try directory.publish(
             old,
             builtAt: Date(timeIntervalSince1970: 1_800_000_000),
             buildID: oldID,
             keep: 5
         )
-        let (new, newID) = try bytes([title("mg2", "New")])
+        let (new, newID) = try bytes([makeTitle("mg2", "New")])
         _ = try directory.publish(new, builtAt: Date(timeIntervalSince1970: 1_800_000_100), buildID: newID, keep: 5)
         try directory.point(at: (first as NSString).lastPathComponent)  // an operator rolled back
         try directory.prune(keep: 1)
@@ -74,7 +75,7 @@ import Testing
         let file = temporaryDirectory() + "/not-a-directory"
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         let directory = SnapshotDirectory(path: file + "/snapshots")
-        let (data, id) = try bytes([title("mg1", "Film")])
+        let (data, id) = try bytes([makeTitle("mg1", "Film")])
         #expect {
             try directory.publish(data, buildID: id)
         } throws: { error in
@@ -84,9 +85,9 @@ import Testing
 
     @Test func corruptBytesAreNeverPublished() throws {
         let directory = SnapshotDirectory(path: temporaryDirectory())
-        let (good, goodID) = try bytes([title("mg1", "Good")])
+        let (good, goodID) = try bytes([makeTitle("mg1", "Good")])
         let current = try directory.publish(good, buildID: goodID)
-        var (bad, badID) = try bytes([title("mg2", "Bad")])
+        var (bad, badID) = try bytes([makeTitle("mg2", "Bad")])
         bad[bad.count / 2] ^= 0xff
         #expect(throws: MediaError.self) { try directory.publish(bad, buildID: badID) }
         #expect(try directory.currentSnapshotPath() == current)
@@ -124,9 +125,9 @@ import Testing
         cheaper.price = Price(amountText: "2.99", currency: "USD")
         let old = try Snapshot(
             path: try writeSnapshot([
-                title("mg1", "Kept", offers: [rent]),
-                title("mg2", "Removed"),
-                title(
+                makeTitle("mg1", "Kept", offers: [rent]),
+                makeTitle("mg2", "Removed"),
+                makeTitle(
                     "mg3",
                     "Renamed",
                     year: 2000,
@@ -136,14 +137,14 @@ import Testing
         )
         let new = try Snapshot(
             path: try writeSnapshot([
-                title("mg1", "Kept", offers: [cheaper]),
-                title(
+                makeTitle("mg1", "Kept", offers: [cheaper]),
+                makeTitle(
                     "mg3",
                     "Renamed!",
                     year: 2000,
                     offers: [Offer(country: "GB", service: "netflix", monetization: .subscription)]
                 ),
-                title("mg4", "Added"),
+                makeTitle("mg4", "Added"),
             ])
         )
         let diff = try SnapshotDiff(old: old, new: new)

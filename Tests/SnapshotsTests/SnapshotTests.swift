@@ -1,11 +1,12 @@
 import Foundation
 import MediaModel
 import Snapshots
+import TestSupport
 import Testing
 
 @Suite struct SnapshotTests {
     static let titles: [CanonicalTitle] = (0..<100).map { index in
-        title(
+        makeTitle(
             String(format: "mg%012d", index),
             index == 7 ? "Alien" : "Film number \(index)",
             year: 1950 + index % 50,
