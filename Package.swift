@@ -21,6 +21,7 @@ let package = Package(
         // System-library shims.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         // Pipeline stages, left to right (see docs/decisions/0001-layout.md).
         .target(name: "Compression", dependencies: ["CZstd", "CZlib"]),
@@ -39,6 +40,7 @@ let package = Package(
             name: "Resolution",
             dependencies: ["MediaModel", "Compression", "Staging", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "Embeddings", dependencies: ["CBLAS", "MediaModel", "Compression", "Staging"]),
         .target(
             name: "Snapshots",
             dependencies: ["MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto")]
@@ -87,6 +89,8 @@ let package = Package(
             dependencies: ["Staging", "MediaModel", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
+        .testTarget(
+            name: "EmbeddingsTests", dependencies: ["Embeddings", "MediaModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SnapshotsTests", dependencies: ["TestSupport", "Snapshots", "MediaModel"]),
         .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Search", "Snapshots", "MediaModel"]),
         .testTarget(

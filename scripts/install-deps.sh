@@ -2,7 +2,7 @@
 # Installs the system libraries mediagw builds against (Debian/Ubuntu). Idempotent: does
 # nothing when they are all present. Needs root or sudo.
 set -euo pipefail
-packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev zlib1g-dev pkg-config zstd)
+packages=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev zlib1g-dev libopenblas-dev pkg-config zstd python3-pip)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 port="${PORT:-8080}"
 
 scripts/install-deps.sh
+scripts/install-model.sh
 echo "==> building (release; the first build takes a few minutes)"
 swift build -c release --product mediagw 2>&1 | grep -E "error|warning: |complete" | grep -v swift-distributed-tracing || true
 bin="$(swift build -c release --show-bin-path)/mediagw"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The README's second command: installs what the tests need and runs the whole test suite.
+# The README's second command: installs what the tests need (system libraries and the embedding
+# model; the golden embedding tests run against the real model) and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-model.sh
 exec swift test "$@"

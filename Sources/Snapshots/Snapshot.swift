@@ -40,7 +40,11 @@ public final class Snapshot: @unchecked Sendable {
     /// Opens the snapshot at `path`; throws a ``MediaError`` naming the file and what is wrong.
     public init(path: String) throws {
         self.path = path
-        file = try MappedFile(path: path)
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw MediaError(error.isMissing ? .notFound : .io, "cannot open snapshot \(path): \(error.reason)")
+        }
         let bytes = file.bytes
         let name = (path as NSString).lastPathComponent
         func corrupt(_ what: String) -> MediaError {
