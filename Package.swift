@@ -40,7 +40,12 @@ let package = Package(
             name: "Resolution",
             dependencies: ["MediaModel", "Compression", "Staging", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Embeddings", dependencies: ["CBLAS", "MediaModel", "Compression", "Staging"]),
+        .target(
+            name: "Embeddings",
+            dependencies: [
+                "CBLAS", "MediaModel", "Compression", "Staging", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "Snapshots",
             dependencies: ["MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto")]
@@ -49,7 +54,7 @@ let package = Package(
         .target(
             name: "QueryServer",
             dependencies: [
-                "MediaModel", "Snapshots", "Search",
+                "MediaModel", "Embeddings", "Snapshots", "Search",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,14 +64,14 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Snapshots",
+                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "mediagw",
             dependencies: [
-                "MediaModel", "Staging", "Resolution", "Snapshots", "Search", "QueryServer", "Jobs",
+                "MediaModel", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer", "Jobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,18 +95,25 @@ let package = Package(
         ),
         .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
         .testTarget(
-            name: "EmbeddingsTests", dependencies: ["Embeddings", "MediaModel"], resources: [.copy("Fixtures")]),
+            name: "EmbeddingsTests",
+            dependencies: ["Embeddings", "MediaModel"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "SnapshotsTests", dependencies: ["TestSupport", "Snapshots", "MediaModel"]),
         .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Search", "Snapshots", "MediaModel"]),
         .testTarget(
             name: "QueryServerTests",
-            dependencies: ["TestSupport", 
+            dependencies: [
+                "TestSupport",
                 "QueryServer", "Snapshots", "MediaModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "JobsTests", dependencies: ["TestSupport", "Jobs", "Staging", "Snapshots", "MediaModel"]),
+        .testTarget(
+            name: "JobsTests",
+            dependencies: ["TestSupport", "Jobs", "Embeddings", "Staging", "Snapshots", "MediaModel"]
+        ),
         .testTarget(
             name: "EndToEndTests",
             // Depending on the executable makes `swift test` build the binary these tests drive.

@@ -4,6 +4,8 @@
 Run by a developer, never at build, run or test time; its output is committed:
     zstdcat ../shared/data/wikidata-films/films.jsonl.zst | scripts/make-sample-catalog.py samples
 
+Films listed in samples/overviews.tsv get its hand-written plot overview instead of the generated
+one-line description (semantic search needs plots to find; see Benchmarks/semantic-queries.tsv).
 Writes two source-record JSONL files (docs/formats/source-record.md), zstd-compressed:
   samples/catalog.jsonl.zst  source "wikidata": title metadata, no offers
   samples/offers.jsonl.zst   source "offers":   the same films (by IMDb id) with plausible offers
@@ -90,8 +92,20 @@ def offers(film, rng):
     return result
 
 
+def plot_overviews(path):
+    """imdb id -> plot overview, from the hand-written samples/overviews.tsv."""
+    overviews = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip() and not line.startswith("#"):
+                imdb_id, text = line.rstrip("\n").split("\t", 1)
+                overviews[imdb_id] = text
+    return overviews
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "samples"
+    plots = plot_overviews(out + "/overviews.tsv")
     films = [json.loads(line) for line in sys.stdin]
     films = [f for f in films if f.get("year") and f.get("imdb_id") and f.get("title")]
     # A deterministic spread over the dataset, biased to films with cast lists (better search).
@@ -100,7 +114,7 @@ def main():
     catalog, priced = [], []
     for film in films:
         record = {"id": "Q" + str(film["wikidata_row"]), "kind": "movie", "title": film["title"],
-                  "year": film["year"], "overview": overview(film),
+                  "year": film["year"], "overview": plots.get(film["imdb_id"]) or overview(film),
                   "genres": sorted({GENRES.get(g, g.lower()) for g in film["genres"]}),
                   "directors": film["directors"], "cast": film["cast"][:12],
                   "languages": [LANGUAGES[l] for l in film["languages"] if l in LANGUAGES],

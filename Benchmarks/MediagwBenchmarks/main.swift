@@ -255,7 +255,7 @@ func readQueries(_ path: String) throws -> [SearchQuery] {
     }
 }
 
-func run() throws {
+func run() async throws {
     let options = Options(CommandLine.arguments)
     var logger = Logger(label: "bench")
     logger.logLevel = .error
@@ -300,7 +300,7 @@ func run() throws {
         )
 
         start = clock.now
-        let build = try SnapshotBuilder(logger: logger).build(
+        let build = try await SnapshotBuilder(logger: logger).build(
             from: store,
             into: SnapshotDirectory(path: root + "/snapshots")
         )
@@ -333,7 +333,7 @@ func run() throws {
 }
 
 do {
-    try run()
+    try await run()
 } catch {
     FileHandle.standardError.write(Data("mediagw-bench: \(error)\n".utf8))
     exit(1)

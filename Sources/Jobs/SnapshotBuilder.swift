@@ -1,3 +1,4 @@
+import Embeddings
 import Foundation
 import Logging
 import MediaModel
@@ -15,22 +16,34 @@ public struct SnapshotBuilder: Sendable {
         public var records: Int
         public var bytes: Int
         public var seconds: Double
-        /// Seconds spent per phase: load, resolve, write, publish.
+        /// Seconds spent per phase: load, resolve, embed, write, publish.
         public var phases: [String: Double]
+        /// Titles embedded from the cache and computed; nil when built without embeddings.
+        public var embeddings: CatalogEmbedder.Report?
     }
 
     public var resolver: any TitleResolver
+    /// Embeds titles for semantic search; nil builds a lexical-only snapshot.
+    public var embedder: (any Embedder)?
     /// Snapshots to keep in the directory.
     public var keep: Int
+    /// Writes the snapshot file (graph threshold, compression level).
+    public var writer = SnapshotWriter(writerVersion: "mediagw \(MediagwVersion.current)")
     public var logger: Logger
 
-    public init(resolver: any TitleResolver = KeyMatchResolver(), keep: Int = 5, logger: Logger) {
+    public init(
+        resolver: any TitleResolver = KeyMatchResolver(),
+        embedder: (any Embedder)? = nil,
+        keep: Int = 5,
+        logger: Logger
+    ) {
         self.resolver = resolver
+        self.embedder = embedder
         self.keep = keep
         self.logger = logger
     }
 
-    public func build(from store: StagingStore, into directory: SnapshotDirectory) throws -> Summary {
+    public func build(from store: StagingStore, into directory: SnapshotDirectory) async throws -> Summary {
         let started = Date()
         let runID = try store.beginRun(job: "build", kind: "build")
         var phases: [String: Double] = [:]
@@ -46,13 +59,36 @@ public struct SnapshotBuilder: Sendable {
             let resolved = resolver.resolve(records, identity: previousIdentity)
             try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
             lap("resolve")
+            var vectors: EmbeddedVectors?
+            var embeddingReport: CatalogEmbedder.Report?
+            if let embedder {
+                let (byTitleID, report) = try await CatalogEmbedder(embedder: embedder).embed(
+                    resolved.titles,
+                    store: store
+                )
+                vectors = EmbeddedVectors(
+                    modelID: embedder.modelID,
+                    dimension: embedder.dimension,
+                    byTitleID: byTitleID
+                )
+                embeddingReport = report
+                logger.info(
+                    "embedded titles",
+                    metadata: [
+                        "embed.model": "\(embedder.modelID)", "embed.cached": "\(report.cached)",
+                        "embed.computed": "\(report.computed)",
+                    ]
+                )
+                lap("embed")
+            }
             var sourceCounts: [String: Int] = [:]
             for record in records { sourceCounts[record.source, default: 0] += 1 }
             let buildID = UUID()
-            let bytes = try SnapshotWriter(writerVersion: "mediagw \(MediagwVersion.current)").makeSnapshot(
+            let bytes = try writer.makeSnapshot(
                 titles: resolved.titles,
                 sourceCounts: sourceCounts,
                 aliases: resolved.identity.aliases,
+                vectors: vectors,
                 buildID: buildID,
                 builtAt: started
             )
@@ -78,7 +114,8 @@ public struct SnapshotBuilder: Sendable {
                 records: records.count,
                 bytes: bytes.count,
                 seconds: Date().timeIntervalSince(started),
-                phases: phases
+                phases: phases,
+                embeddings: embeddingReport
             )
         } catch {
             try? store.finishRun(id: runID, outcome: "failed", counts: IngestCounts(), message: "\(error)")

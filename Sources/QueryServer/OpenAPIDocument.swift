@@ -12,7 +12,7 @@ enum OpenAPIDocument {
           "paths": {
             "/v1/search": {
               "get": {
-                "summary": "Search titles by text, with filters, pagination and facet counts",
+                "summary": "Search titles by text (lexical, semantic or hybrid ranking), with filters, pagination and facet counts",
                 "parameters": [
                   {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
                    "description": "Query text; required unless a filter is given"},
@@ -25,7 +25,9 @@ enum OpenAPIDocument {
                   {"name": "country", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated ISO 3166-1 alpha-2 codes"},
                   {"name": "service", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated service ids"},
                   {"name": "monetization", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: subscription, free, ads, rent, buy, addon"},
-                  {"name": "facets", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: kind, year, genre, country, service, monetization, offer"}
+                  {"name": "facets", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated: kind, year, genre, country, service, monetization, offer"},
+                  {"name": "mode", "in": "query", "schema": {"enum": ["lexical", "semantic", "hybrid"], "default": "hybrid"},
+                   "description": "Ranking: BM25F, vector similarity, or both fused by reciprocal rank fusion. Hybrid falls back to lexical (with a notice) when vectors or the model are missing; semantic then answers 503"}
                 ],
                 "responses": {
                   "200": {"description": "One page of results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
@@ -46,6 +48,30 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/v1/titles/{id}/similar": {
+              "get": {
+                "summary": "Titles nearest to this one in vector space, under the same filters as a search",
+                "parameters": [
+                  {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+                  {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
+                  {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                  {"name": "genre", "in": "query", "schema": {"type": "string"}},
+                  {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
+                  {"name": "year_to", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
+                  {"name": "country", "in": "query", "schema": {"type": "string"}},
+                  {"name": "service", "in": "query", "schema": {"type": "string"}},
+                  {"name": "monetization", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {
+                  "200": {"description": "The nearest titles, most similar first (score = cosine similarity)"},
+                  "301": {"description": "The id was retired by a merge; Location names the surviving id"},
+                  "400": {"$ref": "#/components/responses/Problem"},
+                  "404": {"$ref": "#/components/responses/Problem"},
+                  "503": {"$ref": "#/components/responses/Problem"}
+                }
+              }
+            },
             "/v1/snapshot": {
               "get": {
                 "summary": "The served snapshot's name, size, metadata and sections",
@@ -55,7 +81,7 @@ enum OpenAPIDocument {
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "The process runs"}}}},
             "/readyz": {
               "get": {
-                "summary": "Readiness: a snapshot is loaded",
+                "summary": "Readiness: a snapshot is loaded; capabilities lists lexical, semantic and similar, missing says why one is off",
                 "responses": {"200": {"description": "Ready"}, "503": {"$ref": "#/components/responses/Problem"}}
               }
             },
@@ -101,9 +127,11 @@ enum OpenAPIDocument {
               },
               "SearchResponse": {
                 "type": "object",
-                "required": ["query", "total", "limit", "offset", "snapshot", "results"],
+                "required": ["query", "mode", "total", "limit", "offset", "snapshot", "results"],
                 "properties": {
-                  "query": {"type": "string"}, "total": {"type": "integer"}, "limit": {"type": "integer"},
+                  "query": {"type": "string"}, "mode": {"enum": ["lexical", "semantic", "hybrid"]},
+                  "notice": {"type": "string", "description": "Why the ranking asked for was not used"},
+                  "total": {"type": "integer"}, "limit": {"type": "integer"},
                   "offset": {"type": "integer"}, "snapshot": {"type": "string"},
                   "results": {"type": "array", "items": {"type": "object", "properties": {"score": {"type": "number"}, "title": {"$ref": "#/components/schemas/Title"}}}},
                   "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}

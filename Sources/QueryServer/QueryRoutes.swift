@@ -1,3 +1,4 @@
+import Embeddings
 import Foundation
 import Hummingbird
 import MediaModel
@@ -8,10 +9,18 @@ import Snapshots
 struct QueryRoutes: Sendable {
     let holder: SnapshotHolder
     let metrics: ServerMetrics
+    /// Embeds query text for semantic and hybrid ranking; nil serves lexical search only.
+    let embedder: (any Embedder)?
+    /// Why there is no embedder, for `/readyz` and fallback notices.
+    let embedderProblem: String?
+    let fusionK: Int
 
     func register(on router: Router<some RequestContext>) {
-        router.get("/v1/search") { request, _ in try search(request) }
+        router.get("/v1/search") { request, _ in try await search(request) }
         router.get("/v1/titles/:id") { request, context in try title(request, context.parameters.get("id") ?? "") }
+        router.get("/v1/titles/:id/similar") { request, context in
+            try similar(request, context.parameters.get("id") ?? "")
+        }
         router.get("/v1/snapshot") { _, _ in try snapshotInfo() }
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
         router.get("/readyz") { _, _ in try ready() }
@@ -38,25 +47,86 @@ struct QueryRoutes: Sendable {
         return loaded
     }
 
-    private func search(_ request: Request) throws -> Response {
-        let query = try SearchParameters.parse(request.uri.queryParameters)
-        let loaded = try loaded()
-        let results = try loaded.engine.search(query)
-        var hits: [SearchHitBody] = []
-        for hit in results.hits {
-            hits.append(SearchHitBody(score: hit.score, title: try loaded.snapshot.title(hit.document)))
+    /// Why semantic ranking cannot be used with `loaded`, or nil when it can.
+    private func semanticProblem(_ loaded: SnapshotHolder.Loaded) -> String? {
+        guard let vectors = loaded.engine.vectorSearch else {
+            return "snapshot \(loaded.name) was built without embeddings"
         }
+        guard let embedder else { return embedderProblem ?? "no embedding model is loaded" }
+        guard embedder.modelID == vectors.modelID else {
+            return "the snapshot's vectors come from model \(vectors.modelID) but queries are embedded by "
+                + embedder.modelID
+        }
+        return nil
+    }
+
+    private func search(_ request: Request) async throws -> Response {
+        var query = try SearchParameters.parse(request.uri.queryParameters)
+        query.fusionK = fusionK
+        let loaded = try loaded()
+        var notice: String?
+        if query.mode != .lexical && !query.text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let problem = semanticProblem(loaded) {
+                if query.mode == .semantic {
+                    throw Problem(.serviceUnavailable, "semantic search is unavailable: \(problem)")
+                }
+                notice = "semantic ranking is unavailable (\(problem)); results are lexical"
+            } else {
+                query.vector = try await embedder!.embed([query.text]).first
+            }
+        }
+        let results = try loaded.engine.search(query)
         return try Self.json(
             SearchBody(
                 query: query.text,
+                mode: results.mode.rawValue,
+                notice: notice,
                 total: results.total,
                 limit: query.limit,
                 offset: query.offset,
                 snapshot: loaded.snapshot.metadata.buildID,
-                results: hits,
+                results: try hitBodies(results, loaded),
                 facets: results.facets.isEmpty
                     ? nil : Dictionary(uniqueKeysWithValues: results.facets.map { ($0.key.rawValue, $0.value) })
             )
+        )
+    }
+
+    private func hitBodies(_ results: SearchResults, _ loaded: SnapshotHolder.Loaded) throws -> [SearchHitBody] {
+        try results.hits.map { SearchHitBody(score: $0.score, title: try loaded.snapshot.title($0.document)) }
+    }
+
+    /// Titles nearest to one title in vector space, under the same filters as a search.
+    private func similar(_ request: Request, _ id: String) throws -> Response {
+        let query = try SearchParameters.parseSimilar(request.uri.queryParameters)
+        let loaded = try loaded()
+        guard id.count <= 64, let doc = loaded.snapshot.document(forID: id, followAliases: false) else {
+            if let survivor = loaded.snapshot.metadata.aliases[id] {
+                let rest = request.uri.query.map { "?" + $0 } ?? ""
+                return Self.redirect(to: "/v1/titles/\(survivor)/similar\(rest)", id: survivor)
+            }
+            throw Problem(.notFound, "no title with id '\(id.prefix(64))' in snapshot \(loaded.name)")
+        }
+        guard let results = try loaded.engine.similar(to: doc, query) else {
+            throw Problem(.serviceUnavailable, "similar titles are unavailable: snapshot \(loaded.name) has no vectors")
+        }
+        return try Self.json(
+            SimilarBody(
+                id: id,
+                total: results.total,
+                limit: query.limit,
+                offset: query.offset,
+                snapshot: loaded.snapshot.metadata.buildID,
+                results: try hitBodies(results, loaded)
+            )
+        )
+    }
+
+    static func redirect(to location: String, id: String) -> Response {
+        Response(
+            status: .movedPermanently,
+            headers: [.location: location, .contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"id\":\"\(id)\"}"))
         )
     }
 
@@ -64,11 +134,7 @@ struct QueryRoutes: Sendable {
         let loaded = try loaded()
         guard id.count <= 64, let doc = loaded.snapshot.document(forID: id, followAliases: false) else {
             if let survivor = loaded.snapshot.metadata.aliases[id] {
-                return Response(
-                    status: .movedPermanently,
-                    headers: [.location: "/v1/titles/\(survivor)", .contentType: "application/json"],
-                    body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"id\":\"\(survivor)\"}"))
-                )
+                return Self.redirect(to: "/v1/titles/\(survivor)", id: survivor)
             }
             throw Problem(.notFound, "no title with id '\(id.prefix(64))' in snapshot \(loaded.name)")
         }
@@ -92,7 +158,17 @@ struct QueryRoutes: Sendable {
         guard let loaded = holder.current else {
             throw Problem(.serviceUnavailable, "no snapshot is loaded")
         }
-        return try Self.json(["status": "ready", "snapshot": loaded.name])
+        let problem = semanticProblem(loaded)
+        return try Self.json(
+            ReadyBody(
+                status: "ready",
+                snapshot: loaded.name,
+                capabilities: [
+                    "lexical": true, "semantic": problem == nil, "similar": loaded.engine.vectorSearch != nil,
+                ],
+                missing: problem.map { ["semantic: \($0)"] } ?? []
+            )
+        )
     }
 
     static func json(_ value: some Encodable) throws -> Response {
@@ -113,6 +189,10 @@ struct SearchHitBody: Encodable {
 
 struct SearchBody: Encodable {
     var query: String
+    /// The ranking used: lexical, semantic or hybrid.
+    var mode: String
+    /// Set when the ranking asked for could not be used.
+    var notice: String?
     var total: Int
     var limit: Int
     var offset: Int
@@ -128,4 +208,22 @@ struct SnapshotBody: Encodable {
     var loadedAt: String
     var metadata: SnapshotMetadata
     var sections: [Snapshot.SectionInfo]
+}
+
+struct SimilarBody: Encodable {
+    var id: String
+    var total: Int
+    var limit: Int
+    var offset: Int
+    var snapshot: String
+    var results: [SearchHitBody]
+}
+
+struct ReadyBody: Encodable {
+    var status: String
+    var snapshot: String
+    /// What this server can do with the loaded snapshot and model.
+    var capabilities: [String: Bool]
+    /// Capabilities that are off, each with the reason.
+    var missing: [String]
 }

@@ -1,3 +1,4 @@
+import Embeddings
 import Foundation
 import Hummingbird
 import Logging
@@ -12,9 +13,20 @@ public struct QueryServer: Sendable {
     public let holder = SnapshotHolder()
     public let metrics = ServerMetrics()
     public let logger: Logger
+    /// Embeds query text; nil serves lexical search only.
+    public let embedder: (any Embedder)?
+    /// Why ``embedder`` is nil (reported by `/readyz` and in fallback notices).
+    public let embedderProblem: String?
 
-    public init(configuration: ServerConfiguration, logger: Logger) {
+    public init(
+        configuration: ServerConfiguration,
+        embedder: (any Embedder)? = nil,
+        embedderProblem: String? = nil,
+        logger: Logger
+    ) {
         self.configuration = configuration
+        self.embedder = embedder
+        self.embedderProblem = embedderProblem
         self.logger = logger
     }
 
@@ -35,7 +47,13 @@ public struct QueryServer: Sendable {
     ) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics, logger: logger))
-        let routes = QueryRoutes(holder: holder, metrics: metrics)
+        let routes = QueryRoutes(
+            holder: holder,
+            metrics: metrics,
+            embedder: embedder,
+            embedderProblem: embedderProblem,
+            fusionK: configuration.fusionK
+        )
         routes.register(on: router)
         return Application(
             router: router,

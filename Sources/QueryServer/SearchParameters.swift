@@ -5,24 +5,59 @@ import Snapshots
 
 /// Parses and validates the query string of `GET /v1/search` into a ``SearchQuery``.
 enum SearchParameters {
-    static let known: Set<String> = [
-        "q", "limit", "offset", "kind", "genre", "year_from", "year_to", "country", "service", "monetization", "facets",
+    static let filterNames: Set<String> = [
+        "kind", "genre", "year_from", "year_to", "country", "service", "monetization",
     ]
+    static let known: Set<String> = filterNames.union(["q", "limit", "offset", "facets", "mode"])
+    /// `GET /v1/titles/{id}/similar` takes the filters and a page.
+    static let knownForSimilar: Set<String> = filterNames.union(["limit", "offset"])
 
     static func parse(_ parameters: Parameters) throws -> SearchQuery {
+        try checkNames(parameters, known)
+        let text = String(parameters.get("q") ?? "")
+        if text.count > SearchQuery.maximumTextLength {
+            throw Problem.badParameter("q", "is \(text.count) characters; at most \(SearchQuery.maximumTextLength)")
+        }
+        let filters = try parseFilters(parameters)
+        if text.trimmingCharacters(in: .whitespaces).isEmpty && filters.isEmpty {
+            throw Problem.badParameter("q", "is required unless a filter is given")
+        }
+        var query = try page(parameters, text: text, filters: filters)
+        query.facets = try values(parameters, "facets") { FacetField(rawValue: $0) }
+        if let mode = parameters.get("mode") {
+            guard let parsed = SearchMode(rawValue: String(mode)) else {
+                throw Problem.badParameter("mode", "'\(mode.prefix(64))' is not one of lexical, semantic, hybrid")
+            }
+            query.mode = parsed
+        }
+        return query
+    }
+
+    /// The filters and page of a similar-titles request.
+    static func parseSimilar(_ parameters: Parameters) throws -> SearchQuery {
+        try checkNames(parameters, knownForSimilar)
+        return try page(parameters, text: "", filters: try parseFilters(parameters))
+    }
+
+    private static func checkNames(_ parameters: Parameters, _ known: Set<String>) throws {
         for (name, _) in parameters where !known.contains(String(name)) {
             throw Problem.badParameter(
                 String(name),
                 "unknown parameter; known: \(known.sorted().joined(separator: ", "))"
             )
         }
-        for name in ["q", "limit", "offset", "year_from", "year_to"] where parameters.getAll(name).count > 1 {
+        for name in ["q", "limit", "offset", "year_from", "year_to", "mode"] where parameters.getAll(name).count > 1 {
             throw Problem.badParameter(name, "given more than once")
         }
-        let text = String(parameters.get("q") ?? "")
-        if text.count > SearchQuery.maximumTextLength {
-            throw Problem.badParameter("q", "is \(text.count) characters; at most \(SearchQuery.maximumTextLength)")
-        }
+    }
+
+    private static func page(_ parameters: Parameters, text: String, filters: SearchFilters) throws -> SearchQuery {
+        let limit = try integer(parameters, "limit", range: 1...SearchQuery.maximumLimit) ?? 10
+        let offset = try integer(parameters, "offset", range: 0...10_000) ?? 0
+        return SearchQuery(text: text, filters: filters, limit: limit, offset: offset)
+    }
+
+    private static func parseFilters(_ parameters: Parameters) throws -> SearchFilters {
         var filters = SearchFilters()
         filters.kinds = try values(parameters, "kind") { TitleKind(rawValue: $0) }
         filters.genres = try values(parameters, "genre") { Genre(rawValue: $0) }
@@ -37,14 +72,7 @@ enum SearchParameters {
         if let from = filters.yearFrom, let to = filters.yearTo, from > to {
             throw Problem.badParameter("year_from", "\(from) is after year_to \(to)")
         }
-        if text.trimmingCharacters(in: .whitespaces).isEmpty && filters.isEmpty {
-            throw Problem.badParameter("q", "is required unless a filter is given")
-        }
-        let limit = try integer(parameters, "limit", range: 1...SearchQuery.maximumLimit) ?? 10
-        let offset = try integer(parameters, "offset", range: 0...10_000) ?? 0
-        var query = SearchQuery(text: text, filters: filters, limit: limit, offset: offset)
-        query.facets = try values(parameters, "facets") { FacetField(rawValue: $0) }
-        return query
+        return filters
     }
 
     /// Comma-separated or repeated values, each parsed by `make`.

@@ -2,21 +2,21 @@ import MediaModel
 import Snapshots
 
 /// A set of documents as a bitmap, built from facet postings.
-struct DocumentSet {
+public struct DocumentSet: Sendable {
     private(set) var words: [UInt64]
 
-    init(count: Int, full: Bool) {
+    public init(count: Int, full: Bool) {
         words = Array(repeating: full ? ~0 : 0, count: (count + 63) / 64)
         if full, count % 64 != 0, !words.isEmpty {
             words[words.count - 1] = (1 << UInt64(count % 64)) - 1
         }
     }
 
-    func contains(_ doc: UInt32) -> Bool {
+    public func contains(_ doc: UInt32) -> Bool {
         words[Int(doc >> 6)] & (1 << UInt64(doc & 63)) != 0
     }
 
-    mutating func insert(_ doc: UInt32) {
+    public mutating func insert(_ doc: UInt32) {
         words[Int(doc >> 6)] |= 1 << UInt64(doc & 63)
     }
 
@@ -24,10 +24,10 @@ struct DocumentSet {
         for index in words.indices { words[index] &= other.words[index] }
     }
 
-    var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+    public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 
     /// Members in ascending order.
-    func forEach(_ body: (UInt32) -> Void) {
+    public func forEach(_ body: (UInt32) -> Void) {
         for (index, word) in words.enumerated() where word != 0 {
             var rest = word
             while rest != 0 {
@@ -41,7 +41,7 @@ struct DocumentSet {
 
 extension SearchFilters {
     /// The documents that pass every filter, or nil when there are no filters.
-    func documents(in snapshot: Snapshot) throws -> DocumentSet? {
+    public func documents(in snapshot: Snapshot) throws -> DocumentSet? {
         guard !isEmpty else { return nil }
         let count = snapshot.documentCount
         var result = DocumentSet(count: count, full: true)

@@ -20,9 +20,14 @@ public struct SearchEngine: Sendable {
     /// per snapshot so scoring a posting is one multiply-add and one division.
     private let lengthNorms: [Float]
     private let accumulators: AccumulatorPool
+    /// Vector search over the snapshot's embeddings; nil for a snapshot built without them.
+    public let vectorSearch: VectorSearch?
+    /// How deep each ranking goes before fusion (at least the page asked for).
+    public static let fusionDepth = 100
 
     public init(snapshot: Snapshot) {
         self.snapshot = snapshot
+        vectorSearch = VectorSearch(snapshot: snapshot)
         let average = max(snapshot.metadata.averageDocumentLength, 1)
         lengthNorms = snapshot.documentLengths().map { Float(Self.k1 * (1 - Self.b + Self.b * Double($0) / average)) }
         accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
@@ -37,6 +42,22 @@ public struct SearchEngine: Sendable {
         }
         if words.isEmpty {
             return try browse(filter, query)
+        }
+        let mode: SearchMode = vectorSearch != nil && query.vector != nil ? query.mode : .lexical
+        let depth = max(Self.fusionDepth, query.offset + query.limit)
+        let vectorHits =
+            mode == .lexical
+            ? []
+            : vectorSearch!.nearest(to: query.vector!, k: depth, filter: filter).filter {
+                $0.similarity >= query.minimumSimilarity
+            }
+        if mode == .semantic {
+            return try rankedResults(
+                vectorHits.map { ($0.doc, $0.similarity) },
+                total: vectorHits.count,
+                mode: mode,
+                query: query
+            )
         }
         let endsInsideWord = query.text.last.map { $0.isLetter || $0.isNumber } ?? false
         var accumulator = accumulators.take()
@@ -71,18 +92,74 @@ public struct SearchEngine: Sendable {
             }
             accumulator.finishWord(position)
         }
-        let wanted = query.offset + query.limit
-        let ranked = accumulator.top(wanted)
-        let page = ranked.dropFirst(query.offset).map {
+        if mode == .lexical {
+            let ranked = accumulator.top(query.offset + query.limit)
+            return try rankedResults(
+                ranked.map { ($0.doc, $0.score) },
+                total: accumulator.matchedCount,
+                mode: mode,
+                query: query,
+                alsoMatched: accumulator
+            )
+        }
+        let fused = Self.fuse([accumulator.top(depth).map(\.doc), vectorHits.map(\.doc)], k: query.fusionK)
+        let vectorOnly = vectorHits.reduce(0) { $0 + (accumulator.hasMatched($1.doc) ? 0 : 1) }
+        return try rankedResults(
+            fused,
+            total: accumulator.matchedCount + vectorOnly,
+            mode: mode,
+            query: query,
+            alsoMatched: accumulator
+        )
+    }
+
+    /// Reciprocal rank fusion: each ranking adds `1 / (k + rank)` (rank from 1) to a document;
+    /// ties go to the lower document number.
+    static func fuse(_ rankings: [[UInt32]], k: Int) -> [(doc: UInt32, score: Float)] {
+        var scores: [UInt32: Float] = [:]
+        for ranking in rankings {
+            for (index, doc) in ranking.enumerated() {
+                scores[doc, default: 0] += 1 / Float(k + index + 1)
+            }
+        }
+        return scores.map { ($0.key, $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    }
+
+    /// One page of `ranked` (best first), with facet counts over the ranked documents and
+    /// everything `alsoMatched` holds.
+    private func rankedResults(
+        _ ranked: [(doc: UInt32, score: Float)],
+        total: Int,
+        mode: SearchMode,
+        query: SearchQuery,
+        alsoMatched accumulator: ScoreAccumulator? = nil
+    ) throws -> SearchResults {
+        let page = ranked.dropFirst(query.offset).prefix(query.limit).map {
             SearchResults.Hit(document: $0.doc, id: snapshot.id(ofDocument: $0.doc), score: Double($0.score))
         }
-        var results = SearchResults(total: accumulator.matchedCount, hits: Array(page))
+        var results = SearchResults(total: total, hits: Array(page))
+        results.mode = mode
         if !query.facets.isEmpty {
             var matches = DocumentSet(count: snapshot.documentCount, full: false)
-            accumulator.forEachMatched { matches.insert($0) }
+            accumulator?.forEachMatched { matches.insert($0) }
+            for hit in ranked { matches.insert(hit.doc) }
             results.facets = try countFacets(query.facets, in: matches)
         }
         return results
+    }
+
+    /// Titles nearest to document `doc` by their stored vectors, under the query's filters and
+    /// page; nil when the snapshot has no vectors.
+    public func similar(to doc: UInt32, _ query: SearchQuery) throws -> SearchResults? {
+        guard let vectorSearch else { return nil }
+        let filter = try query.filters.documents(in: snapshot)
+        let hits = vectorSearch.nearest(
+            to: vectorSearch.vectors.vector(Int(doc)),
+            k: query.offset + query.limit,
+            filter: filter,
+            excluding: doc
+        )
+        return try rankedResults(hits.map { ($0.doc, $0.similarity) }, total: hits.count, mode: .semantic, query: query)
     }
 
     /// Without query words: the filtered documents in document order.

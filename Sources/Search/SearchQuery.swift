@@ -10,6 +10,16 @@ public struct SearchQuery: Sendable, Equatable {
     public var offset: Int
     /// Facets to count over all matches (not just the page).
     public var facets: [FacetField] = []
+    /// How to rank: lexical (BM25F), semantic (vector similarity) or hybrid (both, fused).
+    public var mode: SearchMode = .hybrid
+    /// The query text embedded by the snapshot's model; semantic and hybrid need it and fall
+    /// back to lexical ranking without it.
+    public var vector: [Float]?
+    /// The `k` of reciprocal rank fusion: `score = Σ 1 / (k + rank)`.
+    public var fusionK = 60
+    /// Vector candidates less similar than this (cosine) are not matches: every title has
+    /// *some* nearest neighbour, and a query about nothing in the catalog should find nothing.
+    public var minimumSimilarity: Float = 0.25
 
     /// Largest page a caller may ask for.
     public static let maximumLimit = 100
@@ -43,6 +53,11 @@ public struct SearchFilters: Sendable, Equatable {
     }
 }
 
+/// How a search ranks documents.
+public enum SearchMode: String, Sendable, CaseIterable, Codable {
+    case lexical, semantic, hybrid
+}
+
 /// One page of results.
 public struct SearchResults: Sendable {
     /// A matching document with its score.
@@ -63,9 +78,12 @@ public struct SearchResults: Sendable {
         }
     }
 
-    /// How many documents matched in all.
+    /// How many documents matched in all (for semantic and hybrid: lexical matches plus the
+    /// vector candidates considered).
     public var total: Int
     public var hits: [Hit]
+    /// The ranking actually used: semantic and hybrid fall back to lexical without vectors.
+    public var mode: SearchMode = .lexical
     /// Per requested facet, its values over all matches, most frequent first (at most 50).
     public var facets: [FacetField: [FacetCount]] = [:]
 }

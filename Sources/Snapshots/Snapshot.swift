@@ -58,11 +58,13 @@ public final class Snapshot: @unchecked Sendable {
         }
         var header = ByteReader(bytes, offset: 8)
         let version = try header.u32()
-        guard version == SnapshotFormat.version else {
+        guard SnapshotFormat.readableVersions.contains(version) else {
+            let readable = SnapshotFormat.readableVersions
             throw MediaError(
                 .unsupportedFormat,
-                "snapshot \(name) has format version \(version); this mediagw reads version \(SnapshotFormat.version)"
-                    + (version > SnapshotFormat.version ? " (upgrade mediagw to read it)" : "")
+                "snapshot \(name) has format version \(version); this mediagw reads versions "
+                    + "\(readable.lowerBound) to \(readable.upperBound)"
+                    + (version > readable.upperBound ? " (upgrade mediagw to read it)" : "")
             )
         }
         let footerStart = bytes.count - SnapshotFormat.footerLength
@@ -101,7 +103,7 @@ public final class Snapshot: @unchecked Sendable {
                 regions[section] = bytes.slice(info.offset, info.length)
             }
         }
-        for section in SnapshotFormat.Section.allCases where regions[section] == nil {
+        for section in SnapshotFormat.Section.allCases where !section.isOptional && regions[section] == nil {
             throw corrupt("section '\(section.rawValue)' is missing")
         }
         self.sections = sections
@@ -118,6 +120,16 @@ public final class Snapshot: @unchecked Sendable {
         } catch {
             throw corrupt("section 'meta' does not decode: \(error)")
         }
+        if let embedding = metadata.embedding {
+            let count = metadata.titleCount
+            guard embedding.count == count, embedding.dimension > 0,
+                regions[.vectorCodes]?.count == count * embedding.dimension,
+                regions[.vectorScales]?.count == count * 4
+            else { throw corrupt("vector sections do not match \(count) titles of dimension \(embedding.dimension)") }
+            if embedding.graph != nil && regions[.vectorGraph] == nil {
+                throw corrupt("section 'vec.graph' is missing")
+            }
+        }
         do {
             var restarts = ByteReader(regions[.termRestarts]!)
             let restartCount = Int(try restarts.u32())
@@ -129,6 +141,8 @@ public final class Snapshot: @unchecked Sendable {
     }
 
     func region(_ section: SnapshotFormat.Section) -> UnsafeRawBufferPointer { regions[section]! }
+
+    func optionalRegion(_ section: SnapshotFormat.Section) -> UnsafeRawBufferPointer? { regions[section] }
 
     /// File size in bytes.
     public var fileSize: Int { file.bytes.count }

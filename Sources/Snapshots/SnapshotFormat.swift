@@ -4,8 +4,10 @@ typealias SnapshotError = MediaError
 
 /// Constants of the snapshot file format (`docs/formats/snapshot.md`).
 public enum SnapshotFormat {
-    /// The format version this code writes and the only one it reads.
-    public static let version: UInt32 = 1
+    /// The format version this code writes. Version 2 added the vector sections.
+    public static let version: UInt32 = 2
+    /// Versions this code reads: a version-1 file is a snapshot without vectors.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     static let headerMagic: [UInt8] = Array("MGWSNAP\0".utf8)
     static let footerMagic: [UInt8] = Array("MGWSEND\0".utf8)
     static let headerLength = 32
@@ -30,6 +32,12 @@ public enum SnapshotFormat {
         case norms = "lex.norms"
         case facets
         case facetPostings = "facets.postings"
+        case vectorCodes = "vec.codes"
+        case vectorScales = "vec.scales"
+        case vectorGraph = "vec.graph"
+
+        /// Vector sections exist only in snapshots built with embeddings.
+        var isOptional: Bool { rawValue.hasPrefix("vec.") }
     }
 }
 

@@ -15,6 +15,8 @@ public struct SnapshotMetadata: Codable, Sendable, Equatable {
     public var termCount: Int
     /// The tool version that wrote the file.
     public var writer: String
+    /// The vector sections, when the snapshot was built with embeddings.
+    public var embedding: EmbeddingMetadata?
 
     public init(
         formatVersion: UInt32,
@@ -39,4 +41,32 @@ public struct SnapshotMetadata: Codable, Sendable, Equatable {
         self.termCount = termCount
         self.writer = writer
     }
+}
+
+/// What the vector sections hold.
+public struct EmbeddingMetadata: Codable, Sendable, Equatable {
+    /// The embedder's model id; queries must be embedded by the same model.
+    public var model: String
+    public var dimension: Int
+    public var count: Int
+    /// `int8`: one signed byte per dimension and a float32 scale per vector.
+    public var quantization: String
+    /// The approximate-search graph, when the catalog was large enough to need one.
+    public var graph: GraphMetadata?
+
+    public init(model: String, dimension: Int, count: Int, quantization: String = "int8", graph: GraphMetadata? = nil) {
+        self.model = model
+        self.dimension = dimension
+        self.count = count
+        self.quantization = quantization
+        self.graph = graph
+    }
+}
+
+/// Parameters of the HNSW graph in `vec.graph`.
+public struct GraphMetadata: Codable, Sendable, Equatable {
+    public var kind: String
+    public var neighborsPerNode: Int
+    public var efConstruction: Int
+    public var topLevel: Int
 }

@@ -9,10 +9,18 @@ public struct SnapshotWriter: Sendable {
     public var writerVersion: String
     /// zstd level of the title blocks.
     public var compressionLevel: Int32
+    /// Catalogs with at least this many titles get an HNSW graph for approximate vector search;
+    /// below it exact search over the int8 vectors is fast enough (docs/benchmarks.md).
+    public var graphThreshold: Int
+    /// HNSW links per node on the upper levels (twice as many on layer 0).
+    public var graphNeighbors = 16
+    /// HNSW beam width while building.
+    public var graphEfConstruction = 100
 
-    public init(writerVersion: String = "mediagw", compressionLevel: Int32 = 3) {
+    public init(writerVersion: String = "mediagw", compressionLevel: Int32 = 3, graphThreshold: Int = 20_000) {
         self.writerVersion = writerVersion
         self.compressionLevel = compressionLevel
+        self.graphThreshold = graphThreshold
     }
 
     /// Builds the snapshot bytes. `titles` need not be sorted; documents are numbered in id order.
@@ -20,6 +28,7 @@ public struct SnapshotWriter: Sendable {
         titles unsorted: [CanonicalTitle],
         sourceCounts: [String: Int],
         aliases: [String: String],
+        vectors: EmbeddedVectors? = nil,
         buildID: UUID = UUID(),
         builtAt: Date = Date()
     ) throws -> Data {
@@ -30,8 +39,9 @@ public struct SnapshotWriter: Sendable {
         let lexicon = LexiconBuilder(titles: titles)
         let (terms, restarts, postings) = lexicon.encode()
         let (facets, facetPostings) = FacetBuilder(titles: titles).encode()
+        let vectorSections = try vectors.map { try encodeVectors($0, titles: titles) }
 
-        let metadata = SnapshotMetadata(
+        var metadata = SnapshotMetadata(
             formatVersion: SnapshotFormat.version,
             buildID: buildID.uuidString.lowercased(),
             builtAt: builtAt.formatted(.iso8601),
@@ -43,6 +53,7 @@ public struct SnapshotWriter: Sendable {
             termCount: lexicon.termCount,
             writer: writerVersion
         )
+        metadata.embedding = vectorSections?.metadata
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         sections.append((.meta, Array(try encoder.encode(metadata))))
@@ -55,7 +66,56 @@ public struct SnapshotWriter: Sendable {
         sections.append((.norms, lexicon.encodeNorms()))
         sections.append((.facets, facets))
         sections.append((.facetPostings, facetPostings))
+        if let vectorSections {
+            sections.append((.vectorCodes, vectorSections.codes))
+            sections.append((.vectorScales, vectorSections.scales))
+            if let graph = vectorSections.graph { sections.append((.vectorGraph, graph)) }
+        }
         return assemble(sections, buildID: buildID)
+    }
+
+    /// int8 codes and scales in document order, and the HNSW graph for large catalogs.
+    private func encodeVectors(
+        _ vectors: EmbeddedVectors,
+        titles: [CanonicalTitle]
+    ) throws -> (metadata: EmbeddingMetadata, codes: [UInt8], scales: [UInt8], graph: [UInt8]?) {
+        let dimension = vectors.dimension
+        var codes: [Int8] = []
+        codes.reserveCapacity(titles.count * dimension)
+        var scales: [Float] = []
+        scales.reserveCapacity(titles.count)
+        for title in titles {
+            guard let vector = vectors.byTitleID[title.id], vector.count == dimension else {
+                throw MediaError(.internalFailure, "no \(dimension)-dimensional embedding for title \(title.id)")
+            }
+            let quantized = QuantizedVectors.quantize(vector)
+            codes += quantized.codes
+            scales.append(quantized.scale)
+        }
+        var metadata = EmbeddingMetadata(model: vectors.modelID, dimension: dimension, count: titles.count)
+        var graph: [UInt8]?
+        if titles.count >= graphThreshold {
+            codes.withUnsafeBufferPointer { codes in
+                scales.withUnsafeBufferPointer { scales in
+                    let builder = VectorGraphBuilder(
+                        vectors: QuantizedVectors(dimension: dimension, codes: codes, scales: scales),
+                        neighborsPerNode: graphNeighbors,
+                        efConstruction: graphEfConstruction
+                    )
+                    builder.build()
+                    graph = builder.encode()
+                    metadata.graph = GraphMetadata(
+                        kind: "hnsw",
+                        neighborsPerNode: graphNeighbors,
+                        efConstruction: graphEfConstruction,
+                        topLevel: builder.topLevel
+                    )
+                }
+            }
+        }
+        var scaleBytes = ByteWriter()
+        for scale in scales { scaleBytes.u32(scale.bitPattern) }
+        return (metadata, codes.map { UInt8(bitPattern: $0) }, scaleBytes.bytes, graph)
     }
 
     /// Header, 8-aligned section bodies, section table, footer with the whole-file SHA-256.

@@ -78,6 +78,20 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v2-embeddings") { db in
+            try db.execute(
+                sql: """
+                    -- Embedding cache: a text embedded once by a model is never embedded again.
+                    CREATE TABLE embeddings (
+                        model TEXT NOT NULL,
+                        text_sha256 BLOB NOT NULL,
+                        vector BLOB NOT NULL,
+                        used_at TEXT NOT NULL,
+                        PRIMARY KEY (model, text_sha256)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Embeddings
 import Foundation
 import Jobs
+import MediaModel
 import Snapshots
 import Staging
 
@@ -20,6 +22,10 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: "Build a lexical-only snapshot without vectors (no embedding model needed).")
+    var noEmbeddings = false
+
+    @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -29,8 +35,19 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger()
         let summary = try await exitOnError {
+            var embedder: (any Embedder)?
+            if !noEmbeddings {
+                do {
+                    embedder = try await embedding.makeEmbedder()
+                } catch let error as MediaError {
+                    throw MediaError(
+                        error.code,
+                        error.message + "; or build with --no-embeddings for a lexical-only snapshot"
+                    )
+                }
+            }
             let store = try StagingStore(path: common.staging)
-            return try SnapshotBuilder(keep: keep, logger: logger)
+            return try await SnapshotBuilder(embedder: embedder, keep: keep, logger: logger)
                 .build(from: store, into: SnapshotDirectory(path: common.snapshots))
         }
         if json {
@@ -40,6 +57,14 @@ struct BuildCommand: AsyncParsableCommand {
                 "published \(summary.path): \(summary.titles) titles from \(summary.records) records, "
                     + "\(summary.bytes) bytes, \(String(format: "%.2f", summary.seconds)) s"
             )
+            if let report = summary.embeddings {
+                print(
+                    "embeddings: \(report.computed) computed, \(report.cached) from cache "
+                        + "(\(String(format: "%.2f", report.seconds)) s)"
+                )
+            } else {
+                print("embeddings: none (--no-embeddings); semantic search is off for this snapshot")
+            }
         }
     }
 }

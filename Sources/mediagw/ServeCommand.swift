@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embeddings
 import Foundation
 import MediaModel
 import QueryServer
@@ -13,23 +14,40 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to bind (0 picks a free one and prints it).") var port = 8080
     @Option(help: "Seconds between checks of CURRENT.") var pollInterval = 1.0
+    @Option(help: "The k of reciprocal rank fusion in hybrid search (score = Σ 1/(k + rank)).") var fusionK = 60
+    @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        guard (1...10_000).contains(fusionK) else { throw ValidationError("--fusion-k must be 1…10000") }
     }
 
     func run() async throws {
         var logger = common.makeLogger()
         logger[metadataKey: "service"] = "serve"
+        // Without a model the daemon still serves lexical search, and says so.
+        var embedder: (any Embedder)?
+        var embedderProblem: String?
+        do {
+            embedder = try await embedding.makeEmbedder()
+        } catch {
+            embedderProblem = "\(error)"
+            FileHandleOutput.standardError(
+                "mediagw: semantic search is off: \(error). Serving lexical search; /readyz lists what is missing."
+            )
+        }
         let server = QueryServer(
             configuration: ServerConfiguration(
                 host: host,
                 port: port,
                 snapshotsDirectory: common.snapshots,
-                pollInterval: .milliseconds(Int(pollInterval * 1000))
+                pollInterval: .milliseconds(Int(pollInterval * 1000)),
+                fusionK: fusionK
             ),
+            embedder: embedder,
+            embedderProblem: embedderProblem,
             logger: logger
         )
         let host = self.host

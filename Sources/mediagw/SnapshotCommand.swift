@@ -83,6 +83,19 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
             print("offers:         \(meta.offerCount)")
             print("terms:          \(meta.termCount)")
             print("aliases:        \(meta.aliases.count)")
+            if let embedding = meta.embedding {
+                let graph =
+                    embedding.graph.map {
+                        "\($0.kind) graph (M \($0.neighborsPerNode), ef_construction \($0.efConstruction), "
+                            + "\($0.topLevel + 1) levels)"
+                    } ?? "exact search (no graph)"
+                print(
+                    "vectors:        \(embedding.count) × \(embedding.dimension) \(embedding.quantization), "
+                        + "model \(embedding.model), \(graph)"
+                )
+            } else {
+                print("vectors:        none (built with --no-embeddings)")
+            }
             print("sources:")
             for (source, count) in meta.sourceCounts.sorted(by: { $0.key < $1.key }) {
                 print("  \(source.padding(toLength: 24, withPad: " ", startingAt: 0)) \(count) records")

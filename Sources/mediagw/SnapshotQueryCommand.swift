@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embeddings
 import Foundation
 import MediaModel
 import Search
@@ -31,6 +32,7 @@ extension TitleKind: ExpressibleByArgument {}
 extension Genre: ExpressibleByArgument {}
 extension Monetization: ExpressibleByArgument {}
 extension FacetField: ExpressibleByArgument {}
+extension SearchMode: ExpressibleByArgument {}
 
 struct SnapshotQueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +49,13 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
         help: "Count a facet over all matches (kind, year, genre, country, service, monetization, offer); repeatable."
     )
     var facet: [FacetField] = []
+    @Option(help: "Ranking: lexical, semantic or hybrid (lexical and vector results fused).") var mode: SearchMode =
+        .hybrid
+    @Option(help: "The k of reciprocal rank fusion.") var fusionK = 60
+    @Option(help: ArgumentHelp("Titles similar to this title id instead of a text search.", valueName: "id"))
+    var similarTo: String?
     @Flag(help: "Print results as JSON lines.") var json = false
+    @OptionGroup var embedding: EmbeddingOptions
 
     func validate() throws {
         guard (1...SearchQuery.maximumLimit).contains(limit) else {
@@ -59,13 +67,48 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
         }
     }
 
+    /// The embedded query text, or nil when ranking is lexical; explains a fallback on stderr.
+    private func queryVector(_ engine: SearchEngine) async throws -> [Float]? {
+        guard mode != .lexical, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        var problem: String?
+        if let vectors = engine.vectorSearch {
+            do {
+                let embedder = try await embedding.makeEmbedder()
+                if embedder.modelID == vectors.modelID { return try await embedder.embed([text]).first }
+                problem = "the snapshot's vectors come from \(vectors.modelID), not \(embedder.modelID)"
+            } catch {
+                problem = "\(error)"
+            }
+        } else {
+            problem = "the snapshot has no vectors (built with --no-embeddings)"
+        }
+        if mode == .semantic { throw MediaError(.badInput, "semantic search is unavailable: \(problem!)") }
+        FileHandleOutput.standardError("mediagw: ranking lexically: \(problem!)")
+        return nil
+    }
+
     func run() async throws {
         try await exitOnError {
             let snapshot = try Snapshot(path: file)
             var query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
             query.facets = facet
-            let results = try SearchEngine(snapshot: snapshot).search(query)
-            if !json { print("\(results.total) matches") }
+            query.mode = mode
+            query.fusionK = fusionK
+            let engine = SearchEngine(snapshot: snapshot)
+            let results: SearchResults
+            if let similarTo {
+                guard let doc = snapshot.document(forID: similarTo, followAliases: true) else {
+                    throw MediaError(.notFound, "no title with id \(similarTo) in \(file)")
+                }
+                guard let similar = try engine.similar(to: doc, query) else {
+                    throw MediaError(.badInput, "snapshot \(file) has no vectors (built with --no-embeddings)")
+                }
+                results = similar
+            } else {
+                query.vector = try await queryVector(engine)
+                results = try engine.search(query)
+            }
+            if !json { print("\(results.total) matches (\(results.mode.rawValue))") }
             for (rank, hit) in results.hits.enumerated() {
                 let title = try snapshot.title(hit.document)
                 if json {

@@ -33,6 +33,8 @@ enum Harness {
     /// A fresh working directory with staging and snapshot paths.
     struct Workspace {
         let root: String
+        /// Variables added to (or overriding) the test process's environment.
+        var extraEnvironment: [String: String] = [:]
         var staging: String { root + "/var/staging.sqlite" }
         var snapshots: String { root + "/snapshots" }
 
@@ -45,6 +47,7 @@ enum Harness {
             var environment = ProcessInfo.processInfo.environment
             environment["MEDIAGW_STAGING"] = staging
             environment["MEDIAGW_SNAPSHOTS"] = snapshots
+            environment.merge(extraEnvironment) { $1 }
             return environment
         }
     }

@@ -91,7 +91,7 @@ let logger = Logger(label: "test")
 }
 
 @Suite struct SnapshotBuilderTests {
-    @Test func buildPublishesAndRebuildKeepsIDsAndContent() throws {
+    @Test func buildPublishesAndRebuildKeepsIDsAndContent() async throws {
         let store = try StagingStore(path: temporaryPath("staging.sqlite"))
         _ = try CatalogImporter(source: "a", logger: logger).importFile(
             try writeLines([
@@ -106,10 +106,10 @@ let logger = Logger(label: "test")
         )
         let directory = SnapshotDirectory(path: temporaryPath("snapshots"))
         let builder = SnapshotBuilder(logger: logger)
-        let first = try builder.build(from: store, into: directory)
+        let first = try await builder.build(from: store, into: directory)
         #expect(first.titles == 2 && first.records == 3)
         #expect(try directory.currentSnapshotPath() == first.path)
-        let second = try builder.build(from: store, into: directory)
+        let second = try await builder.build(from: store, into: directory)
         let old = try Snapshot(path: first.path)
         let new = try Snapshot(path: second.path)
         #expect(try SnapshotDiff(old: old, new: new).changes.isEmpty)

@@ -140,13 +140,16 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
             #expect(
                 Set(paths.keys)
                     == [
-                        "/v1/search", "/v1/titles/{id}", "/v1/snapshot", "/healthz", "/readyz", "/metrics",
-                        "/openapi.json",
+                        "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/snapshot", "/healthz",
+                        "/readyz", "/metrics", "/openapi.json",
                     ]
             )
             let search = (paths["/v1/search"] as? [String: Any])?["get"] as? [String: Any]
             let names = (search?["parameters"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             #expect(Set(names) == SearchParameters.known)
+            let similar = (paths["/v1/titles/{id}/similar"] as? [String: Any])?["get"] as? [String: Any]
+            let similarNames = (similar?["parameters"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(Set(similarNames) == SearchParameters.knownForSimilar.union(["id"]))
             // Every documented path answers (with a snapshot loaded), none with 404 from the router.
             for path in ["/v1/search?q=alien", "/v1/titles/mg01", "/v1/snapshot", "/healthz", "/readyz", "/metrics"] {
                 #expect(try await get(base, path).status == 200, "\(path)")

@@ -124,7 +124,8 @@ import Testing
         #expect {
             _ = try Snapshot(path: path)
         } throws: { error in
-            (error as? MediaError)?.code == .unsupportedFormat && "\(error)".contains("format version 2")
+            (error as? MediaError)?.code == .unsupportedFormat
+                && "\(error)".contains("format version \(SnapshotFormat.version + 1)")
                 && "\(error)".contains("upgrade")
         }
     }
@@ -133,5 +134,62 @@ import Testing
         let path = (temporaryDirectory() as NSString).appendingPathComponent("x.mgws")
         try Data(repeating: 0x20, count: 4096).write(to: URL(fileURLWithPath: path))
         #expect(throws: MediaError.self) { _ = try Snapshot(path: path) }
+    }
+}
+
+@Suite struct VectorSectionTests {
+    static let titles = [makeTitle("mg1", "Alien"), makeTitle("mg2", "Heat")]
+    static let vectors = EmbeddedVectors(
+        modelID: "test-model",
+        dimension: 4,
+        byTitleID: ["mg1": [0.5, 0.5, 0.5, 0.5], "mg2": [1, 0, 0, 0]]
+    )
+
+    @Test func vectorsRoundTripQuantizedWithModelAndDimension() throws {
+        let snapshot = try Snapshot(path: try writeSnapshot(Self.titles, vectors: Self.vectors))
+        #expect(snapshot.metadata.formatVersion == 2)
+        #expect(snapshot.metadata.embedding == EmbeddingMetadata(model: "test-model", dimension: 4, count: 2))
+        let stored = try #require(snapshot.vectors)
+        for (doc, id) in ["mg1", "mg2"].enumerated() {
+            let original = Self.vectors.byTitleID[id]!
+            #expect(zip(stored.vector(doc), original).allSatisfy { abs($0 - $1) < 0.01 })
+        }
+        #expect(abs(stored.similarity(0, 1) - 0.5) < 0.01)
+        try snapshot.verify()
+    }
+
+    @Test func snapshotWithoutVectorsHasNone() throws {
+        let snapshot = try Snapshot(path: try writeSnapshot(Self.titles))
+        #expect(snapshot.metadata.embedding == nil)
+        #expect(snapshot.vectors == nil)
+    }
+
+    @Test func versionOneFilesStillOpen() throws {
+        let path = try writeSnapshot(Self.titles)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[8] = 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(try Snapshot(path: path).vectors == nil)
+    }
+
+    @Test func missingEmbeddingIsRefused() {
+        let partial = EmbeddedVectors(modelID: "m", dimension: 4, byTitleID: ["mg1": [1, 0, 0, 0]])
+        #expect {
+            _ = try writeSnapshot(Self.titles, vectors: partial)
+        } throws: { "\($0)".contains("mg2") }
+    }
+
+    @Test func damagedVectorSectionIsNamedByVerify() throws {
+        let path = try writeSnapshot(Self.titles, vectors: Self.vectors)
+        let snapshot = try Snapshot(path: path)
+        let section = try #require(snapshot.sections.first { $0.name == "vec.codes" })
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[section.offset] ^= 0x55
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect {
+            try Snapshot(path: path).verify()
+        } throws: { error in
+            (error as? MediaError)?.code == .corruptSnapshot && "\(error)".contains("vec.codes")
+        }
     }
 }

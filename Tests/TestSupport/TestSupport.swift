@@ -35,12 +35,15 @@ public func temporaryDirectory(_ label: String = "mediagw") -> String {
 public func writeSnapshot(
     _ titles: [CanonicalTitle],
     aliases: [String: String] = [:],
+    vectors: EmbeddedVectors? = nil,
+    writer: SnapshotWriter = SnapshotWriter(),
     in directory: String? = nil
 ) throws -> String {
-    let bytes = try SnapshotWriter().makeSnapshot(
+    let bytes = try writer.makeSnapshot(
         titles: titles,
         sourceCounts: ["test": titles.count],
-        aliases: aliases
+        aliases: aliases,
+        vectors: vectors
     )
     let path = ((directory ?? temporaryDirectory("snapshot")) as NSString).appendingPathComponent("s-\(UUID()).mgws")
     try bytes.write(to: URL(fileURLWithPath: path))
