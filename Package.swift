@@ -79,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "MediagwBenchmarks",
             dependencies: [
-                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Snapshots", "Search", "Jobs",
+                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search",
+                "Jobs",
             ],
             path: "Benchmarks/MediagwBenchmarks"
         ),

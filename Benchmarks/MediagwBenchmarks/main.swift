@@ -3,11 +3,15 @@
 //   swift run -c release mediagw-bench [--titles 10000,100000] [--queries 2000]
 //   swift run -c release mediagw-bench --snapshot FILE --queries FILE
 //   swift run -c release mediagw-bench --codecs
+//   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
+//     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
+//     vector and hybrid search; needs the model: scripts/install-model.sh)
 //   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
 //
 // Generated catalogs scale the bundled sample (samples/*.jsonl.zst) with title variations.
 import Compression
 import Connectors
+import Embeddings
 import Foundation
 import Jobs
 import Logging
@@ -23,6 +27,10 @@ struct Options {
     var queriesFile: String?
     var samples = "samples"
     var codecs = false
+    var embeddings = false
+    var vectorTitleCounts = [100_000]
+    var qualityQueries = "Benchmarks/semantic-queries.tsv"
+    var fusionK = 60
     /// Where to keep the generated catalogs' staging and snapshots (default: a temporary
     /// directory, removed afterwards).
     var output: String?
@@ -40,6 +48,11 @@ struct Options {
             case "--queries-file": queriesFile = iterator.next()
             case "--samples": samples = iterator.next() ?? samples
             case "--codecs": codecs = true
+            case "--embeddings": embeddings = true
+            case "--vector-titles":
+                vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--quality": qualityQueries = iterator.next() ?? qualityQueries
+            case "--fusion-k": fusionK = Int(iterator.next() ?? "") ?? fusionK
             case "--output": output = iterator.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
@@ -255,6 +268,31 @@ func readQueries(_ path: String) throws -> [SearchQuery] {
     }
 }
 
+func runEmbeddingBenchmarks(_ options: Options, logger: Logger) async throws {
+    let embedder = try BertEmbedder(directory: ModelDirectory.defaultPath())
+    let queries = try readQualityQueries(options.qualityQueries).map(\.query)
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-embeddings").path
+    let (sample, vectors) = try await measureQuality(
+        samples: options.samples,
+        queriesFile: options.qualityQueries,
+        embedder: embedder,
+        cacheDirectory: cache,
+        fusionK: options.fusionK,
+        logger: logger
+    )
+    let documents = try (0..<sample.documentCount).map { EmbeddingText.document(for: try sample.title(UInt32($0))) }
+    try measureEmbedding(modelDirectory: ModelDirectory.defaultPath(), documents: documents, queries: queries)
+    for count in options.vectorTitleCounts {
+        try measureVectorSearch(
+            count: count,
+            sample: sample,
+            sampleVectors: vectors,
+            queries: queries,
+            embedder: embedder
+        )
+    }
+}
+
 func run() async throws {
     let options = Options(CommandLine.arguments)
     var logger = Logger(label: "bench")
@@ -266,6 +304,10 @@ func run() async throws {
         print(String(format: "open: %.3f ms (%d titles)", seconds(clock.now - start) * 1000, snapshot.documentCount))
         let queries = try options.queriesFile.map(readQueries) ?? queryMix(snapshot, count: options.queryCount)
         try measureSearch(snapshot, queries, label: "\(snapshot.documentCount) titles")
+        return
+    }
+    if options.embeddings {
+        try await runEmbeddingBenchmarks(options, logger: logger)
         return
     }
     let sample = try loadSample(options.samples)

@@ -14,7 +14,8 @@ public final class ServerMetrics: Sendable {
     private let snapshotAge: Gauge
     private let builtAt = Mutex<Double?>(nil)
     static let routes = [
-        "/v1/search", "/v1/titles/{id}", "/v1/snapshot", "/healthz", "/readyz", "/metrics", "/openapi.json", "other",
+        "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/snapshot", "/healthz", "/readyz", "/metrics",
+        "/openapi.json", "other",
     ]
     private static let buckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -66,7 +67,9 @@ public final class ServerMetrics: Sendable {
 
     /// Maps a request path to its route template, keeping label cardinality bounded.
     static func route(for path: String) -> String {
-        if path.hasPrefix("/v1/titles/") { return "/v1/titles/{id}" }
+        if path.hasPrefix("/v1/titles/") {
+            return path.hasSuffix("/similar") ? "/v1/titles/{id}/similar" : "/v1/titles/{id}"
+        }
         return routes.contains(path) ? path : "other"
     }
 

@@ -52,6 +52,11 @@ struct ScoreAccumulator: Sendable {
         for doc in touched { body(doc) }
     }
 
+    /// How many query words matched `doc`.
+    func matchedWordCount(_ doc: UInt32) -> Int {
+        Int(matchedWords[Int(doc)])
+    }
+
     /// Whether an earlier word matched `doc`.
     func hasMatched(_ doc: UInt32) -> Bool {
         matchedWords[Int(doc)] != 0

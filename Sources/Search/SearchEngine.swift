@@ -102,7 +102,15 @@ public struct SearchEngine: Sendable {
                 alsoMatched: accumulator
             )
         }
-        let fused = Self.fuse([accumulator.top(depth).map(\.doc), vectorHits.map(\.doc)], k: query.fusionK)
+        // A lexical match counts in proportion to the share of query words it matched: a title
+        // matching 2 of 10 words of a description is weak evidence, one matching all is strong.
+        let lexical = accumulator.top(depth).map {
+            ($0.doc, Float(accumulator.matchedWordCount($0.doc)) / Float(words.count))
+        }
+        // Likewise a vector candidate counts in proportion to its similarity relative to the best.
+        let best = max(vectorHits.first?.similarity ?? 1, 1e-6)
+        let semantic = vectorHits.map { ($0.doc, $0.similarity / best) }
+        let fused = Self.fuse([lexical, semantic], k: query.fusionK)
         let vectorOnly = vectorHits.reduce(0) { $0 + (accumulator.hasMatched($1.doc) ? 0 : 1) }
         return try rankedResults(
             fused,
@@ -113,13 +121,13 @@ public struct SearchEngine: Sendable {
         )
     }
 
-    /// Reciprocal rank fusion: each ranking adds `1 / (k + rank)` (rank from 1) to a document;
-    /// ties go to the lower document number.
-    static func fuse(_ rankings: [[UInt32]], k: Int) -> [(doc: UInt32, score: Float)] {
+    /// Weighted reciprocal rank fusion: each ranking adds `weight / (k + rank)` (rank from 1)
+    /// to a document; ties go to the lower document number.
+    static func fuse(_ rankings: [[(doc: UInt32, weight: Float)]], k: Int) -> [(doc: UInt32, score: Float)] {
         var scores: [UInt32: Float] = [:]
         for ranking in rankings {
-            for (index, doc) in ranking.enumerated() {
-                scores[doc, default: 0] += 1 / Float(k + index + 1)
+            for (index, entry) in ranking.enumerated() {
+                scores[entry.doc, default: 0] += entry.weight / Float(k + index + 1)
             }
         }
         return scores.map { ($0.key, $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }

@@ -10,7 +10,7 @@ public struct VectorSearch: Sendable {
     /// The model the vectors came from; query vectors must come from it too.
     public let modelID: String
     /// Beam width of graph searches (raised for filtered searches and deep pages).
-    public var efSearch = 96
+    public var efSearch = 200
     private let visitedSets: VisitedSetPool
 
     public init?(snapshot: Snapshot) {
@@ -52,6 +52,12 @@ public struct VectorSearch: Sendable {
             if hits.count == min(k, allowed - (excluded == nil ? 0 : 1)) { return hits }
         }
         return exact(quantized, k: k, filter: filter, excluding: excluded)
+    }
+
+    /// The exact `k` nearest documents by a scan of every vector (what graph search approximates).
+    public func exactNearest(to query: [Float], k: Int) -> [(doc: UInt32, similarity: Float)] {
+        guard k > 0, query.count == vectors.dimension else { return [] }
+        return exact(QuantizedVectors.Query(query), k: k, filter: nil, excluding: nil)
     }
 
     /// Scans every allowed document.

@@ -84,18 +84,23 @@ final class RecordingEmbedder: Embedder, Sendable {
         #expect(try store.embeddingCacheCounts() == ["one": 1, "two": 1])
     }
 
-    @Test func documentTextCarriesTitleYearKindGenresOverviewAndPeople() {
+    @Test func documentTextLeadsWithTheOverviewAndFallsBackToPeople() {
         var title = CanonicalTitle(id: "mg1", kind: .movie, title: "Finding Nemo")
         title.year = 2003
-        title.genres = [.animation, .family]
-        title.overview = "A clownfish crosses the ocean to find his son"
+        title.genres = [.animation, .family, .adventure, .comedy]
+        title.overview = "A clownfish crosses the ocean to find his son."
         title.directors = ["Andrew Stanton"]
         title.cast = ["Albert Brooks", "Ellen DeGeneres", "Alexander Gould", "Willem Dafoe"]
         #expect(
             EmbeddingText.document(for: title)
-                == "Finding Nemo (2003), film. Genres: animation, family. A clownfish crosses the ocean to find "
-                + "his son. Directed by Andrew Stanton. Starring Albert Brooks, Ellen DeGeneres, Alexander Gould."
+                == "Finding Nemo: A clownfish crosses the ocean to find his son. (2003 film; animation, family, adventure)"
         )
-        #expect(EmbeddingText.document(for: CanonicalTitle(id: "mg2", kind: .series, title: "Dark")) == "Dark, series.")
+        title.overview = nil
+        #expect(
+            EmbeddingText.document(for: title)
+                == "Finding Nemo: 2003 animation, family, adventure film directed by Andrew Stanton, starring Albert "
+                + "Brooks, Ellen DeGeneres, Alexander Gould."
+        )
+        #expect(EmbeddingText.document(for: CanonicalTitle(id: "mg2", kind: .series, title: "Dark")) == "Dark: series.")
     }
 }

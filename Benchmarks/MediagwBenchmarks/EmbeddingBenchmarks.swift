@@ -1,0 +1,277 @@
+// Figures for embeddings and hybrid search (issue 6): encoder throughput, query embedding
+// latency, search quality on the committed descriptive queries, vector search latency and
+// graph recall at 100k and 1M titles, and hybrid query latency.
+import Embeddings
+import Foundation
+import Jobs
+import Logging
+import MediaModel
+import Search
+import Snapshots
+import Staging
+
+/// Texts of about `tokens` word pieces each, cut from the sample's document texts.
+func textsOfLength(_ tokens: Int, count: Int, from documents: [String], tokenizer: WordPieceTokenizer) -> [String] {
+    let words = documents.joined(separator: " ").split(separator: " ")
+    var texts: [String] = []
+    var start = 0
+    while texts.count < count {
+        var end = start + tokens / 2
+        var text = words[start..<min(end, words.count)].joined(separator: " ")
+        while tokenizer.tokenize(text).count < tokens && end < words.count {
+            end += 1
+            text = words[start..<end].joined(separator: " ")
+        }
+        texts.append(text)
+        start = end >= words.count - tokens ? texts.count : end
+    }
+    return texts
+}
+
+func measureEmbedding(modelDirectory: String, documents: [String], queries: [String]) throws {
+    let probe = try BertEmbedder(directory: modelDirectory, workers: 1)
+    let clock = ContinuousClock()
+    for tokens in [64, 128] {
+        let texts = textsOfLength(tokens, count: 256, from: documents, tokenizer: probe.tokenizer)
+        let mean = Double(texts.reduce(0) { $0 + probe.tokenizer.tokenize($1).count }) / Double(texts.count)
+        for workers in [1, 2] {
+            let embedder = try BertEmbedder(directory: modelDirectory, workers: workers)
+            _ = embedder.embedSynchronously(Array(texts.prefix(16)))  // touch the weights
+            let start = clock.now
+            _ = embedder.embedSynchronously(texts)
+            let elapsed = seconds(clock.now - start)
+            print(
+                String(
+                    format: "embedding: %d texts of %.0f tokens, %d worker%@: %.1f texts/s",
+                    texts.count,
+                    mean,
+                    workers,
+                    workers == 1 ? "" : "s",
+                    Double(texts.count) / elapsed
+                )
+            )
+        }
+    }
+    var latencies: [Double] = []
+    for query in queries + queries {
+        let start = clock.now
+        _ = probe.embedSynchronously([query])
+        latencies.append(seconds(clock.now - start) * 1000)
+    }
+    latencies.sort()
+    let tokens = Double(queries.reduce(0) { $0 + probe.tokenizer.tokenize($1).count }) / Double(queries.count)
+    print(
+        String(
+            format: "query embedding: %d queries of %.1f tokens: p50 %.2f ms, p99 %.2f ms",
+            latencies.count,
+            tokens,
+            percentile(latencies, 0.5),
+            percentile(latencies, 0.99)
+        )
+    )
+}
+
+/// `query<TAB>imdb_id[,imdb_id…]` lines (`#` comments): any of the listed titles answers.
+func readQualityQueries(_ path: String) throws -> [(query: String, imdbIDs: [String])] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
+        guard !line.hasPrefix("#") else { return nil }
+        let parts = line.split(separator: "\t").map(String.init)
+        return parts.count == 2 ? (parts[0], parts[1].split(separator: ",").map(String.init)) : nil
+    }
+}
+
+/// Builds the sample catalog with embeddings (cached in `cacheDirectory`), then reports hit@10
+/// and MRR of each ranking mode on the descriptive queries, and hybrid latency end to end.
+func measureQuality(
+    samples: String,
+    queriesFile: String,
+    embedder: BertEmbedder,
+    cacheDirectory: String,
+    fusionK: Int,
+    logger: Logger
+) async throws -> (snapshot: Snapshot, vectors: [String: [Float]]) {
+    try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+    let store = try StagingStore(path: cacheDirectory + "/staging.sqlite")
+    for (file, source) in [("catalog.jsonl.zst", "wikidata"), ("offers.jsonl.zst", "offers")] {
+        _ = try CatalogImporter(source: source, logger: logger).importFile(samples + "/" + file, into: store)
+    }
+    let build = try await SnapshotBuilder(embedder: embedder, logger: logger).build(
+        from: store,
+        into: SnapshotDirectory(path: cacheDirectory + "/snapshots")
+    )
+    print(
+        String(
+            format: "sample build with embeddings: %d titles, embed %.1f s (%d computed, %d cached), total %.1f s",
+            build.titles,
+            build.phases["embed"] ?? 0,
+            build.embeddings?.computed ?? 0,
+            build.embeddings?.cached ?? 0,
+            build.seconds
+        )
+    )
+    let snapshot = try Snapshot(path: build.path)
+    let engine = SearchEngine(snapshot: snapshot)
+    var docByIMDb: [String: UInt32] = [:]
+    for doc in 0..<UInt32(snapshot.documentCount) {
+        if let imdb = try snapshot.title(doc).externalIDs.imdb { docByIMDb[imdb] = doc }
+    }
+    let queries = try readQualityQueries(queriesFile)
+    let vectors = embedder.embedSynchronously(queries.map(\.query))
+    var ranks: [SearchMode: [Int?]] = [:]
+    for mode in SearchMode.allCases {
+        var hits = 0
+        var reciprocalRanks = 0.0
+        for ((text, imdbIDs), vector) in zip(queries, vectors) {
+            var query = SearchQuery(text: text, limit: 10)
+            query.mode = mode
+            query.vector = vector
+            query.fusionK = fusionK
+            let ranked = try engine.search(query).hits.map(\.document)
+            let expected = Set(imdbIDs.compactMap { docByIMDb[$0] })
+            let rank = ranked.firstIndex { expected.contains($0) }
+            ranks[mode, default: []].append(rank.map { $0 + 1 })
+            if let rank {
+                hits += 1
+                reciprocalRanks += 1 / Double(rank + 1)
+            }
+        }
+        print(
+            String(
+                format: "quality, %d queries, %@: hit@10 %.3f, MRR %.3f",
+                queries.count,
+                mode.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0),
+                Double(hits) / Double(queries.count),
+                reciprocalRanks / Double(queries.count)
+            )
+        )
+    }
+    // Queries some mode does not rank first, with each mode's rank (- = not in the top 10).
+    for (index, (text, _)) in queries.enumerated() {
+        let row = SearchMode.allCases.map { ranks[$0]![index] }
+        guard row.contains(where: { $0 != 1 }) else { continue }
+        let shown = zip(SearchMode.allCases, row).map { "\($0.rawValue) \($1.map(String.init) ?? "-")" }
+        print("  rank \(shown.joined(separator: ", ")): \(text)")
+    }
+    var byTitleID: [String: [Float]] = [:]
+    for doc in 0..<snapshot.documentCount {
+        byTitleID[snapshot.id(ofDocument: UInt32(doc))] = snapshot.vectors!.vector(doc)
+    }
+    return (snapshot, byTitleID)
+}
+
+/// Scales the sample to `count` titles whose vectors are the sample's real ones plus noise,
+/// then measures exact and graph vector search, graph recall@10, and hybrid latency with real
+/// query embeddings.
+func measureVectorSearch(
+    count: Int,
+    sample: Snapshot,
+    sampleVectors: [String: [Float]],
+    queries: [String],
+    embedder: BertEmbedder
+) throws {
+    let clock = ContinuousClock()
+    var generator = SplitMix(seed: 7)
+    func noise() -> Float { Float(generator.next() % 20_001) / 10_000 - 1 }
+    var titles: [CanonicalTitle] = []
+    var vectors: [String: [Float]] = [:]
+    titles.reserveCapacity(count)
+    vectors.reserveCapacity(count)
+    let base = try (0..<sample.documentCount).map { try sample.title(UInt32($0)) }
+    for index in 0..<count {
+        var title = base[index % base.count]
+        let copy = index / base.count
+        let vector = sampleVectors[title.id]!
+        if copy > 0 {
+            title.id = String(format: "mgb%010d", index)
+            title.title += " \(word(copy))"
+        }
+        let noisy = vector.map { $0 + 0.04 * noise() }
+        let length = noisy.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        vectors[title.id] = noisy.map { $0 / length }
+        titles.append(title)
+    }
+    var start = clock.now
+    let bytes = try SnapshotWriter(graphThreshold: 0).makeSnapshot(
+        titles: titles,
+        sourceCounts: ["bench": count],
+        aliases: [:],
+        vectors: EmbeddedVectors(modelID: embedder.modelID, dimension: embedder.dimension, byTitleID: vectors)
+    )
+    let buildSeconds = seconds(clock.now - start)
+    vectors = [:]
+    titles = []
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-vectors-\(count).mgws").path
+    try bytes.write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let snapshot = try Snapshot(path: path)
+    let engine = SearchEngine(snapshot: snapshot)
+    let search = engine.vectorSearch!
+    print(
+        String(
+            format: "%d titles: snapshot with vectors and HNSW graph written in %.1f s (%d bytes)",
+            count,
+            buildSeconds,
+            bytes.count
+        )
+    )
+    let queryVectors = embedder.embedSynchronously(queries)
+    var exactTimes: [Double] = []
+    var exactResults: [Set<UInt32>] = []
+    for vector in queryVectors + queryVectors {
+        start = clock.now
+        exactResults.append(Set(search.exactNearest(to: vector, k: 10).map(\.doc)))
+        exactTimes.append(seconds(clock.now - start) * 1000)
+    }
+    exactTimes.sort()
+    print(
+        String(
+            format: "%d titles: exact vector search p50 %.2f ms, p99 %.2f ms",
+            count,
+            percentile(exactTimes, 0.5),
+            percentile(exactTimes, 0.99)
+        )
+    )
+    for ef in [64, 128, 200, 256] {
+        var graphSearch = search
+        graphSearch.efSearch = ef
+        var graphTimes: [Double] = []
+        var found = 0
+        for (vector, exact) in zip(queryVectors + queryVectors, exactResults) {
+            start = clock.now
+            let graph = graphSearch.nearest(to: vector, k: 10)
+            graphTimes.append(seconds(clock.now - start) * 1000)
+            found += exact.intersection(graph.map(\.doc)).count
+        }
+        graphTimes.sort()
+        print(
+            String(
+                format: "%d titles: graph vector search ef %d%@: p50 %.3f ms, p99 %.3f ms, recall@10 %.3f",
+                count,
+                ef,
+                ef == search.efSearch ? " (default)" : "",
+                percentile(graphTimes, 0.5),
+                percentile(graphTimes, 0.99),
+                Double(found) / Double(10 * exactResults.count)
+            )
+        )
+    }
+    var hybridTimes: [Double] = []
+    for text in queries + queries {
+        start = clock.now
+        var query = SearchQuery(text: text, limit: 10)
+        query.vector = embedder.embedSynchronously([text])[0]
+        let results = try engine.search(query)
+        for hit in results.hits { _ = try snapshot.title(hit.document) }
+        hybridTimes.append(seconds(clock.now - start) * 1000)
+    }
+    hybridTimes.sort()
+    print(
+        String(
+            format:
+                "%d titles: hybrid query end to end (embed + lexical + graph + fusion + titles): p50 %.2f ms, p99 %.2f ms",
+            count,
+            percentile(hybridTimes, 0.5),
+            percentile(hybridTimes, 0.99)
+        )
+    )
+}
