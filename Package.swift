@@ -97,7 +97,10 @@ let package = Package(
         .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
         .testTarget(
             name: "EmbeddingsTests",
-            dependencies: ["Embeddings", "MediaModel"],
+            dependencies: [
+                "Embeddings", "MediaModel", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SnapshotsTests", dependencies: ["TestSupport", "Snapshots", "MediaModel"]),
