@@ -86,7 +86,14 @@ let package = Package(
         ),
 
         // Tests: one target per source target, plus end-to-end tests of the real binary.
-        .target(name: "TestSupport", dependencies: ["MediaModel", "Snapshots"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "MediaModel", "Snapshots", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
         .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "MediaModel"]),
@@ -98,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "EmbeddingsTests",
             dependencies: [
-                "Embeddings", "MediaModel", .product(name: "Hummingbird", package: "hummingbird"),
+                "TestSupport", "Embeddings", "MediaModel", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]

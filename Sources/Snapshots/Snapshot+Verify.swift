@@ -45,5 +45,10 @@ extension Snapshot {
                 "snapshot \(name) is corrupt: whole-file SHA-256 does not match the footer"
             )
         }
+        // Checksums prove the bytes are the ones written, not that a writer wrote them right:
+        // graph search follows ids without bounds checks, so every one is checked here.
+        if metadata.embedding?.graph != nil, vectorGraph?.isWellFormed != true {
+            throw MediaError(.corruptSnapshot, "snapshot \(name) is corrupt: section 'vec.graph' is malformed")
+        }
     }
 }

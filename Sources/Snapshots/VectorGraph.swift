@@ -16,6 +16,26 @@ public struct VectorGraph: @unchecked Sendable {
     var layer0Slot: Int { 1 + 2 * neighborsPerNode }
     var upperSlot: Int { 1 + neighborsPerNode }
 
+    /// Whether every slot's count fits its capacity, every neighbour is a node, and every node's
+    /// upper slots lie inside the upper array.
+    public var isWellFormed: Bool {
+        let count = levels.count
+        guard entryPoint < count, Int(levels[entryPoint]) == topLevel else { return false }
+        func slotIsValid(_ slots: UnsafeBufferPointer<UInt32>, _ start: Int, _ capacity: Int) -> Bool {
+            guard start + 1 + capacity <= slots.count, Int(slots[start]) <= capacity else { return false }
+            return slots[(start + 1)..<(start + 1 + Int(slots[start]))].allSatisfy { Int($0) < count }
+        }
+        for node in 0..<count {
+            guard Int(levels[node]) <= topLevel, slotIsValid(layer0, node * layer0Slot, 2 * neighborsPerNode)
+            else { return false }
+            for level in stride(from: 1, through: Int(levels[node]), by: 1) {
+                let start = Int(upperStart[node]) + (level - 1) * upperSlot
+                guard slotIsValid(upper, start, neighborsPerNode) else { return false }
+            }
+        }
+        return true
+    }
+
     /// Neighbours of `node` on `level`.
     @inline(__always)
     func neighbors(of node: Int, level: Int) -> UnsafeBufferPointer<UInt32> {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import TestSupport
 import Synchronization
 import Testing
 
@@ -53,18 +54,16 @@ import Testing
     func withService(_ service: Service, _ body: @escaping @Sendable (URL) async throws -> Void) async throws {
         let router = Router()
         router.post("/v1/embeddings") { request, _ in try await service.respond(request) }
-        let port = Mutex(0)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let logger = Logger(label: "test")
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port ?? 0 } },
-            logger: Logger(label: "test")
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-            try await body(URL(string: "http://127.0.0.1:\(port.withLock { $0 })/v1/embeddings")!)
-            group.cancelAll()
+        try await whileServing(app, ports: ports, logger: logger) { port in
+            try await body(URL(string: "http://127.0.0.1:\(port)/v1/embeddings")!)
         }
     }
 

@@ -46,19 +46,8 @@ func withServer(
     )
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = server.makeApplication { port in continuation.yield(port) }
-    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        do {
-            try await body(server, URL(string: "http://127.0.0.1:\(port)")!)
-        } catch {
-            await group.triggerGracefulShutdown()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
+    try await whileServing(app, ports: ports, logger: logger) { port in
+        try await body(server, URL(string: "http://127.0.0.1:\(port)")!)
     }
 }
 

@@ -145,3 +145,36 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1
         #expect(try engine.search(query).mode == .lexical)
     }
 }
+
+@Suite struct VectorGraphIntegrityTests {
+    @Test func aGraphWithAnOutOfRangeNeighbourIsCaught() throws {
+        let count = 600
+        let vectors = clusteredVectors(count: count)
+        let titles = (0..<count).map { makeTitle(String(format: "mg%05d", $0), "Title \($0)") }
+        let path = try writeSnapshot(
+            titles,
+            vectors: EmbeddedVectors(
+                modelID: "m",
+                dimension: vectors[0].count,
+                byTitleID: Dictionary(uniqueKeysWithValues: zip(titles.map(\.id), vectors))
+            ),
+            writer: SnapshotWriter(graphThreshold: 100)
+        )
+        let snapshot = try Snapshot(path: path)
+        try snapshot.verify()
+        #expect(snapshot.vectorGraph?.isWellFormed == true)
+        let section = try #require(snapshot.sections.first { $0.name == "vec.graph" })
+        // Point node 0's first layer-0 neighbour past the end: the checksum catches the damage,
+        // and the structural check (which guards against a writer bug) does too.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let levelsEnd = 16 + count
+        let firstNeighbour = section.offset + (levelsEnd + 3) / 4 * 4 + 4
+        withUnsafeBytes(of: UInt32(count + 5).littleEndian) {
+            bytes.replaceSubrange(firstNeighbour..<(firstNeighbour + 4), with: $0)
+        }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let damaged = try Snapshot(path: path)
+        #expect(damaged.check().badSections == ["vec.graph"])
+        #expect(damaged.vectorGraph?.isWellFormed == false)
+    }
+}
