@@ -288,7 +288,8 @@ func runEmbeddingBenchmarks(_ options: Options, logger: Logger) async throws {
             sample: sample,
             sampleVectors: vectors,
             queries: queries,
-            embedder: embedder
+            embedder: embedder,
+            directory: options.output
         )
     }
 }
