@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A tiny BERT with seeded random weights, written as a real `config.json`, `vocab.txt` and
 /// `model.safetensors`, so the encoder plumbing is tested in milliseconds without the real model.
@@ -86,18 +87,5 @@ struct TinyModel {
         file.append(body)
         try file.write(to: model.appendingPathComponent("model.safetensors"))
         return model.path
-    }
-}
-
-/// A small deterministic generator, so the tiny model is the same on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

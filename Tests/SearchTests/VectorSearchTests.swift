@@ -9,11 +9,8 @@ import Testing
 /// Unit vectors in a few tight clusters, from a fixed seed: realistic enough for graph search
 /// (neighbours exist) and the same on every run.
 func clusteredVectors(count: Int, dimension: Int = 24, clusters: Int = 40, seed: UInt64 = 1) -> [[Float]] {
-    var state = seed
-    func random() -> Float {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Float(state >> 40) / Float(1 << 24) * 2 - 1
-    }
+    var generator = SplitMix64(seed: seed)
+    func random() -> Float { Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1 }
     let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in random() } }
     return (0..<count).map { index in
         let vector = centres[index % clusters].map { $0 + 0.35 * random() }
@@ -76,10 +73,9 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1
             let hits = search.nearest(to: vectors[probe], k: 5)
             #expect(hits.first?.doc == UInt32(probe))
             #expect(abs(hits[0].similarity - 1) < 0.02)
-            let truth = vectors.indices.max {
-                cosine(vectors[$0], vectors[probe]) < cosine(vectors[$1], vectors[probe])
-            }
-            #expect(truth == probe)
+            // The runner-up in int8 is as close as the true float runner-up, give or take rounding.
+            let runnerUp = vectors.indices.filter { $0 != probe }.map { cosine(vectors[$0], vectors[probe]) }.max()!
+            #expect(cosine(vectors[Int(hits[1].doc)], vectors[probe]) >= runnerUp - 0.02)
             #expect(zip(hits, hits.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
         }
     }
