@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // System-library shims.
@@ -26,7 +27,20 @@ let package = Package(
         // Pipeline stages, left to right (see docs/decisions/0001-layout.md).
         .target(name: "Compression", dependencies: ["CZstd", "CZlib"]),
         .target(name: "MediaModel"),
-        .target(name: "Connectors", dependencies: ["MediaModel", "Compression"]),
+        .target(
+            name: "Connectors",
+            dependencies: [
+                "MediaModel", "Compression", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ProviderSimulator",
+            dependencies: [
+                "MediaModel", "Compression", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Staging",
             dependencies: [
@@ -71,8 +85,8 @@ let package = Package(
         .executableTarget(
             name: "mediagw",
             dependencies: [
-                "MediaModel", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer", "Jobs",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MediaModel", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer",
+                "Jobs", "ProviderSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -96,7 +110,14 @@ let package = Package(
         ),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
-        .testTarget(name: "ConnectorsTests", dependencies: ["Connectors", "MediaModel"]),
+        .testTarget(
+            name: "ConnectorsTests",
+            dependencies: [
+                "TestSupport", "Connectors", "ProviderSimulator", "Staging", "Jobs", "MediaModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "StagingTests",
             dependencies: ["Staging", "MediaModel", .product(name: "Crypto", package: "swift-crypto")]

@@ -52,7 +52,7 @@ extension SourceRecord {
     }
 
     /// Accepts `YYYY-MM-DD` optionally followed by a time (`T…`), which covers what providers send.
-    static func isISODate(_ text: String) -> Bool {
+    public static func isISODate(_ text: String) -> Bool {
         let parts = text.prefix(10).split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),

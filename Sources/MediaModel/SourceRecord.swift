@@ -79,3 +79,48 @@ public struct Image: Codable, Sendable, Hashable {
         self.height = height
     }
 }
+
+extension SourceRecord {
+    /// This record with every field it leaves unset taken from `older` (the staged version):
+    /// how a partial description, such as a feed entry, updates a full one without erasing it.
+    public func filling(from older: SourceRecord) -> SourceRecord {
+        var merged = self
+        merged.originalTitle = originalTitle ?? older.originalTitle
+        merged.alternateTitles = alternateTitles ?? older.alternateTitles
+        merged.year = year ?? older.year
+        merged.releaseDate = releaseDate ?? older.releaseDate
+        merged.runtimeMinutes = runtimeMinutes ?? older.runtimeMinutes
+        merged.overview = overview ?? older.overview
+        merged.genres = genres ?? older.genres
+        merged.directors = directors ?? older.directors
+        merged.cast = cast ?? older.cast
+        merged.languages = languages ?? older.languages
+        merged.countries = countries ?? older.countries
+        merged.ratings = ratings ?? older.ratings
+        merged.images = images ?? older.images
+        merged.externalIDs = externalIDs ?? older.externalIDs
+        merged.parentID = parentID ?? older.parentID
+        merged.seasonNumber = seasonNumber ?? older.seasonNumber
+        merged.episodeNumber = episodeNumber ?? older.episodeNumber
+        merged.offers = offers ?? older.offers
+        merged.updatedAt = updatedAt ?? older.updatedAt
+        return merged
+    }
+}
+
+extension SourceRecord {
+    /// This record with offer dates it does not state taken from the same offers in `older`.
+    public func keepingOfferDates(from older: SourceRecord) -> SourceRecord {
+        guard var offers, let olderOffers = older.offers else { return self }
+        let dates = Dictionary(olderOffers.map { ($0.identity, ($0.availableSince, $0.expiresOn)) }) { first, _ in first
+        }
+        for index in offers.indices {
+            guard let (since, expires) = dates[offers[index].identity] else { continue }
+            offers[index].availableSince = offers[index].availableSince ?? since
+            offers[index].expiresOn = offers[index].expiresOn ?? expires
+        }
+        var merged = self
+        merged.offers = offers
+        return merged
+    }
+}

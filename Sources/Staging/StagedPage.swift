@@ -41,14 +41,45 @@ public struct StagedPage: Sendable {
         }
     }
 
+    /// A further payload of the same page (a provider page that took several calls).
+    public struct Attachment: Sendable {
+        public var raw: Data
+        public var location: String
+        public var contentType: String
+
+        public init(raw: Data, location: String, contentType: String) {
+            self.raw = raw
+            self.location = location
+            self.contentType = contentType
+        }
+    }
+
     public var source: String
     /// The page as received; archived (zstd, SHA-256 addressed) before anything else.
     public var raw: Data
     public var rawLocation: String
     public var contentType: String
+    /// Further payloads archived in the same transaction; an item whose location starts with an
+    /// attachment's location points at that attachment.
+    public var attachments: [Attachment] = []
     public var items: [Item]
     public var rejections: [Rejection]
     public var cursor: Cursor?
+    /// How items combine with their staged versions.
+    public var merge: Merge = .replace
+
+    public enum Merge: Sendable {
+        case replace
+        /// Fields an item leaves unset keep their staged values.
+        case fillMissingFields
+        /// Offers keep staged dates the item does not state.
+        case keepOfferDates
+    }
+    /// Set on the page that ends a full listing begun in this run: in the same transaction,
+    /// records of the source not seen since then are tombstoned.
+    public var endsListingBegunIn: Int64?
+    /// Cursors deleted in the same transaction (the bookkeeping of a finished listing pass).
+    public var clearedCursors: [Cursor] = []
 
     public init(
         source: String,

@@ -10,6 +10,9 @@ extension StagingStore {
     public func commit(_ page: StagedPage, runID: Int64) throws -> IngestCounts {
         let rawHash = Self.sha256Hex(page.raw)
         let compressed = try Zstd.compress(page.raw)
+        let attachments = try page.attachments.map { attachment in
+            (attachment, Self.sha256Hex(attachment.raw), try Zstd.compress(attachment.raw))
+        }
         let now = Self.timestamp()
         // Encode and hash outside the transaction, spread over the cores, so the write lock is
         // held only for SQL.
@@ -26,8 +29,25 @@ extension StagingStore {
                     """,
                 arguments: [rawHash, page.source, page.rawLocation, page.contentType, page.raw.count, now, compressed]
             )
+            for (attachment, hash, body) in attachments {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO raw_payloads (sha256, source, location, content_type, size, stored_at, body)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        hash, page.source, attachment.location, attachment.contentType, attachment.raw.count, now, body,
+                    ]
+                )
+            }
+            func payloadHash(for location: String) -> String {
+                attachments.first { location.hasPrefix($0.0.location) }?.1 ?? rawHash
+            }
             let lookup = try db.cachedStatement(
-                sql: "SELECT content_hash, tombstoned_run FROM source_records WHERE source = ? AND source_id = ?"
+                sql: """
+                    SELECT content_hash, tombstoned_run\(page.merge == .replace ? "" : ", body")
+                    FROM source_records WHERE source = ? AND source_id = ?
+                    """
             )
             let insert = try db.cachedStatement(
                 sql: """
@@ -47,11 +67,22 @@ extension StagingStore {
             let touch = try db.cachedStatement(
                 sql: "UPDATE source_records SET seen_run = ? WHERE source = ? AND source_id = ?"
             )
-            for entry in encoded {
+            for var entry in encoded {
                 counts.read += 1
                 let source = entry.item.record.source
                 let id = entry.item.record.id
                 let existing = try Row.fetchOne(lookup, arguments: [source, id])
+                let payload = payloadHash(for: entry.item.location)
+                if page.merge != .replace, let existing, let oldBody = existing["body"] as Data? {
+                    // Combine with the staged record before hashing, so an unchanged title stays unchanged.
+                    let older = try oldBody.withUnsafeBytes { try CompactDecoder().decode(SourceRecord.self, from: $0) }
+                    let merged =
+                        page.merge == .fillMissingFields
+                        ? entry.item.record.filling(from: older) : entry.item.record.keepingOfferDates(from: older)
+                    let body = Data(try CompactEncoder().encode(merged))
+                    entry.body = body
+                    entry.hash = Self.sha256Hex(body)
+                }
                 if let existing {
                     let oldHash: String = existing["content_hash"]
                     let wasTombstoned = (existing["tombstoned_run"] as Int64?) != nil
@@ -61,13 +92,13 @@ extension StagingStore {
                     } else {
                         counts.changed += 1
                         try update.execute(arguments: [
-                            entry.hash, entry.body, rawHash, entry.item.location, runID, runID, source, id,
+                            entry.hash, entry.body, payload, entry.item.location, runID, runID, source, id,
                         ])
                     }
                 } else {
                     counts.new += 1
                     try insert.execute(arguments: [
-                        source, id, entry.hash, entry.body, rawHash, entry.item.location, runID, runID, runID,
+                        source, id, entry.hash, entry.body, payload, entry.item.location, runID, runID, runID,
                     ])
                 }
             }
@@ -86,6 +117,22 @@ extension StagingStore {
             }
             if let cursor = page.cursor {
                 try Self.saveCursor(cursor, now: now, in: db)
+            }
+            for cursor in page.clearedCursors {
+                try db.execute(
+                    sql: "DELETE FROM cursors WHERE job = ? AND stream = ?",
+                    arguments: [cursor.job, cursor.stream]
+                )
+            }
+            if let firstRun = page.endsListingBegunIn {
+                try db.execute(
+                    sql: """
+                        UPDATE source_records SET tombstoned_run = ?, changed_run = ?
+                        WHERE source = ? AND seen_run < ? AND tombstoned_run IS NULL
+                        """,
+                    arguments: [runID, runID, page.source, firstRun]
+                )
+                counts.tombstoned += db.changesCount
             }
             return counts
         }

@@ -1,3 +1,4 @@
+import Compression
 import Foundation
 import GRDB
 import MediaModel
@@ -26,18 +27,28 @@ public struct SourceStatistics: Sendable, Codable, Equatable {
 }
 
 extension StagingStore {
-    /// Every live (not tombstoned) record, ordered by source and id.
-    public func liveRecords() throws -> [SourceRecord] {
+    /// Every live (not tombstoned) record, ordered by source and id; only `source`'s when given.
+    public func liveRecords(source: String? = nil) throws -> [SourceRecord] {
         let bodies = try read { db in
             try Data.fetchAll(
                 db,
-                sql: "SELECT body FROM source_records WHERE tombstoned_run IS NULL ORDER BY source, source_id"
+                sql: """
+                    SELECT body FROM source_records WHERE tombstoned_run IS NULL AND (? IS NULL OR source = ?)
+                    ORDER BY source, source_id
+                    """,
+                arguments: [source, source]
             )
         }
         // Decoding dominates loading; spread it over the cores.
         return try bodies.parallelMap { body in
             try body.withUnsafeBytes { try CompactDecoder().decode(SourceRecord.self, from: $0) }
         }
+    }
+
+    /// Whether any archived payload, decompressed, contains `bytes` (an audit for leaked keys).
+    public func rawPayloadsContain(_ bytes: Data) throws -> Bool {
+        let bodies = try read { db in try Data.fetchAll(db, sql: "SELECT body FROM raw_payloads") }
+        return try bodies.contains { try Zstd.decompress($0).range(of: bytes) != nil }
     }
 
     /// Live and tombstoned record counts per source, sorted by source.

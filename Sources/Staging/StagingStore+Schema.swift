@@ -92,6 +92,39 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v3-connectors") { db in
+            try db.execute(
+                sql: """
+                    -- Quota units spent per provider, key (by the name of its source) and quota day.
+                    CREATE TABLE quota_ledger (
+                        provider TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        units INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (provider, key, day)
+                    ) WITHOUT ROWID;
+                    -- How each stream of a run ended.
+                    CREATE TABLE run_streams (
+                        run_id INTEGER NOT NULL,
+                        stream TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        pages INTEGER NOT NULL,
+                        requests INTEGER NOT NULL,
+                        read INTEGER NOT NULL,
+                        new INTEGER NOT NULL,
+                        changed INTEGER NOT NULL,
+                        unchanged INTEGER NOT NULL,
+                        quarantined INTEGER NOT NULL,
+                        tombstoned INTEGER NOT NULL,
+                        resumes_after TEXT,
+                        message TEXT,
+                        unmapped TEXT,
+                        PRIMARY KEY (run_id, stream)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -50,6 +50,11 @@ struct JSONLogHandler: LogHandler {
 
 /// Writes lines to standard output or standard error.
 enum FileHandleOutput {
+    /// Prints a line on standard output and flushes it (another process may be waiting for it).
+    static func standardOutput(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     static func standardError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

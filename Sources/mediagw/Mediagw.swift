@@ -12,7 +12,7 @@ struct Mediagw: AsyncParsableCommand {
         version: MediagwVersion.current,
         subcommands: [
             ImportCommand.self, BuildCommand.self, SnapshotCommand.self, ServeCommand.self, RunsCommand.self,
-            QuarantineCommand.self, EmbedCommand.self,
+            QuarantineCommand.self, EmbedCommand.self, IngestCommand.self, SimulateCommand.self,
         ]
     )
 }

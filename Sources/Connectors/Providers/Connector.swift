@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+
+/// Builds a provider's streams from its configuration file.
+public enum Connector {
+    /// The streams `configuration` enables, with a client that reads keys from `environment`.
+    public static func streams(
+        for configuration: ConnectorConfiguration,
+        transport: any HTTPTransport = URLSessionTransport(),
+        ledger: any QuotaLedger,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> [any IngestStream] {
+        let settings = try configuration.clientSettings(environment: environment)
+        func client(_ verdict: @escaping @Sendable (HTTPResponse) -> Verdict = ProviderClient.standardVerdict)
+            -> ProviderClient
+        {
+            ProviderClient(
+                settings: settings,
+                transport: transport,
+                ledger: ledger,
+                logger: logger,
+                now: now,
+                classify: verdict
+            )
+        }
+        switch configuration.provider {
+        case StreamingAvailabilityConnector.provider:
+            return try StreamingAvailabilityConnector(
+                configuration: configuration,
+                client: client(StreamingAvailabilityConnector.verdict),
+                now: now
+            ).streams
+        case WatchmodeConnector.provider:
+            return try WatchmodeConnector(configuration: configuration, client: client(), now: now).streams
+        case JustWatchConnector.provider:
+            return try JustWatchConnector(
+                configuration: configuration,
+                client: client(JustWatchConnector.verdict),
+                now: now
+            )
+            .streams
+        case YouTubeConnector.provider:
+            return try YouTubeConnector(configuration: configuration, client: client(YouTubeConnector.verdict)).streams
+        default:
+            throw ConnectorError.failed(provider: configuration.provider, message: "no connector")
+        }
+    }
+}

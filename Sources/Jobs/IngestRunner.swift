@@ -1,0 +1,249 @@
+import Connectors
+import Foundation
+import Logging
+import MediaModel
+import Staging
+
+/// Runs connector streams into staging, page by page.
+///
+/// Each page commits in one transaction with its raw payloads, records, quarantined rejections
+/// and the stream's cursor, so a crash or `kill -9` resumes at the next page with nothing lost
+/// or counted twice. Streams run side by side; one failing or running out of quota does not stop
+/// the others. A backfill pulls a time window in steps under a cursor of its own, leaving the
+/// scheduled cursor alone.
+public struct IngestRunner: Sendable {
+    /// How one stream ended.
+    public struct StreamReport: Sendable, Codable, Equatable {
+        public enum Outcome: String, Sendable, Codable {
+            case completed
+            case quotaExhausted = "quota-exhausted"
+            case failed
+        }
+
+        /// `provider/stream`.
+        public var stream: String
+        public var outcome: Outcome
+        public var pages: Int
+        public var counts: IngestCounts
+        public var resumesAfter: Date?
+        public var message: String?
+        /// Provider values without a mapping (`genre:Anime`) and how often they came up.
+        public var unmapped: [String: Int]
+    }
+
+    /// What a run did.
+    public struct Report: Sendable, Codable, Equatable {
+        public var runID: Int64
+        public var streams: [StreamReport]
+
+        public var counts: IngestCounts {
+            streams.reduce(into: IngestCounts()) { $0 += $1.counts }
+        }
+
+        /// `success`, `partial` (some streams failed or records were quarantined),
+        /// `quota-exhausted` (stopped cleanly, resumes later) or `failed` (nothing completed).
+        public var outcome: String {
+            let failed = streams.filter { $0.outcome == .failed }.count
+            if failed > 0 { return failed == streams.count ? "failed" : "partial" }
+            if streams.contains(where: { $0.outcome == .quotaExhausted }) { return "quota-exhausted" }
+            return counts.quarantined > 0 ? "partial" : "success"
+        }
+    }
+
+    public let store: StagingStore
+    /// The job the cursors belong to.
+    public let job: String
+    public var logger: Logger
+    /// Stop each stream after this many pages (a budget for a run; nil: until done).
+    public var pageLimit: Int?
+
+    public init(store: StagingStore, job: String, logger: Logger, pageLimit: Int? = nil) {
+        self.store = store
+        self.job = job
+        self.logger = logger
+        self.pageLimit = pageLimit
+    }
+
+    /// Runs `streams` (in parallel) and records the run. With `backfill`, streams that support
+    /// windows fetch it in steps of `step`; the others are skipped.
+    public func run(
+        _ streams: [any IngestStream],
+        kind: String = "ingest",
+        backfill: TimeWindow? = nil,
+        step: TimeInterval = 7 * 86_400
+    ) async throws -> Report {
+        let runID = try store.beginRun(job: job, kind: backfill == nil ? kind : "backfill")
+        let selected = backfill == nil ? streams : streams.filter(\.supportsWindows)
+        let reports = await withTaskGroup(of: (Int, StreamReport).self) { group in
+            for (index, stream) in selected.enumerated() {
+                group.addTask {
+                    (index, await runStream(stream, runID: runID, backfill: backfill, step: step))
+                }
+            }
+            var reports: [(Int, StreamReport)] = []
+            for await report in group { reports.append(report) }
+            return reports.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let report = Report(runID: runID, streams: reports)
+        for stream in reports {
+            let unmapped =
+                stream.unmapped.isEmpty
+                ? nil : String(decoding: try JSONEncoder.sorted.encode(stream.unmapped), as: UTF8.self)
+            try store.recordStream(
+                runID: runID,
+                stream: StreamRecord(
+                    stream: stream.stream,
+                    outcome: stream.outcome.rawValue,
+                    pages: stream.pages,
+                    counts: stream.counts,
+                    resumesAfter: stream.resumesAfter?.formatted(.iso8601),
+                    message: stream.message,
+                    unmappedJSON: unmapped
+                )
+            )
+        }
+        let messages = reports.compactMap { report in report.message.map { "\(report.stream): \($0)" } }
+        try store.finishRun(
+            id: runID,
+            outcome: report.outcome,
+            counts: report.counts,
+            message: messages.isEmpty ? nil : messages.joined(separator: "; ")
+        )
+        return report
+    }
+
+    private struct BackfillCursor: Codable {
+        var step: Int
+        var inner: String?
+    }
+
+    private func runStream(_ stream: any IngestStream, runID: Int64, backfill: TimeWindow?, step: TimeInterval) async
+        -> StreamReport
+    {
+        let label = "\(stream.source)/\(stream.name)"
+        var report = StreamReport(stream: label, outcome: .completed, pages: 0, counts: IngestCounts(), unmapped: [:])
+        let steps = backfill?.steps(of: step) ?? []
+        // Cursors are kept per (job, provider/stream); a backfill's per window.
+        let key: String
+        if let backfill {
+            key =
+                "backfill:\(label):\(Int(backfill.from.timeIntervalSince1970))-\(Int(backfill.to.timeIntervalSince1970))"
+        } else {
+            key = label
+        }
+        let passKey = "\(key)#listing-began"
+        do {
+            let saved = try store.cursor(job: job, stream: key)
+            var position = BackfillCursor(step: 0, inner: saved)
+            if backfill != nil {
+                position =
+                    try saved.map { try JSONDecoder().decode(BackfillCursor.self, from: Data($0.utf8)) }
+                    ?? BackfillCursor(step: 0)
+            }
+            // A full listing may span runs (a crash, a quota stop): remember the run it began in.
+            var listingBegan: Int64? = nil
+            if stream.isFullListing && backfill == nil {
+                if let began = try store.cursor(job: job, stream: passKey).flatMap(Int64.init) {
+                    listingBegan = began
+                } else {
+                    listingBegan = runID
+                    try store.saveCursor(.init(job: job, stream: passKey, value: String(runID)))
+                }
+            }
+            while backfill == nil || position.step < steps.count {
+                if let pageLimit, report.pages >= pageLimit { break }
+                try Task.checkCancellation()
+                let window = backfill == nil ? nil : steps[position.step]
+                let page = try await stream.next(after: position.inner, window: window)
+                var next = position
+                next.inner = page.cursor
+                if backfill != nil && page.isLast {
+                    next = BackfillCursor(step: position.step + 1)
+                }
+                let value =
+                    backfill == nil ? page.cursor : String(decoding: try JSONEncoder.sorted.encode(next), as: UTF8.self)
+                var staged = stage(page, source: stream.source, cursor: .init(job: job, stream: key, value: value))
+                if page.completesPass, let began = listingBegan {
+                    staged.endsListingBegunIn = began
+                    staged.clearedCursors = [.init(job: job, stream: passKey, value: "")]
+                }
+                report.counts += try store.commit(staged, runID: runID)
+                report.pages += 1
+                for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
+                logger.debug(
+                    "committed page",
+                    metadata: ["stream": "\(label)", "items": "\(page.items.count)", "cursor": "\(value.prefix(120))"]
+                )
+                position = next
+                if backfill == nil && page.isLast { break }
+            }
+        } catch let error as ConnectorError {
+            if case .quotaExhausted(_, let date) = error {
+                report.outcome = .quotaExhausted
+                report.resumesAfter = date
+                report.message = "quota exhausted, resumes after \(date.formatted(.iso8601))"
+                logger.notice("\(label): \(report.message!)")
+            } else {
+                report.outcome = .failed
+                report.message = error.description
+                logger.error("\(label) failed: \(error.description)")
+            }
+        } catch {
+            report.outcome = .failed
+            report.message = "\(error)"
+            logger.error("\(label) failed: \(error)")
+        }
+        return report
+    }
+
+    /// A fetched page in staging's terms. A page without payloads (a step that only moves the
+    /// cursor) archives an empty marker so that its cursor still commits in a transaction.
+    func stage(_ page: FetchedPage, source: String, cursor: StagedPage.Cursor) -> StagedPage {
+        let first =
+            page.payloads.first
+            ?? RawPayload(body: Data(), location: "cursor:\(cursor.stream)", contentType: "text/plain")
+        var staged = StagedPage(
+            source: source,
+            raw: first.body,
+            rawLocation: first.location,
+            contentType: first.contentType,
+            items: page.items.map { .init(record: $0.record, location: $0.location) },
+            rejections: page.rejections.map { .init(location: $0.location, reason: $0.reason, excerpt: $0.excerpt) },
+            cursor: cursor
+        )
+        staged.attachments = page.payloads.dropFirst().map {
+            .init(raw: $0.body, location: $0.location, contentType: $0.contentType)
+        }
+        switch page.merge {
+        case .replace: staged.merge = .replace
+        case .fillMissingFields: staged.merge = .fillMissingFields
+        case .keepOfferDates: staged.merge = .keepOfferDates
+        }
+        return staged
+    }
+}
+
+/// Quota accounting in the staging database, shared by every process and run of the day.
+public struct StagingQuotaLedger: QuotaLedger {
+    let store: StagingStore
+
+    public init(store: StagingStore) {
+        self.store = store
+    }
+
+    public func used(provider: String, key: String, day: String) async throws -> Int {
+        try store.quotaUsed(provider: provider, key: key, day: day)
+    }
+
+    public func charge(provider: String, key: String, day: String, units: Int) async throws -> Int {
+        try store.chargeQuota(provider: provider, key: key, day: day, units: units)
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

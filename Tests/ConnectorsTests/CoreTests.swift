@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import MediaModel
+import Testing
+
+@testable import Connectors
+
+@Suite struct JSONValueTests {
+    @Test func parsesTheWholeGrammarAndKeepsNumberText() throws {
+        let value = try JSONValue.parse(
+            Data(
+                #"{"a":[1,-2.50,3e2,true,false,null],"s":"caf\u00e9 \ud83c\udfac \"q\" \/","n":{"x":{}} , "e":[]}"#.utf8
+            )
+        )
+        #expect(value["a"]?[1] == .number("-2.50"), "numbers keep their text: prices never pass through Double")
+        #expect(value["a"]?[2]?.double == 300)
+        #expect(value["a"]?[0]?.int == 1)
+        #expect(value["s"]?.string == "café 🎬 \"q\" /")
+        #expect(value["n"]?["x"]?.object?.isEmpty == true)
+        #expect(value["e"]?.array?.isEmpty == true)
+        #expect(value["missing"] == nil)
+    }
+
+    @Test(arguments: [
+        (#"{"a":1"#, "end of input"), (#"{"a" 1}"#, "':'"), ("[1,]", "unexpected character"), (#""\x""#, "escape"),
+        ("tru", "end of input"), ("[1] 2", "after the document"), (#""\ud800""#, "surrogate"), ("-", "number"),
+    ])
+    func refusesMalformedDocumentsWithTheOffset(text: String, reason: String) {
+        #expect {
+            try JSONValue.parse(Data(text.utf8))
+        } throws: { error in
+            (error as? JSONParseError)?.reason.contains(reason) == true
+        }
+    }
+}
+
+@Suite struct MachineryTests {
+    @Test func retryAfterReadsSecondsAndHTTPDates() {
+        let now = Date(timeIntervalSince1970: 1_445_412_480)  // Wed, 21 Oct 2015 07:28:00 GMT
+        #expect(Backoff.retryAfter("120", now: now) == .seconds(120))
+        #expect(Backoff.retryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
+        #expect(Backoff.retryAfter("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
+        #expect(Backoff.retryAfter("soon", now: now) == nil)
+    }
+
+    @Test func fullJitterStaysUnderTheDoublingCeiling() {
+        let backoff = Backoff(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
+        var random = SystemRandomNumberGenerator()
+        for attempt in 1...6 {
+            let ceiling = min(1000, 100 << (attempt - 1))
+            let waits = (0..<200).map { _ in backoff.jitteredDelay(afterAttempt: attempt, using: &random) }
+            #expect(waits.allSatisfy { $0 <= .milliseconds(ceiling) })
+            #expect(waits.contains { $0 > .milliseconds(ceiling / 2) }, "jitter spreads over the whole range")
+        }
+    }
+
+    @Test func quotaDaysTurnOverAtTheProvidersResetTime() throws {
+        let pacific = QuotaPolicy(
+            dailyUnits: 10_000,
+            resetTimeZone: try #require(TimeZone(identifier: "America/Los_Angeles"))
+        )
+        // 2026-11-26 07:59 UTC is 23:59 on the 25th in Los Angeles.
+        let before = try Date("2026-11-26T07:59:00Z", strategy: .iso8601)
+        let after = try Date("2026-11-26T08:01:00Z", strategy: .iso8601)
+        #expect(pacific.day(of: before) == "2026-11-25")
+        #expect(pacific.day(of: after) == "2026-11-26")
+        #expect(pacific.nextReset(after: before) == (try Date("2026-11-26T08:00:00Z", strategy: .iso8601)))
+    }
+
+    @Test func durationsFromISO8601() {
+        #expect(ProviderValues.minutes(iso8601Duration: "PT1H2M30S") == 63)
+        #expect(ProviderValues.minutes(iso8601Duration: "PT45S") == 1)
+        #expect(ProviderValues.minutes(iso8601Duration: "P1DT2H") == 1560)
+        #expect(ProviderValues.minutes(iso8601Duration: "PT0S") == nil)
+        #expect(ProviderValues.minutes(iso8601Duration: "1H") == nil)
+    }
+
+    @Test func redactionRemovesKeysPlainAndEscaped() {
+        let redact = Redactor(secrets: ["sk/abc+123", "motn-key-xyz"])
+        #expect(redact("GET /x?key=sk%2Fabc%2B123 and motn-key-xyz") == "GET /x?key=[redacted] and [redacted]")
+    }
+
+    @Test func circuitBreakerOpensThenProbes() async throws {
+        let breaker = CircuitBreaker(host: "h", threshold: 2, cooldown: .milliseconds(50))
+        #expect(await breaker.admit() == nil)
+        await breaker.recordFailure()
+        #expect(await breaker.admit() == nil)
+        await breaker.recordFailure()
+        #expect(await breaker.admit() != nil, "open after two failures in a row")
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(await breaker.admit() == nil, "one probe after the cooldown")
+        #expect(await breaker.admit() != nil, "only one probe at a time")
+        await breaker.recordSuccess()
+        #expect(await breaker.admit() == nil)
+    }
+}
+
+@Suite struct ConfigurationTests {
+    func error(_ yaml: String) -> String {
+        do {
+            let configuration = try ConnectorConfiguration.parse(yaml, file: "connectors/x.yml")
+            _ = try Connector.streams(
+                for: configuration,
+                ledger: MemoryQuotaLedger(),
+                logger: .init(label: "t"),
+                environment: [:]
+            )
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func theShippedConnectorFilesAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("connectors")
+        for provider in ConnectorConfiguration.providers {
+            let configuration = try ConnectorConfiguration.load(
+                file: root.appendingPathComponent("\(provider).yml").path
+            )
+            #expect(configuration.provider == provider)
+        }
+    }
+
+    @Test func errorsNameTheFileTheKeyAndTheLine() {
+        let base = "provider: watchmode\nbase_url: https://api.watchmode.com/v1\n"
+        #expect(
+            error(base + "rate_limt: {requests_per_second: 2}").contains(
+                "connectors/x.yml: key 'rate_limt' (line 3): unknown key (did you mean 'rate_limit'?)"
+            )
+        )
+        #expect(
+            error(base + "quota: {daily_units: -5}").contains(
+                "key 'quota.daily_units' (line 3): expected a number from 1"
+            )
+        )
+        #expect(error(base + "quota: {reset_time_zone: Mars/Olympus}").contains("unknown time zone 'Mars/Olympus'"))
+        #expect(
+            error(base + "genres: {\"7\": drame}").contains("key 'genres.7' (line 3): unknown canonical genre 'drame'")
+        )
+        #expect(
+            error(base + "auth: {scheme: query, keys: [{env: \"sk-live-123-abc\"}]}").contains(
+                "NAME of an environment variable"
+            )
+        )
+        #expect(error("provider: netflix\nbase_url: https://x.example").contains("unknown provider 'netflix'"))
+        #expect(error("provider: watchmode\nbase_url: ftp://x").contains("expected an http(s) URL"))
+        #expect(error(base + "streams: {listing: {regions: [US], pages: 3}}").contains("key 'streams.listing.pages'"))
+    }
+
+    @Test func aMissingKeyVariableIsNamedNeverShown() throws {
+        let configuration = try ConnectorConfiguration.parse(
+            "provider: youtube\nbase_url: https://x.example/youtube/v3\nauth: {scheme: query, keys: [{env: YT_KEY_ONE}]}",
+            file: "youtube.yml"
+        )
+        #expect(throws: MediaError.self) { try configuration.clientSettings(environment: [:]) }
+        do {
+            _ = try configuration.clientSettings(environment: [:])
+        } catch {
+            #expect("\(error)".contains("YT_KEY_ONE"))
+        }
+    }
+}

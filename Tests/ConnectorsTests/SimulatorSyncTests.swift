@@ -1,0 +1,372 @@
+import Connectors
+import Foundation
+import Jobs
+import Logging
+import MediaModel
+import ProviderSimulator
+import Staging
+import TestSupport
+import Testing
+
+/// Connectors against the provider simulator on loopback: full and incremental syncs, faults,
+/// quota and key rotation, resumption, and secrets kept out of logs and the archive.
+@Suite struct SimulatorSyncTests {
+    static let keys = [
+        "STREAMING_AVAILABILITY_API_KEY": "sim-sa-secret-7f3a", "WATCHMODE_API_KEY": "sim-wm-secret-91bc",
+        "YOUTUBE_API_KEY": "sim-yt-secret-44de",
+    ]
+    static let logger = Logger(label: "test")
+
+    /// Runs `body` with a simulator of `titles` titles serving on a free loopback port.
+    func withSimulator(
+        titles: Int = 120,
+        options: ProviderSimulator.Options = .init(keys: [
+            "streaming-availability": [keys["STREAMING_AVAILABILITY_API_KEY"]!],
+            "watchmode": [keys["WATCHMODE_API_KEY"]!],
+            "youtube": [keys["YOUTUBE_API_KEY"]!],
+        ]),
+        faults: [Fault] = [],
+        _ body: (ProviderSimulator, String) async throws -> Void
+    ) async throws {
+        let simulator = try ProviderSimulator(
+            world: SimulatedWorld(count: titles, seed: 7, now: Date()),
+            options: options,
+            faults: faults
+        )
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = simulator.makeApplication(logger: Self.logger) { continuation.yield($0) }
+        try await whileServing(app, ports: ports, logger: Self.logger) { port in
+            try await body(simulator, "http://127.0.0.1:\(port)")
+        }
+    }
+
+    func configuration(_ provider: String, base: String, edit: (String) -> String = { $0 }) throws
+        -> ConnectorConfiguration
+    {
+        let text = edit(try #require(ProviderSimulator.connectorFiles(base: base)[provider]))
+        return try ConnectorConfiguration.parse(text, file: "\(provider).yml")
+    }
+
+    func ingest(
+        _ configuration: ConnectorConfiguration,
+        store: StagingStore,
+        environment: [String: String] = keys,
+        streams names: [String]? = nil,
+        pageLimit: Int? = nil,
+        backfill: TimeWindow? = nil,
+        logger: Logger = logger
+    ) async throws -> IngestRunner.Report {
+        var streams = try Connector.streams(
+            for: configuration,
+            ledger: StagingQuotaLedger(store: store),
+            logger: logger,
+            environment: environment
+        )
+        if let names { streams = streams.filter { names.contains($0.name) } }
+        return try await IngestRunner(store: store, job: "test", logger: logger, pageLimit: pageLimit)
+            .run(streams, backfill: backfill, step: 10 * 86_400)
+    }
+
+    func staged(_ store: StagingStore, source: String) throws -> [String: SourceRecord] {
+        Dictionary(uniqueKeysWithValues: try store.liveRecords(source: source).map { ($0.id, $0) })
+    }
+
+    func truth(_ simulator: ProviderSimulator, source: String) -> Set<String> {
+        let lines = String(decoding: simulator.world.groundTruth(), as: UTF8.self).split(separator: "\n")
+        var keys = Set<String>()
+        for line in lines {
+            for key in line.split(separator: "\"") where key.hasPrefix("\(source):") {
+                keys.insert(String(key.dropFirst(source.count + 1)))
+            }
+        }
+        return keys
+    }
+
+    @Test(arguments: ["streaming-availability", "watchmode", "justwatch"])
+    func fullSyncStagesExactlyTheProvidersTitles(provider: String) async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let streams = ["streaming-availability": ["catalog"], "watchmode": ["listing"], "justwatch": ["popular"]][
+                provider
+            ]!
+            let report = try await ingest(configuration(provider, base: base), store: store, streams: streams)
+            #expect(report.outcome == "success")
+            let records = try staged(store, source: provider)
+            #expect(Set(records.keys) == truth(simulator, source: provider))
+            #expect(records.values.allSatisfy { $0.problems().isEmpty })
+            #expect(records.values.contains { !($0.offers ?? []).isEmpty })
+            // A second full sync finds nothing new or changed.
+            let again = try await ingest(configuration(provider, base: base), store: store, streams: streams)
+            #expect(again.counts.new == 0 && again.counts.changed == 0)
+            #expect(again.counts.unchanged == report.counts.read - report.counts.quarantined)
+        }
+    }
+
+    @Test func incrementalStreamsPickUpChangesAndThenRest() async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            for provider in ["streaming-availability", "watchmode", "justwatch"] {
+                _ = try await ingest(configuration(provider, base: base), store: store)
+            }
+            simulator.touch(count: 12)
+            let sa = try await ingest(
+                configuration("streaming-availability", base: base),
+                store: store,
+                streams: ["changes"]
+            )
+            let wm = try await ingest(configuration("watchmode", base: base), store: store, streams: ["changes"])
+            #expect(sa.counts.changed > 0, "touched titles come back changed")
+            #expect(wm.counts.changed > 0)
+            #expect(
+                try staged(store, source: "streaming-availability").values.filter {
+                    $0.overview?.hasSuffix("(updated)") == true
+                }.count > 0
+            )
+            // Nothing changed since: the next incremental pass stages nothing.
+            let quiet = try await ingest(
+                configuration("streaming-availability", base: base),
+                store: store,
+                streams: ["changes"]
+            )
+            #expect(quiet.counts.read == 0)
+        }
+    }
+
+    @Test func youTubeUploadsAndFeedsAgree() async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("youtube", base: base)
+            let uploads = try await ingest(configuration, store: store, streams: ["uploads"])
+            #expect(uploads.outcome == "success")
+            let records = try staged(store, source: "youtube")
+            #expect(records.count == simulator.world.videos.count)
+            #expect(
+                records.values.allSatisfy {
+                    $0.kind == .video && $0.runtimeMinutes != nil && $0.offers?.first?.service == "youtube"
+                }
+            )
+            // The feed describes the same videos with fewer fields: nothing changes, nothing is erased.
+            let feeds = try await ingest(configuration, store: store, streams: ["feeds"])
+            #expect(feeds.counts.changed == 0 && feeds.counts.new == 0)
+            #expect(try staged(store, source: "youtube").values.allSatisfy { $0.runtimeMinutes != nil })
+            #expect(
+                try store.quotaUsed(
+                    provider: "youtube",
+                    key: "env:YOUTUBE_API_KEY",
+                    day: QuotaPolicy(resetTimeZone: TimeZone(identifier: "America/Los_Angeles")!).day(of: Date())
+                ) > 0
+            )
+        }
+    }
+
+    @Test(arguments: [Fault.Kind.rateLimit, .serverError, .slow])
+    func transientFaultsAreRetriedAndLoseNothing(kind: Fault.Kind) async throws {
+        try await withSimulator(faults: [
+            Fault(provider: "*", kind: kind, count: 2, after: 3, retryAfterSeconds: 1, delayMilliseconds: 300)
+        ]) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let report = try await ingest(
+                configuration("streaming-availability", base: base),
+                store: store,
+                streams: ["catalog"]
+            )
+            #expect(report.outcome == "success")
+            #expect(
+                Set(try staged(store, source: "streaming-availability").keys)
+                    == truth(simulator, source: "streaming-availability")
+            )
+        }
+    }
+
+    @Test(arguments: [Fault.Kind.truncated, .malformed])
+    func anUnreadablePageStopsTheStreamAtItsCursorAndTheRetryCompletes(kind: Fault.Kind) async throws {
+        try await withSimulator(faults: [Fault(provider: "justwatch", kind: kind, count: 1, after: 2)]) {
+            simulator,
+            base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("justwatch", base: base)
+            let broken = try await ingest(configuration, store: store, streams: ["popular"])
+            #expect(broken.outcome == "failed")
+            #expect(broken.streams[0].message?.contains("unreadable page") == true)
+            #expect(broken.streams[0].pages == 2, "the two good pages before it are committed")
+            let resumed = try await ingest(configuration, store: store, streams: ["popular"])
+            #expect(resumed.outcome == "success")
+            #expect(resumed.counts.unchanged == 0, "the resume starts at the failed page, not from the beginning")
+            #expect(Set(try staged(store, source: "justwatch").keys) == truth(simulator, source: "justwatch"))
+        }
+    }
+
+    @Test func anExpiredCursorRestartsTheCountryWithoutCountingTwice() async throws {
+        try await withSimulator(faults: [
+            Fault(provider: "streaming-availability", kind: .expiredCursor, count: 1, after: 1)
+        ]) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let report = try await ingest(
+                configuration("streaming-availability", base: base),
+                store: store,
+                streams: ["catalog"]
+            )
+            #expect(report.outcome == "success")
+            #expect(report.counts.new == truth(simulator, source: "streaming-availability").count)
+            #expect(report.counts.unchanged > 0, "the re-listed pages came back unchanged")
+        }
+    }
+
+    @Test func quotaExhaustionStopsCleanlyAndResumesWhereItStopped() async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            // A budget of 6 units: the catalog stops partway; the changes stream is not failed by it.
+            let tight = try configuration("streaming-availability", base: base) { $0 + "\nquota: {daily_units: 6}" }
+            let first = try await ingest(tight, store: store, streams: ["catalog"])
+            #expect(first.outcome == "quota-exhausted")
+            #expect(first.streams[0].pages == 6)
+            #expect(first.streams[0].message?.contains("resumes after") == true)
+            #expect(try store.runs(limit: 1)[0].outcome == "quota-exhausted")
+            // With budget again, the run continues at the saved cursor and ends with the full set.
+            let second = try await ingest(
+                configuration("streaming-availability", base: base),
+                store: store,
+                streams: ["catalog"]
+            )
+            #expect(second.outcome == "success")
+            #expect(second.counts.unchanged == 0)
+            #expect(first.counts.new + second.counts.new == truth(simulator, source: "streaming-availability").count)
+        }
+    }
+
+    @Test func aSpentKeyRotatesToTheNextOne() async throws {
+        let options = ProviderSimulator.Options(
+            keys: ["youtube": ["yt-one-secret", "yt-two-secret"]],
+            youtubeDailyUnits: 6
+        )
+        try await withSimulator(options: options) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("youtube", base: base) {
+                $0.replacingOccurrences(
+                    of: "keys: [{env: YOUTUBE_API_KEY}]",
+                    with: "keys: [{env: YT_ONE}, {env: YT_TWO}]"
+                )
+            }
+            let report = try await ingest(
+                configuration,
+                store: store,
+                environment: ["YT_ONE": "yt-one-secret", "YT_TWO": "yt-two-secret"],
+                streams: ["uploads"]
+            )
+            #expect(report.outcome == "success", "the second key finishes what the first could not")
+            #expect(try staged(store, source: "youtube").count == simulator.world.videos.count)
+            let ledger = try store.quotaLedger()
+            #expect(Set(ledger.map(\.key)) == ["env:YT_ONE", "env:YT_TWO"])
+        }
+    }
+
+    @Test func watchmodeFallsBackToTheListingWhenThePlanRefusesChanges() async throws {
+        let options = ProviderSimulator.Options(keys: [:], watchmodeChangesAllowed: false)
+        try await withSimulator(options: options) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let report = try await ingest(configuration("watchmode", base: base), store: store, streams: ["changes"])
+            #expect(report.outcome == "success")
+            #expect(report.streams[0].unmapped.keys.contains { $0.hasPrefix("plan:") })
+            #expect(Set(try staged(store, source: "watchmode").keys) == truth(simulator, source: "watchmode"))
+        }
+    }
+
+    @Test func aBackfillLeavesTheScheduledCursorAlone() async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("streaming-availability", base: base)
+            _ = try await ingest(configuration, store: store, streams: ["changes"])
+            let scheduled = try store.cursor(job: "test", stream: "streaming-availability/changes")
+            let window = TimeWindow(
+                from: Date().addingTimeInterval(-25 * 86_400),
+                to: Date().addingTimeInterval(-5 * 86_400)
+            )
+            let backfill = try await ingest(configuration, store: store, streams: ["changes"], backfill: window)
+            #expect(backfill.outcome == "success")
+            #expect(backfill.counts.read > 0)
+            #expect(try store.cursor(job: "test", stream: "streaming-availability/changes") == scheduled)
+            // Re-running a finished backfill fetches nothing.
+            let again = try await ingest(configuration, store: store, streams: ["changes"], backfill: window)
+            #expect(again.streams[0].pages == 0)
+        }
+    }
+
+    @Test func aFullListingTombstonesWhatDisappeared() async throws {
+        try await withSimulator(titles: 60) { _, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("justwatch", base: base)
+            _ = try await ingest(configuration, store: store, streams: ["popular"])
+            // A record the provider never listed (gone since) is tombstoned by the next full pass.
+            var ghost = SourceRecord(source: "watchmode", id: "999999999", kind: .movie, title: "Gone")
+            ghost.year = 2001
+            let wm = try self.configuration("watchmode", base: base)
+            _ = try store.commit(
+                StagedPage(
+                    source: "watchmode",
+                    raw: Data("x".utf8),
+                    rawLocation: "test",
+                    items: [.init(record: ghost, location: "test")]
+                ),
+                runID: try store.beginRun(job: "seed", kind: "test")
+            )
+            let report = try await ingest(wm, store: store, streams: ["listing"])
+            #expect(report.counts.tombstoned == 1)
+            #expect(try staged(store, source: "watchmode")["999999999"] == nil)
+        }
+    }
+
+    @Test func keysNeverReachLogsErrorsOrTheArchive() async throws {
+        try await withSimulator(faults: [Fault(provider: "watchmode", kind: .serverError, count: 3)]) { _, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let lines = LogCapture()
+            var logger = Logger(label: "capture") { _ in lines }
+            logger.logLevel = .trace
+            for provider in ["streaming-availability", "watchmode", "youtube"] {
+                _ = try await ingest(configuration(provider, base: base), store: store, logger: logger)
+            }
+            // A refused key: its error message must not show it either.
+            let wrong = try await ingest(
+                configuration("watchmode", base: base),
+                store: store,
+                environment: ["WATCHMODE_API_KEY": "sim-wm-wrong-key-0000"],
+                streams: ["listing"],
+                logger: logger
+            )
+            #expect(wrong.outcome == "failed")
+            let secrets = Array(Self.keys.values) + ["sim-wm-wrong-key-0000"]
+            let logged = lines.text + (wrong.streams.compactMap(\.message).joined())
+            #expect(!logged.isEmpty)
+            for secret in secrets { #expect(!logged.contains(secret)) }
+            let database = try Data(contentsOf: URL(fileURLWithPath: store.path))
+            for secret in secrets {
+                #expect(database.range(of: Data(secret.utf8)) == nil, "the staging database holds no key")
+                #expect(try store.rawPayloadsContain(Data(secret.utf8)) == false, "the archive holds no key")
+            }
+        }
+    }
+}
+
+/// Collects every log line in memory.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.joined(separator: "\n")
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.lock()
+        lines.append("\(event.level) \(event.message) \(event.metadata ?? [:])")
+        lock.unlock()
+    }
+}
