@@ -1,0 +1,70 @@
+import Foundation
+import MediaModel
+import Staging
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `mediagw ingest` against `mediagw simulate`, killed with SIGKILL at random moments and
+/// resumed: the staged records end up exactly those of an uninterrupted run.
+@Suite(.serialized) struct IngestCrashTests {
+    /// Starts the simulator and waits for its port; connector files go to `connectors`.
+    func simulate(in workspace: Harness.Workspace, connectors: String) async throws -> Process {
+        let (process, out, _) = try Harness.start(
+            [
+                "simulate", "--port", "0", "--titles", "600", "--seed", "11", "--connectors", connectors,
+                "--key", "watchmode=e2e-wm-key",
+            ],
+            in: workspace
+        )
+        for _ in 0..<300 {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if text.contains("simulator listening on ") { return process }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw Harness.HarnessError(message: "the simulator did not start")
+    }
+
+    /// Every live staged record.
+    func records(_ staging: String) throws -> [SourceRecord] {
+        try StagingStore(path: staging).liveRecords()
+    }
+
+    @Test func killedIngestsResumeToTheRecordsOfAnUninterruptedRun() async throws {
+        var workspace = Harness.Workspace()
+        workspace.extraEnvironment["WATCHMODE_API_KEY"] = "e2e-wm-key"
+        let connectors = workspace.root + "/connectors"
+        let simulator = try await simulate(in: workspace, connectors: connectors)
+        defer { simulator.terminate() }
+        let arguments = ["ingest", "watchmode", "--connectors", connectors, "--stream", "listing"]
+
+        var reference = workspace
+        reference.extraEnvironment["MEDIAGW_STAGING"] = workspace.root + "/reference.sqlite"
+        let clean = try Harness.run(arguments, in: reference)
+        #expect(clean.status == 0, "\(clean.stderr)")
+
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<4 {
+            let (process, _, _) = try Harness.start(arguments, in: workspace)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 40...400, using: &generator)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        let resumed = try Harness.run(arguments, in: workspace)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(kills > 0, "at least one run was killed mid-sync")
+        let expected = try records(workspace.root + "/reference.sqlite")
+        #expect(expected.count > 100)
+        #expect(try records(workspace.staging) == expected)
+        // Every interrupted run is on record as interrupted, not running.
+        let history = try Harness.run(["runs", "--json"], in: workspace)
+        #expect(!history.stdout.contains("\"running\""))
+    }
+}
