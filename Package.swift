@@ -94,7 +94,7 @@ let package = Package(
             name: "MediagwBenchmarks",
             dependencies: [
                 "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search",
-                "Jobs",
+                "Jobs", "ProviderSimulator",
             ],
             path: "Benchmarks/MediagwBenchmarks"
         ),

@@ -4,6 +4,7 @@
 //   swift run -c release mediagw-bench --snapshot FILE --queries FILE
 //   swift run -c release mediagw-bench --codecs
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
+//   swift run -c release mediagw-bench --ingest [--ingest-titles 100000]
 //     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
 //   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
@@ -28,6 +29,8 @@ struct Options {
     var samples = "samples"
     var codecs = false
     var embeddings = false
+    var ingest = false
+    var ingestTitles = 100_000
     var vectorTitleCounts = [100_000]
     var qualityQueries = "Benchmarks/semantic-queries.tsv"
     var fusionK = 60
@@ -49,6 +52,8 @@ struct Options {
             case "--samples": samples = iterator.next() ?? samples
             case "--codecs": codecs = true
             case "--embeddings": embeddings = true
+            case "--ingest": ingest = true
+            case "--ingest-titles": ingestTitles = Int(iterator.next() ?? "") ?? ingestTitles
             case "--vector-titles":
                 vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
@@ -309,6 +314,10 @@ func run() async throws {
     }
     if options.embeddings {
         try await runEmbeddingBenchmarks(options, logger: logger)
+        return
+    }
+    if options.ingest {
+        try await runIngestBenchmarks(titles: options.ingestTitles, logger: logger)
         return
     }
     let sample = try loadSample(options.samples)

@@ -101,10 +101,10 @@ struct StreamingAvailabilityAPI {
             return .json(["message": "from and to must be at most 31 days apart"], status: 400)
         }
         let start = Int(request.query["cursor"] ?? "0") ?? 0
-        let matching = world.titles.lazy.filter { title in
+        let matching = world.titles[min(max(0, start), world.titles.count)...].lazy.filter { title in
             let stamp = title.changedAt.timeIntervalSince1970
             let parity = type == "new" ? 0 : type == "updated" ? 1 : -1
-            return title.index >= start && title.index % 2 == parity && stamp >= from && stamp < to
+            return title.index % 2 == parity && stamp >= from && stamp < to
                 && listed(title, country: country, catalogs: nil)
         }
         let page = Array(matching.prefix(pageSize + 1))

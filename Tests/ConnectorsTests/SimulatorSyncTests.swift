@@ -370,3 +370,31 @@ final class LogCapture: LogHandler, @unchecked Sendable {
         lock.unlock()
     }
 }
+
+@Suite struct SimulatorReplayTests {
+    @Test func recordedResponsesAreServedBeforeGeneratedOnes() throws {
+        let directory = temporaryDirectory()
+        let recorded = try ParsingTests.fixture("wm_title_details_sources.json")
+        try recorded.write(to: URL(fileURLWithPath: directory + "/details.json"))
+        try Data(
+            #"[{"method":"GET","path":"/v1/title/1000001/details","query":{"append_to_response":"sources"},"file":"details.json"}]"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: directory + "/index.json"))
+        let simulator = try ProviderSimulator(
+            world: SimulatedWorld(count: 5, seed: 1),
+            options: .init(replayDirectory: directory)
+        )
+        let replayed = simulator.handle(
+            SimulatedRequest(method: "GET", path: "/v1/title/1000001/details", query: ["append_to_response": "sources"])
+        )
+        #expect(replayed.body == recorded)
+        let generated = simulator.handle(SimulatedRequest(method: "GET", path: "/v1/title/1000001/details"))
+        #expect(generated.status == 200 && generated.body != recorded, "requests the index does not list are generated")
+        #expect(throws: MediaError.self) {
+            try ProviderSimulator(
+                world: SimulatedWorld(count: 1),
+                options: .init(replayDirectory: temporaryDirectory())
+            )
+        }
+    }
+}

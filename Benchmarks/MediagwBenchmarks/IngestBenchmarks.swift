@@ -1,0 +1,176 @@
+import Connectors
+import Foundation
+import Jobs
+import Logging
+import ProviderSimulator
+import Staging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Answers from an in-process simulator, recording every response so that a second pass can
+/// replay them without the simulator's own cost.
+final class RecordingTransport: HTTPTransport, @unchecked Sendable {
+    let simulator: ProviderSimulator
+    private let lock = NSLock()
+    private var recorded: [String: HTTPResponse] = [:]
+    var responses: [String: HTTPResponse] { lock.withLock { recorded } }
+
+    init(simulator: ProviderSimulator) {
+        self.simulator = simulator
+    }
+
+    static func key(_ request: HTTPRequest) -> String {
+        request.method + " " + request.url.absoluteString + String(decoding: request.body ?? Data(), as: UTF8.self)
+    }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)!
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        components.query = nil
+        var headers: [String: String] = [:]
+        for (name, value) in request.headers { headers[name.lowercased()] = value }
+        let answer = simulator.handle(
+            SimulatedRequest(
+                method: request.method,
+                path: components.path,
+                query: query,
+                headers: headers,
+                body: request.body ?? Data()
+            )
+        )
+        let response = HTTPResponse(status: answer.status, headers: answer.headers, body: answer.body)
+        lock.withLock { recorded[Self.key(request)] = response }
+        return response
+    }
+}
+
+/// Replays recorded responses: what is left is the client, parsing, mapping and staging.
+struct ReplayTransport: HTTPTransport {
+    let responses: [String: HTTPResponse]
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let response = responses[RecordingTransport.key(request)] else { throw URLError(.resourceUnavailable) }
+        return response
+    }
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+        + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Ingest throughput per connector: over loopback HTTP against the simulator, and parsing +
+/// staging alone (recorded responses replayed, CPU time per 1,000 records).
+func runIngestBenchmarks(titles: Int, logger: Logger) async throws {
+    let clock = ContinuousClock()
+    var start = clock.now
+    let simulator = try ProviderSimulator(world: SimulatedWorld(count: titles, seed: 5))
+    say(
+        String(
+            format: "world: %d titles, %d videos (%.1f s)",
+            titles,
+            simulator.world.videos.count,
+            seconds(clock.now - start)
+        )
+    )
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-ingest-\(UUID())").path
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let environment = [
+        "STREAMING_AVAILABILITY_API_KEY": "bench", "WATCHMODE_API_KEY": "bench", "YOUTUBE_API_KEY": "bench",
+    ]
+    let streams = [
+        ("streaming-availability", "catalog"), ("watchmode", "listing"), ("justwatch", "popular"),
+        ("youtube", "uploads"),
+    ]
+
+    // Over loopback HTTP (URLSession/libcurl ↔ Hummingbird), the way a real run talks.
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = simulator.makeApplication(logger: logger) { continuation.yield($0) }
+    let server = Task { try await app.runService() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { return }
+    let files = ProviderSimulator.connectorFiles(base: "http://127.0.0.1:\(port)")
+    say("over loopback HTTP:")
+    for (provider, stream) in streams {
+        let store = try StagingStore(path: "\(root)/http-\(provider).sqlite")
+        let configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
+        let selected = try Connector.streams(
+            for: configuration,
+            ledger: StagingQuotaLedger(store: store),
+            logger: logger,
+            environment: environment
+        ).filter { $0.name == stream }
+        let before = simulator.requestCounts[provider] ?? 0
+        start = clock.now
+        let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(selected)
+        let elapsed = seconds(clock.now - start)
+        let requests = (simulator.requestCounts[provider] ?? 0) - before
+        say(
+            String(
+                format:
+                    "  %@/%@: %d records, %d pages, %d requests in %.1f s: %.0f records/s, %.0f pages/s, %.0f requests/s",
+                provider,
+                stream,
+                report.counts.read,
+                report.streams[0].pages,
+                requests,
+                elapsed,
+                Double(report.counts.read) / elapsed,
+                Double(report.streams[0].pages) / elapsed,
+                Double(requests) / elapsed
+            )
+        )
+    }
+    server.cancel()
+
+    // Parsing + staging alone: record every response in process, then replay into fresh staging.
+    say("parsing + staging (recorded responses replayed, no network, no simulator):")
+    for (provider, stream) in streams {
+        let configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
+        let recorder = RecordingTransport(simulator: simulator)
+        let warm = try StagingStore(path: "\(root)/record-\(provider).sqlite")
+        _ = try await IngestRunner(store: warm, job: "bench", logger: logger).run(
+            try Connector.streams(
+                for: configuration,
+                transport: recorder,
+                ledger: MemoryQuotaLedger(),
+                logger: logger,
+                environment: environment
+            )
+            .filter { $0.name == stream }
+        )
+        let store = try StagingStore(path: "\(root)/replay-\(provider).sqlite")
+        let selected = try Connector.streams(
+            for: configuration,
+            transport: ReplayTransport(responses: recorder.responses),
+            ledger: MemoryQuotaLedger(),
+            logger: logger,
+            environment: environment
+        ).filter { $0.name == stream }
+        let cpu = cpuSeconds()
+        start = clock.now
+        let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(selected)
+        let elapsed = seconds(clock.now - start)
+        let usedCPU = cpuSeconds() - cpu
+        let bytes = recorder.responses.values.reduce(0) { $0 + $1.body.count }
+        say(
+            String(
+                format:
+                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s; CPU %.1f ms per 1,000 records",
+                provider,
+                stream,
+                report.counts.read,
+                Double(bytes) / 1e6,
+                elapsed,
+                Double(report.counts.read) / elapsed,
+                usedCPU * 1000 / Double(max(1, report.counts.read)) * 1000
+            )
+        )
+    }
+}
