@@ -102,6 +102,22 @@ import Testing
         }
     }
 
+    @Test func justWatchSplitsSlicesByYearPastTheOffsetCeiling() async throws {
+        let options = ProviderSimulator.Options(keys: [:], justWatchOffsetCeiling: 30)
+        try await withSimulator(titles: 200, options: options) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("justwatch", base: base) {
+                $0.replacingOccurrences(
+                    of: "popular: {countries: [US, GB], page_size: 40}",
+                    with: "popular: {countries: [US, GB], page_size: 10, offset_ceiling: 30}"
+                )
+            }
+            let report = try await ingest(configuration, store: store, streams: ["popular"])
+            #expect(report.outcome == "success")
+            #expect(Set(try staged(store, source: "justwatch").keys) == truth(simulator, source: "justwatch"))
+        }
+    }
+
     @Test func incrementalStreamsPickUpChangesAndThenRest() async throws {
         try await withSimulator { simulator, base in
             let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")

@@ -290,7 +290,8 @@ public struct JustWatchConnector: Sendable {
             var next = state
             var unmapped: [String: Int] = [:]
             let full = edges.count >= options.pageSize
-            if full && state.offset + options.pageSize >= options.offsetCeiling {
+            // At the ceiling the provider returns a short or empty page although more titles exist.
+            if !edges.isEmpty && state.offset + edges.count >= options.offsetCeiling {
                 // The listing goes on past what offsets can reach: split the slice by years.
                 if slice.firstYear < slice.lastYear {
                     let middle = (slice.firstYear + slice.lastYear) / 2
