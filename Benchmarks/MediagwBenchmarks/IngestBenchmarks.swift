@@ -66,9 +66,9 @@ func cpuSeconds() -> Double {
 
 /// Ingest throughput per connector: over loopback HTTP against the simulator, and parsing +
 /// staging alone (recorded responses replayed, CPU time per 1,000 records).
-func runIngestBenchmarks(titles: Int, logger: Logger) async throws {
+func runIngestBenchmarks(titles: Int, network: Bool, logger: Logger) async throws {
     let clock = ContinuousClock()
-    var start = clock.now
+    let start = clock.now
     let simulator = try ProviderSimulator(world: SimulatedWorld(count: titles, seed: 5))
     say(
         String(
@@ -81,22 +81,31 @@ func runIngestBenchmarks(titles: Int, logger: Logger) async throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mediagw-bench-ingest-\(UUID())").path
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let environment = [
-        "STREAMING_AVAILABILITY_API_KEY": "bench", "WATCHMODE_API_KEY": "bench", "YOUTUBE_API_KEY": "bench",
-    ]
     let streams = [
         ("streaming-availability", "catalog"), ("watchmode", "listing"), ("justwatch", "popular"),
         ("youtube", "uploads"),
     ]
+    if network { try await measureOverHTTP(simulator, streams: streams, root: root, logger: logger) }
+    try await measureParsingAndStaging(simulator, streams: streams, root: root, logger: logger)
+}
 
-    // Over loopback HTTP (URLSession/libcurl ↔ Hummingbird), the way a real run talks.
+let benchmarkKeys = [
+    "STREAMING_AVAILABILITY_API_KEY": "bench", "WATCHMODE_API_KEY": "bench", "YOUTUBE_API_KEY": "bench",
+]
+
+/// Over loopback HTTP (URLSession/libcurl to Hummingbird), the way a real run talks.
+func measureOverHTTP(_ simulator: ProviderSimulator, streams: [(String, String)], root: String, logger: Logger)
+    async throws
+{
+    let clock = ContinuousClock()
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = simulator.makeApplication(logger: logger) { continuation.yield($0) }
     let server = Task { try await app.runService() }
+    defer { server.cancel() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { return }
     let files = ProviderSimulator.connectorFiles(base: "http://127.0.0.1:\(port)")
-    say("over loopback HTTP:")
+    say("over loopback HTTP (connector files of the simulator: 500 requests/s at most):")
     for (provider, stream) in streams {
         let store = try StagingStore(path: "\(root)/http-\(provider).sqlite")
         let configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
@@ -104,10 +113,10 @@ func runIngestBenchmarks(titles: Int, logger: Logger) async throws {
             for: configuration,
             ledger: StagingQuotaLedger(store: store),
             logger: logger,
-            environment: environment
+            environment: benchmarkKeys
         ).filter { $0.name == stream }
         let before = simulator.requestCounts[provider] ?? 0
-        start = clock.now
+        let start = clock.now
         let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(selected)
         let elapsed = seconds(clock.now - start)
         let requests = (simulator.requestCounts[provider] ?? 0) - before
@@ -127,12 +136,20 @@ func runIngestBenchmarks(titles: Int, logger: Logger) async throws {
             )
         )
     }
-    server.cancel()
+}
 
-    // Parsing + staging alone: record every response in process, then replay into fresh staging.
-    say("parsing + staging (recorded responses replayed, no network, no simulator):")
+/// Records every response in process, then replays them into fresh staging without a rate
+/// limit: what is measured is the client, parsing, mapping and staging.
+func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String, String)], root: String, logger: Logger)
+    async throws
+{
+    let clock = ContinuousClock()
+    let files = ProviderSimulator.connectorFiles(base: "http://127.0.0.1:9")
+    say("parsing + staging (recorded responses replayed: no network, no simulator, no rate limit):")
     for (provider, stream) in streams {
-        let configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
+        var configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
+        configuration.requestsPerSecond = 1e9
+        configuration.burst = 1_000_000_000
         let recorder = RecordingTransport(simulator: simulator)
         let warm = try StagingStore(path: "\(root)/record-\(provider).sqlite")
         _ = try await IngestRunner(store: warm, job: "bench", logger: logger).run(
@@ -141,35 +158,76 @@ func runIngestBenchmarks(titles: Int, logger: Logger) async throws {
                 transport: recorder,
                 ledger: MemoryQuotaLedger(),
                 logger: logger,
-                environment: environment
-            )
-            .filter { $0.name == stream }
+                environment: benchmarkKeys
+            ).filter { $0.name == stream }
         )
+        let responses = recorder.responses
+        func replayed() throws -> [any IngestStream] {
+            try Connector.streams(
+                for: configuration,
+                transport: ReplayTransport(responses: responses),
+                ledger: MemoryQuotaLedger(),
+                logger: logger,
+                environment: benchmarkKeys
+            ).filter { $0.name == stream }
+        }
+        // MEDIAGW_BENCH_REPLAYS > 1 replays again into fresh staging first (for profiling).
+        let replays = Int(ProcessInfo.processInfo.environment["MEDIAGW_BENCH_REPLAYS"] ?? "") ?? 1
+        for round in 1..<max(1, replays) {
+            let store = try StagingStore(path: "\(root)/replay-\(provider)-\(round).sqlite")
+            _ = try await IngestRunner(store: store, job: "bench", logger: logger).run(try replayed())
+        }
         let store = try StagingStore(path: "\(root)/replay-\(provider).sqlite")
-        let selected = try Connector.streams(
-            for: configuration,
-            transport: ReplayTransport(responses: recorder.responses),
-            ledger: MemoryQuotaLedger(),
-            logger: logger,
-            environment: environment
-        ).filter { $0.name == stream }
-        let cpu = cpuSeconds()
-        start = clock.now
+        let selected = try replayed()
+        // Parsing and mapping alone: walk the stream without committing.
+        var cpu = cpuSeconds()
+        var cursor: String?
+        var mapped = 0
+        var pages: [FetchedPage] = []
+        while true {
+            let page = try await selected[0].next(after: cursor, window: nil)
+            pages.append(page)
+            mapped += page.items.count + page.rejections.count
+            if page.isLast { break }
+            cursor = page.cursor
+        }
+        let parseCPU = cpuSeconds() - cpu
+        // Staging alone: the same pages committed one after another.
+        let alone = try StagingStore(path: "\(root)/commit-\(provider).sqlite")
+        let aloneRun = try alone.beginRun(job: "bench", kind: "bench")
+        cpu = cpuSeconds()
+        for page in pages {
+            var staged = StagedPage(
+                source: provider,
+                raw: page.payloads.first?.body ?? Data(),
+                rawLocation: page.payloads.first?.location ?? "-",
+                items: page.items.map { .init(record: $0.record, location: $0.location) }
+            )
+            staged.attachments = page.payloads.dropFirst().map {
+                .init(raw: $0.body, location: $0.location, contentType: $0.contentType)
+            }
+            _ = try alone.commit(staged, runID: aloneRun)
+        }
+        let stagingCPU = cpuSeconds() - cpu
+        cpu = cpuSeconds()
+        let start = clock.now
         let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(selected)
         let elapsed = seconds(clock.now - start)
         let usedCPU = cpuSeconds() - cpu
-        let bytes = recorder.responses.values.reduce(0) { $0 + $1.body.count }
+        let bytes = responses.values.reduce(0) { $0 + $1.body.count }
         say(
             String(
                 format:
-                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s; CPU %.1f ms per 1,000 records",
+                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s; CPU %.1f ms per 1,000 records (parsing and mapping alone: %.1f ms, staging alone: %.1f ms)",
                 provider,
                 stream,
                 report.counts.read,
                 Double(bytes) / 1e6,
                 elapsed,
                 Double(report.counts.read) / elapsed,
-                usedCPU * 1000 / Double(max(1, report.counts.read)) * 1000
+                usedCPU * 1000 / Double(max(1, report.counts.read)) * 1000,
+                parseCPU * 1_000_000 / Double(max(1, mapped)),
+                stagingCPU * 1_000_000 / Double(max(1, mapped))
             )
         )
     }

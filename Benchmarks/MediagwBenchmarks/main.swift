@@ -4,7 +4,7 @@
 //   swift run -c release mediagw-bench --snapshot FILE --queries FILE
 //   swift run -c release mediagw-bench --codecs
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
-//   swift run -c release mediagw-bench --ingest [--ingest-titles 100000]
+//   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
 //     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
 //   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
@@ -31,6 +31,7 @@ struct Options {
     var embeddings = false
     var ingest = false
     var ingestTitles = 100_000
+    var ingestNetwork = true
     var vectorTitleCounts = [100_000]
     var qualityQueries = "Benchmarks/semantic-queries.tsv"
     var fusionK = 60
@@ -54,6 +55,7 @@ struct Options {
             case "--embeddings": embeddings = true
             case "--ingest": ingest = true
             case "--ingest-titles": ingestTitles = Int(iterator.next() ?? "") ?? ingestTitles
+            case "--no-network": ingestNetwork = false
             case "--vector-titles":
                 vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
@@ -317,7 +319,7 @@ func run() async throws {
         return
     }
     if options.ingest {
-        try await runIngestBenchmarks(titles: options.ingestTitles, logger: logger)
+        try await runIngestBenchmarks(titles: options.ingestTitles, network: options.ingestNetwork, logger: logger)
         return
     }
     let sample = try loadSample(options.samples)

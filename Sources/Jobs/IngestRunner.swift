@@ -150,16 +150,23 @@ public struct IngestRunner: Sendable {
                     try store.saveCursor(.init(job: job, stream: passKey, value: String(runID)))
                 }
             }
-            while backfill == nil || position.step < steps.count {
-                if let pageLimit, report.pages >= pageLimit { break }
-                try Task.checkCancellation()
+            // The next page is fetched (and parsed) while the current one commits; its cursor is
+            // known as soon as the current page has arrived.
+            func fetch(_ position: BackfillCursor) -> Task<FetchedPage, any Error>? {
+                guard backfill == nil || position.step < steps.count else { return nil }
                 let window = backfill == nil ? nil : steps[position.step]
-                let page = try await stream.next(after: position.inner, window: window)
+                return Task { try await stream.next(after: position.inner, window: window) }
+            }
+            var pending = pageLimit == 0 ? nil : fetch(position)
+            while let task = pending {
+                let page = try await task.value
                 var next = position
                 next.inner = page.cursor
                 if backfill != nil && page.isLast {
                     next = BackfillCursor(step: position.step + 1)
                 }
+                let finished = (backfill == nil && page.isLast) || pageLimit.map { report.pages + 1 >= $0 } == true
+                pending = finished ? nil : fetch(next)
                 let value =
                     backfill == nil ? page.cursor : String(decoding: try JSONEncoder.sorted.encode(next), as: UTF8.self)
                 var staged = stage(page, source: stream.source, cursor: .init(job: job, stream: key, value: value))
@@ -167,7 +174,12 @@ public struct IngestRunner: Sendable {
                     staged.endsListingBegunIn = began
                     staged.clearedCursors = [.init(job: job, stream: passKey, value: "")]
                 }
-                report.counts += try store.commit(staged, runID: runID)
+                do {
+                    report.counts += try store.commit(staged, runID: runID)
+                } catch {
+                    pending?.cancel()
+                    throw error
+                }
                 report.pages += 1
                 for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
                 logger.debug(
@@ -175,7 +187,6 @@ public struct IngestRunner: Sendable {
                     metadata: ["stream": "\(label)", "items": "\(page.items.count)", "cursor": "\(value.prefix(120))"]
                 )
                 position = next
-                if backfill == nil && page.isLast { break }
             }
         } catch let error as ConnectorError {
             if case .quotaExhausted(_, let date) = error {

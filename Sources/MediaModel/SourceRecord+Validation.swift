@@ -13,12 +13,14 @@ extension SourceRecord {
         // Years since 1970 in mean Gregorian years: exact enough for a ten-year margin, and far
         // cheaper than a Calendar per record.
         let latestYear = 1970 + Int(now.timeIntervalSince1970 / 31_556_952) + 10
-        if id.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("field 'id' is empty") }
-        if id.count > 256 { problems.append("field 'id' is longer than 256 characters") }
-        if title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            problems.append("field 'title' is empty")
+        // `allSatisfy(\.isWhitespace)` rather than Foundation's trimming: this runs for every
+        // record a connector maps, tens of thousands a second.
+        if id.allSatisfy(\.isWhitespace) { problems.append("field 'id' is empty") }
+        if id.utf8.count > 256 && id.count > 256 { problems.append("field 'id' is longer than 256 characters") }
+        if title.allSatisfy(\.isWhitespace) { problems.append("field 'title' is empty") }
+        if title.utf8.count > 1000 && title.count > 1000 {
+            problems.append("field 'title' is longer than 1000 characters")
         }
-        if title.count > 1000 { problems.append("field 'title' is longer than 1000 characters") }
         if let year, !(Self.earliestYear...latestYear).contains(year) {
             problems.append("field 'year' is \(year), outside \(Self.earliestYear)…\(latestYear)")
         }

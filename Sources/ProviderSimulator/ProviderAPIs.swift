@@ -82,8 +82,8 @@ struct StreamingAvailabilityAPI {
             }
             start = value
         }
-        let matching = world.titles.lazy.filter {
-            $0.index >= start && listed($0, country: country, catalogs: catalogs)
+        let matching = world.titles[min(max(0, start), world.titles.count)...].lazy.filter {
+            listed($0, country: country, catalogs: catalogs)
         }
         let page = Array(matching.prefix(pageSize + 1))
         var body: [String: Any] = [
@@ -185,6 +185,7 @@ struct StreamingAvailabilityAPI {
 /// Watchmode v1 over the simulated world.
 struct WatchmodeAPI {
     let world: SimulatedWorld
+    let memo: Memo
     let changesAllowed: Bool
 
     func handle(_ request: SimulatedRequest) -> SimulatedResponse {
@@ -244,17 +245,25 @@ struct WatchmodeAPI {
     func list(_ request: SimulatedRequest) -> SimulatedResponse {
         let types = Set((request.query["types"] ?? "movie,tv_series").split(separator: ",").map(String.init))
         let regions = request.query["regions"].map { Set($0.split(separator: ",").map(String.init)) }
-        let items: [Any] = world.titles.filter { title in
-            title.onWatchmode && types.contains(type(title))
-                && title.offers.contains { regions?.contains($0.country) ?? true }
-        }.map { title in
+        let listed = memo.indices("watchmode-list|\(types.sorted())|\(regions?.sorted() ?? [])") {
+            world.titles.filter { title in
+                title.onWatchmode && types.contains(type(title))
+                    && title.offers.contains { regions?.contains($0.country) ?? true }
+            }.map(\.index)
+        }
+        let limit = min(250, max(1, Int(request.query["limit"] ?? "250") ?? 250))
+        let page = max(1, Int(request.query["page"] ?? "1") ?? 1)
+        let items: [Any] = listed.dropFirst((page - 1) * limit).prefix(limit).map { world.titles[$0] }.map { title in
             [
                 "id": 1_000_000 + title.index, "title": name(title), "year": year(title),
                 "imdb_id": imdb(title) ?? NSNull(), "tmdb_id": title.tmdb,
                 "tmdb_type": title.kind == .movie ? "movie" : "tv", "type": type(title),
             ] as [String: Any]
         }
-        return paged(items, key: "titles", request: request)
+        return .json([
+            "titles": items, "page": page, "total_results": listed.count,
+            "total_pages": max(1, (listed.count + limit - 1) / limit),
+        ])
     }
 
     func changes(_ request: SimulatedRequest, endpoint: String) -> SimulatedResponse {
@@ -348,6 +357,7 @@ struct WatchmodeAPI {
 /// JustWatch GraphQL over the simulated world.
 struct JustWatchAPI {
     let world: SimulatedWorld
+    let memo: Memo
     let offsetCeiling: Int
 
     func handle(_ request: SimulatedRequest) -> SimulatedResponse {
@@ -361,9 +371,11 @@ struct JustWatchAPI {
         if first > 100 {
             return .json(["errors": [["message": "query complexity exceeds the maximum allowed"]], "data": NSNull()])
         }
-        let available = world.titles.filter { title in
-            title.onJustWatch && title.offers.contains { $0.country == country }
-        }
+        let available = memo.indices("justwatch|\(country)") {
+            world.titles.filter { title in
+                title.onJustWatch && title.offers.contains { $0.country == country }
+            }.map(\.index)
+        }.map { world.titles[$0] }
         switch operation {
         case "GetPopularTitles":
             let offset = variables["offset"] as? Int ?? 0
@@ -607,5 +619,22 @@ struct YouTubeAPI {
             ],
             status: code
         )
+    }
+}
+
+/// Title listings computed once per world version (cleared when titles change).
+final class Memo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var listings: [String: [Int]] = [:]
+
+    func indices(_ key: String, _ build: () -> [Int]) -> [Int] {
+        if let cached = lock.withLock({ listings[key] }) { return cached }
+        let built = build()
+        lock.withLock { listings[key] = built }
+        return built
+    }
+
+    func clear() {
+        lock.withLock { listings.removeAll() }
     }
 }

@@ -42,7 +42,7 @@ public struct SimulatedResponse: Sendable {
 
     static func json(_ object: Any, status: Int = 200, headers: [String: String] = [:]) -> SimulatedResponse {
         let body =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]))
             ?? Data()
         return SimulatedResponse(
             status: status,
@@ -165,6 +165,7 @@ public final class ProviderSimulator: Sendable {
     let state: Locked<MutableState>
     public let options: Options
     let replay: Replay?
+    let memo = Memo()
 
     struct MutableState {
         var world: SimulatedWorld
@@ -190,6 +191,7 @@ public final class ProviderSimulator: Sendable {
 
     /// Marks `count` titles (from the first) as changed now, with a changed overview.
     public func touch(count: Int) {
+        defer { memo.clear() }
         state.withLock { state in
             for index in state.world.titles.indices.prefix(count) {
                 state.world.titles[index].changedAt = Date()
@@ -240,9 +242,13 @@ public final class ProviderSimulator: Sendable {
         case "streaming-availability":
             response = StreamingAvailabilityAPI(world: world, pageSize: options.pageSize).handle(request)
         case "watchmode":
-            response = WatchmodeAPI(world: world, changesAllowed: options.watchmodeChangesAllowed).handle(request)
+            response = WatchmodeAPI(world: world, memo: memo, changesAllowed: options.watchmodeChangesAllowed).handle(
+                request
+            )
         case "justwatch":
-            response = JustWatchAPI(world: world, offsetCeiling: options.justWatchOffsetCeiling).handle(request)
+            response = JustWatchAPI(world: world, memo: memo, offsetCeiling: options.justWatchOffsetCeiling).handle(
+                request
+            )
         default:
             if let exhausted = chargeYouTube(request) { return exhausted }
             response = YouTubeAPI(world: world).handle(request)

@@ -16,10 +16,13 @@ extension StagingStore {
         let now = Self.timestamp()
         // Encode and hash outside the transaction, spread over the cores, so the write lock is
         // held only for SQL.
-        let encoded: [(item: StagedPage.Item, body: Data, hash: String)] = try page.items.parallelMap { item in
+        let encode: @Sendable (StagedPage.Item) throws -> (item: StagedPage.Item, body: Data, hash: String) = { item in
             let body = Data(try CompactEncoder().encode(item.record))
             return (item, body, Self.sha256Hex(body))
         }
+        // Provider pages are small and the next one is being parsed meanwhile: spreading a few
+        // dozen records over threads costs more than it saves. Large pages (imports) do spread.
+        let encoded = page.items.count >= 200 ? try page.items.parallelMap(encode) : try page.items.map(encode)
         return try write { db in
             var counts = IngestCounts()
             try db.execute(

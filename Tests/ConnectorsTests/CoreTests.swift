@@ -67,6 +67,15 @@ import Testing
         #expect(pacific.nextReset(after: before) == (try Date("2026-11-26T08:00:00Z", strategy: .iso8601)))
     }
 
+    @Test func unixTimesFormatLikeFoundation() {
+        for unix in [0, 1_719_806_340, 951_782_400, 4_107_542_399, -86_401, 1_709_164_800] {
+            #expect(
+                ProviderValues.isoDateTime(unix: unix)
+                    == Date(timeIntervalSince1970: TimeInterval(unix)).formatted(.iso8601)
+            )
+        }
+    }
+
     @Test func durationsFromISO8601() {
         #expect(ProviderValues.minutes(iso8601Duration: "PT1H2M30S") == 63)
         #expect(ProviderValues.minutes(iso8601Duration: "PT45S") == 1)

@@ -88,9 +88,24 @@ public struct Mapping: Sendable {
 
 /// Conversions every connector needs.
 public enum ProviderValues {
-    /// Unix seconds → ISO 8601 UTC date-time.
+    /// Unix seconds → ISO 8601 UTC date-time (`2024-07-01T03:59:00Z`), computed directly: a
+    /// date format style costs more than mapping the rest of a record.
     public static func isoDateTime(unix: Int) -> String {
-        Date(timeIntervalSince1970: TimeInterval(unix)).formatted(.iso8601)
+        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
+        let seconds = unix - days * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
     }
 
     /// The `yyyy-MM-dd` part of an ISO 8601 date or date-time, when it is one.
@@ -208,7 +223,7 @@ extension JSONValue {
         case .array(let items): return "[" + items.prefix(5).map(\.excerpt).joined(separator: ",") + "]"
         case .object(let members):
             var text = "{"
-            for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            for (key, value) in members.members {
                 if text.count > 400 { break }
                 text += "\"\(key)\":\(value.excerpt),"
             }

@@ -328,7 +328,7 @@ public final class ProviderClient: Sendable {
     /// Removes any key the provider echoed back before the body reaches the archive.
     private func scrub(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
-        for key in settings.keys where response.body.range(of: Data(key.value.utf8)) != nil {
+        for key in settings.keys where response.body.containsBytes(Data(key.value.utf8)) {
             response.body = Data(redact(String(decoding: response.body, as: UTF8.self)).utf8)
         }
         return response

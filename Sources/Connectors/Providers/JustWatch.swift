@@ -76,7 +76,7 @@ public struct JustWatchConnector: Sendable {
     /// JustWatch answers GraphQL errors with status 200 and an `errors` array.
     @Sendable static func verdict(_ response: HTTPResponse) -> Verdict {
         let standard = ProviderClient.standardVerdict(response)
-        guard standard == .success, response.body.range(of: Data("\"errors\"".utf8)) != nil,
+        guard standard == .success, response.body.containsBytes(Data("\"errors\"".utf8)),
             let errors = (try? JSONValue.parse(response.body))?["errors"]?.array, !errors.isEmpty
         else { return standard }
         let message = errors.compactMap { $0["message"]?.string }.joined(separator: "; ")
@@ -122,11 +122,13 @@ public struct JustWatchConnector: Sendable {
         """
 
     /// Posts one GraphQL operation; `location` names it in the archive and in errors.
-    func query(_ operation: String, _ text: String, variables: [String: Any], location: String) async throws
+    func query(_ operation: String, _ text: String, variables: JSONObject, location: String) async throws
         -> (HTTPResponse, JSONValue)
     {
-        let payload: [String: Any] = ["operationName": operation, "query": text, "variables": variables]
-        let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        let payload: JSONValue = .object([
+            "operationName": .string(operation), "query": .string(text), "variables": .object(variables),
+        ])
+        let body = Data(payload.serialized.utf8)
         let call = ProviderCall(method: "POST", path: "", headers: ["Content-Type": "application/json"], body: body)
         let response = try await client.send(call)
         do {
@@ -271,16 +273,23 @@ public struct JustWatchConnector: Sendable {
             }
             let country = options.countries[state.country]
             let slice = state.slices[0]
-            var filter: [String: Any] = ["releaseYear": ["min": slice.firstYear, "max": slice.lastYear]]
-            if !options.packages.isEmpty { filter["packages"] = options.packages }
+            var filter: JSONObject = [
+                "releaseYear": .object([
+                    "min": .number(String(slice.firstYear)), "max": .number(String(slice.lastYear)),
+                ])
+            ]
+            if !options.packages.isEmpty {
+                filter.members.append(("packages", .array(options.packages.map(JSONValue.string))))
+            }
             let location =
                 "POST graphql GetPopularTitles?country=\(country)&years=\(slice.firstYear)-\(slice.lastYear)&offset=\(state.offset)"
             let (response, body) = try await connector.query(
                 "GetPopularTitles",
                 JustWatchConnector.popularQuery,
                 variables: [
-                    "country": country, "language": connector.language, "first": options.pageSize,
-                    "offset": state.offset, "filter": filter,
+                    "country": .string(country), "language": .string(connector.language),
+                    "first": .number(String(options.pageSize)), "offset": .number(String(state.offset)),
+                    "filter": .object(filter),
                 ],
                 location: location
             )
@@ -290,8 +299,12 @@ public struct JustWatchConnector: Sendable {
             var next = state
             var unmapped: [String: Int] = [:]
             let full = edges.count >= options.pageSize
-            // At the ceiling the provider returns a short or empty page although more titles exist.
-            if !edges.isEmpty && state.offset + edges.count >= options.offsetCeiling {
+            // A slice whose `totalCount` exceeds the ceiling is split at its first page, before
+            // paging through titles its halves would read again; at the ceiling itself the
+            // provider returns a short or empty page although more titles exist.
+            let total = body["data"]?["popularTitles"]?["totalCount"]?.int
+            let tooLarge = state.offset == 0 && (total ?? 0) > options.offsetCeiling && slice.firstYear < slice.lastYear
+            if tooLarge || (!edges.isEmpty && state.offset + edges.count >= options.offsetCeiling) {
                 // The listing goes on past what offsets can reach: split the slice by years.
                 if slice.firstYear < slice.lastYear {
                     let middle = (slice.firstYear + slice.lastYear) / 2
@@ -377,10 +390,11 @@ public struct JustWatchConnector: Sendable {
                 return FetchedPage(payloads: [], cursor: CursorCoding.encode(State(day: today)), isLast: true)
             }
             let country = options.countries[state.country]
-            var variables: [String: Any] = [
-                "country": country, "language": connector.language, "date": day, "first": options.pageSize,
+            var variables: JSONObject = [
+                "country": .string(country), "language": .string(connector.language), "date": .string(day),
+                "first": .number(String(options.pageSize)),
             ]
-            if let after = state.after { variables["after"] = after }
+            if let after = state.after { variables.members.append(("after", .string(after))) }
             let location = "POST graphql GetNewTitles?country=\(country)&date=\(day)&after=\(state.after ?? "")"
             let (response, body) = try await connector.query(
                 "GetNewTitles",

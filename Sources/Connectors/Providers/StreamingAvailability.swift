@@ -425,7 +425,7 @@ public struct StreamingAvailabilityConnector: Sendable {
                 cursor: CursorCoding.encode(next),
                 isLast: isLast
             )
-            let shows = (body["shows"]?.object ?? [:]).sorted { $0.key < $1.key }
+            let shows = (body["shows"]?.object?.members ?? []).sorted { $0.key < $1.key }
             builder.addEach(shows.map(\.value), location: { "\(call.location) · shows[\(shows[$0].key)]" }) {
                 show,
                 unmapped in
