@@ -118,7 +118,6 @@ import Testing
     }
 
     @Test func youTubeVideoAndFeedMapToTheSameRecord() throws {
-        let mapping = Mapping()
         let configuration = try ConnectorConfiguration.parse(
             """
             provider: youtube
@@ -128,7 +127,6 @@ import Testing
             """,
             file: "youtube.yml"
         )
-        _ = mapping
         let settings = try configuration.clientSettings(environment: ["YT": "k"])
         let client = ProviderClient(
             settings: settings,

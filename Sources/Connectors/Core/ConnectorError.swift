@@ -11,8 +11,6 @@ public enum ConnectorError: Error, Sendable, CustomStringConvertible {
     case circuitOpen(host: String, retryIn: Duration)
     /// The call failed for good (a 4xx, or retries used up).
     case failed(provider: String, message: String)
-    /// The provider no longer accepts the saved cursor.
-    case cursorExpired(provider: String, message: String)
     /// A whole page could not be read (truncated or malformed); nothing of it was committed.
     case unreadablePage(location: String, reason: String)
 
@@ -26,8 +24,6 @@ public enum ConnectorError: Error, Sendable, CustomStringConvertible {
             return "\(host): circuit open after repeated failures; next probe in \(Int(wait.seconds.rounded(.up))) s"
         case .failed(let provider, let message):
             return "\(provider): \(message)"
-        case .cursorExpired(let provider, let message):
-            return "\(provider): cursor expired: \(message)"
         case .unreadablePage(let location, let reason):
             return "unreadable page \(location): \(reason)"
         }
