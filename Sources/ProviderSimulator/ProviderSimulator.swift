@@ -185,6 +185,9 @@ public final class ProviderSimulator: Sendable {
     /// Requests served per provider so far.
     public var requestCounts: [String: Int] { state.withLock { $0.requests } }
 
+    /// Faults injected but not yet served.
+    public var pendingFaults: [Fault] { state.withLock { $0.faults } }
+
     public func inject(_ faults: [Fault]) {
         state.withLock { $0.faults += faults }
     }

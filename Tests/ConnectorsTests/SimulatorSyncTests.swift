@@ -187,6 +187,11 @@ import Testing
                 streams: ["catalog"]
             )
             #expect(report.outcome == "success")
+            #expect(simulator.pendingFaults.isEmpty, "both faults were served")
+            if kind != .slow {
+                // Each fault cost one request that was retried.
+                #expect(simulator.requestCounts["streaming-availability"] == report.streams[0].pages + 2)
+            }
             #expect(
                 Set(try staged(store, source: "streaming-availability").keys)
                     == truth(simulator, source: "streaming-availability")

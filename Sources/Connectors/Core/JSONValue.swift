@@ -27,6 +27,16 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Parses a provider response page; a page that is not JSON fails as an unreadable page
+    /// named by its call, before anything of it is committed.
+    public static func page(_ body: Data, location: String) throws -> JSONValue {
+        do {
+            return try parse(body)
+        } catch {
+            throw ConnectorError.unreadablePage(location: location, reason: "\(error)")
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil

@@ -108,6 +108,11 @@ public enum ProviderValues {
             "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
     }
 
+    /// The UTC day of `date` as `yyyy-MM-dd`.
+    public static func utcDay(_ date: Date) -> String {
+        String(isoDateTime(unix: Int(date.timeIntervalSince1970.rounded(.down))).prefix(10))
+    }
+
     /// The `yyyy-MM-dd` part of an ISO 8601 date or date-time, when it is one.
     public static func isoDate(_ text: String?) -> String? {
         guard let text, text.count >= 10 else { return nil }

@@ -131,11 +131,7 @@ public struct JustWatchConnector: Sendable {
         let body = Data(payload.serialized.utf8)
         let call = ProviderCall(method: "POST", path: "", headers: ["Content-Type": "application/json"], body: body)
         let response = try await client.send(call)
-        do {
-            return (response, try JSONValue.parse(response.body))
-        } catch {
-            throw ConnectorError.unreadablePage(location: location, reason: "\(error)")
-        }
+        return (response, try JSONValue.page(response.body, location: location))
     }
 
     // MARK: Mapping
@@ -448,8 +444,7 @@ public struct JustWatchConnector: Sendable {
         }()
 
         static func format(_ date: Date) -> String {
-            let parts = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+            ProviderValues.utcDay(date)
         }
 
         static func parse(_ day: String) -> Date? {

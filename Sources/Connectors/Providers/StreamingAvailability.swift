@@ -105,7 +105,7 @@ public struct StreamingAvailabilityConnector: Sendable {
         let response = try await client.send(call)
         let payload = RawPayload(body: response.body, location: call.location)
         var builder = PageBuilder(payloads: [payload], cursor: "", isLast: true)
-        let show = try parse(response.body, location: call.location)
+        let show = try JSONValue.page(response.body, location: call.location)
         builder.addEach([show], location: { _ in call.location }) { show, unmapped in
             let countries = show["streamingOptions"]?.object?.keys.sorted() ?? []
             return try countries.flatMap {
@@ -113,14 +113,6 @@ public struct StreamingAvailabilityConnector: Sendable {
             }
         }
         return builder.page
-    }
-
-    func parse(_ body: Data, location: String) throws -> JSONValue {
-        do {
-            return try JSONValue.parse(body)
-        } catch {
-            throw ConnectorError.unreadablePage(location: location, reason: "\(error)")
-        }
     }
 
     // MARK: Mapping
@@ -315,7 +307,7 @@ public struct StreamingAvailabilityConnector: Sendable {
                     isLast: false
                 )
             }
-            let body = try connector.parse(response.body, location: call.location)
+            let body = try JSONValue.page(response.body, location: call.location)
             guard let shows = body["shows"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'shows' array")
             }
@@ -399,7 +391,7 @@ public struct StreamingAvailabilityConnector: Sendable {
             if let token = state.cursor { query.append(("cursor", token)) }
             let call = ProviderCall(path: "changes", query: query)
             let response = try await connector.client.send(call)
-            let body = try connector.parse(response.body, location: call.location)
+            let body = try JSONValue.page(response.body, location: call.location)
             guard body["changes"]?.array != nil else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'changes' array")
             }

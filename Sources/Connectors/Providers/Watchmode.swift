@@ -79,14 +79,6 @@ public struct WatchmodeConnector: Sendable {
         return streams
     }
 
-    func parse(_ body: Data, location: String) throws -> JSONValue {
-        do {
-            return try JSONValue.parse(body)
-        } catch {
-            throw ConnectorError.unreadablePage(location: location, reason: "\(error)")
-        }
-    }
-
     /// Fetches details with sources for `ids` (a few at a time) into `builder`.
     func addDetails(
         _ ids: [String],
@@ -283,7 +275,7 @@ public struct WatchmodeConnector: Sendable {
                 ]
             )
             let response = try await connector.client.send(call)
-            let body = try connector.parse(response.body, location: call.location)
+            let body = try JSONValue.page(response.body, location: call.location)
             guard let titles = body["titles"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
             }
@@ -401,7 +393,7 @@ public struct WatchmodeConnector: Sendable {
                 page.unmapped["plan:changes endpoints refused; using the full listing"] = 1
                 return page
             }
-            let body = try connector.parse(response.body, location: call.location)
+            let body = try JSONValue.page(response.body, location: call.location)
             guard let titles = body["titles"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
             }
@@ -448,11 +440,9 @@ public struct WatchmodeConnector: Sendable {
             return page
         }
 
+        /// `YYYYMMDD`, as the changes endpoints take dates.
         static func day(_ date: Date) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            let parts = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+            ProviderValues.utcDay(date).replacingOccurrences(of: "-", with: "")
         }
     }
 
@@ -481,7 +471,7 @@ public struct WatchmodeConnector: Sendable {
                 ]
             )
             let response = try await connector.client.send(call)
-            let body = try connector.parse(response.body, location: call.location)
+            let body = try JSONValue.page(response.body, location: call.location)
             guard let titles = body["titles"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
             }

@@ -161,14 +161,6 @@ public struct YouTubeConnector: Sendable {
         return ProviderCall(path: resource, query: query, units: costs[method] ?? 1)
     }
 
-    func json(_ response: HTTPResponse, _ call: ProviderCall) throws -> JSONValue {
-        do {
-            return try JSONValue.parse(response.body)
-        } catch {
-            throw ConnectorError.unreadablePage(location: call.location, reason: "\(error)")
-        }
-    }
-
     /// `videos.list` for up to 50 ids, mapped into `builder`.
     func addVideos(_ ids: [String], kind: TitleKind, to builder: inout PageBuilder) async throws {
         guard !ids.isEmpty else { return }
@@ -179,7 +171,7 @@ public struct YouTubeConnector: Sendable {
         )
         let response = try await client.send(call)
         builder.page.payloads.append(RawPayload(body: response.body, location: call.location))
-        let body = try json(response, call)
+        let body = try JSONValue.page(response.body, location: call.location)
         builder.addEach(body["items"]?.array ?? [], location: { "\(call.location) · items[\($0)]" }) { video, _ in
             [try record(video: video, kind: kind)]
         }
@@ -293,7 +285,7 @@ public struct YouTubeConnector: Sendable {
                         [("part", "contentDetails"), ("id", channel)]
                     )
                     let response = try await connector.client.send(call)
-                    let body = try connector.json(response, call)
+                    let body = try JSONValue.page(response.body, location: call.location)
                     guard let uploads = body["items"]?[0]?["contentDetails"]?["relatedPlaylists"]?["uploads"]?.string
                     else {
                         throw ConnectorError.failed(
@@ -313,7 +305,7 @@ public struct YouTubeConnector: Sendable {
             if let token = state.pageToken { query.append(("pageToken", token)) }
             let call = connector.call("playlistItems.list", "playlistItems", query)
             let response = try await connector.client.send(call)
-            let body = try connector.json(response, call)
+            let body = try JSONValue.page(response.body, location: call.location)
             let ids = (body["items"]?.array ?? []).compactMap {
                 $0["contentDetails"]?["videoId"]?.string ?? $0["snippet"]?["resourceId"]?["videoId"]?.string
             }
@@ -362,7 +354,7 @@ public struct YouTubeConnector: Sendable {
             if let token = state.pageToken { query.append(("pageToken", token)) }
             let call = connector.call("search.list", "search", query)
             let response = try await connector.client.send(call)
-            let body = try connector.json(response, call)
+            let body = try JSONValue.page(response.body, location: call.location)
             let ids = (body["items"]?.array ?? []).compactMap { $0["id"]?["videoId"]?.string }
             var next = state
             if let token = body["nextPageToken"]?.string, state.page + 1 < connector.searchPages {
