@@ -149,7 +149,11 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             // Depending on the executable makes `swift test` build the binary these tests drive.
-            dependencies: ["mediagw", "MediaModel", "Staging"],
+            dependencies: [
+                "mediagw", "TestSupport", "MediaModel", "Staging", "Jobs", "Snapshots",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is needed (system libraries, the embedding model),
-# builds a release binary, runs the sample job (import the bundled catalog and offers, resolve,
-# embed, build and publish a snapshot), then serves it on localhost and prints example queries.
-# Safe to run again: re-importing changes nothing and embeddings come from the cache.
+# builds a release binary, starts the provider simulator on loopback and runs the example job
+# `nightly` against it (ingest all four providers, resolve, embed, build, publish), adds the
+# bundled Wikidata sample, then serves the snapshot on localhost and prints example queries.
+# Safe to run again: cursors continue, re-imports change nothing, embeddings come from the cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${PORT:-8080}"
@@ -16,11 +17,33 @@ bin="$(swift build -c release --show-bin-path)/mediagw"
 
 export MEDIAGW_STAGING="${MEDIAGW_STAGING:-var/staging.sqlite}"
 export MEDIAGW_SNAPSHOTS="${MEDIAGW_SNAPSHOTS:-snapshots}"
-echo "==> sample job: import, resolve, embed, build, publish (the first build embeds 3,000 titles)"
+sim_port="${SIMULATOR_PORT:-8090}"
+sim_connectors="var/simulator/connectors"
+
+echo "==> provider simulator on http://127.0.0.1:$sim_port (YouTube, Streaming Availability, Watchmode, JustWatch wire formats)"
+mkdir -p var/simulator
+"$bin" simulate --port "$sim_port" --titles 3000 --catalog samples/catalog.jsonl.zst \
+    --connectors "$sim_connectors" > var/simulator/simulator.log 2>&1 &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    grep -q "listening on" var/simulator/simulator.log 2>/dev/null && break
+    kill -0 "$sim_pid" 2>/dev/null || { cat var/simulator/simulator.log >&2; exit 1; }
+    sleep 0.1
+done
+# The simulator accepts any key; the connector files name the same variables as the real ones.
+export STREAMING_AVAILABILITY_API_KEY="${STREAMING_AVAILABILITY_API_KEY:-simulator}"
+export WATCHMODE_API_KEY="${WATCHMODE_API_KEY:-simulator}"
+export YOUTUBE_API_KEY="${YOUTUBE_API_KEY:-simulator}"
+
+echo "==> job 'nightly' (jobs/nightly.yml): ingest all four providers, resolve, embed, build, publish"
+"$bin" run nightly --connectors "$sim_connectors" --wait 1m
+echo "==> the bundled Wikidata sample (real films with plots), then a second build with it"
 "$bin" import samples/catalog.jsonl.zst --source wikidata
 "$bin" import samples/offers.jsonl.zst --source offers
 "$bin" build
 "$bin" snapshot verify
+"$bin" runs --limit 5
 
 cat <<TXT
 
@@ -38,4 +61,5 @@ cat <<TXT
   $bin snapshot query "$MEDIAGW_SNAPSHOTS/$(cat "$MEDIAGW_SNAPSHOTS/CURRENT")" "" --similar-to ID   # ID from a result
 
 TXT
-exec "$bin" serve --port "$port"
+echo "(the provider simulator keeps running until the server stops)"
+"$bin" serve --port "$port"

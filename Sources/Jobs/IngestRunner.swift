@@ -18,17 +18,38 @@ public struct IngestRunner: Sendable {
             case completed
             case quotaExhausted = "quota-exhausted"
             case failed
+            /// Stopped at the run's deadline or by a signal, cursor saved; resumes next run.
+            case stopped
         }
 
         /// `provider/stream`.
         public var stream: String
         public var outcome: Outcome
         public var pages: Int
+        /// HTTP requests sent (retries included) and quota units charged.
+        public var requests: Int
+        public var quotaUnits: Int
         public var counts: IngestCounts
         public var resumesAfter: Date?
         public var message: String?
         /// Provider values without a mapping (`genre:Anime`) and how often they came up.
         public var unmapped: [String: Int]
+
+        /// The report as run history keeps it.
+        public func record() throws -> StreamRecord {
+            StreamRecord(
+                stream: stream,
+                outcome: outcome.rawValue,
+                pages: pages,
+                requests: requests,
+                quotaUnits: quotaUnits,
+                counts: counts,
+                resumesAfter: resumesAfter?.formatted(.iso8601),
+                message: message,
+                unmappedJSON: unmapped.isEmpty
+                    ? nil : String(decoding: try JSONEncoder.sorted.encode(unmapped), as: UTF8.self)
+            )
+        }
     }
 
     /// What a run did.
@@ -40,13 +61,21 @@ public struct IngestRunner: Sendable {
             streams.reduce(into: IngestCounts()) { $0 += $1.counts }
         }
 
-        /// `success`, `partial` (some streams failed or records were quarantined),
-        /// `quota-exhausted` (stopped cleanly, resumes later) or `failed` (nothing completed).
+        /// `success`, `partial` (some streams failed or stopped early, or records were
+        /// quarantined), `quota-exhausted` (stopped cleanly, resumes later) or `failed` (every
+        /// stream failed).
         public var outcome: String {
             let failed = streams.filter { $0.outcome == .failed }.count
             if failed > 0 { return failed == streams.count ? "failed" : "partial" }
+            if streams.contains(where: { $0.outcome == .stopped }) { return "partial" }
             if streams.contains(where: { $0.outcome == .quotaExhausted }) { return "quota-exhausted" }
             return counts.quarantined > 0 ? "partial" : "success"
+        }
+
+        /// The streams' messages in one line.
+        public var message: String? {
+            let messages = streams.compactMap { report in report.message.map { "\(report.stream): \($0)" } }
+            return messages.isEmpty ? nil : messages.joined(separator: "; ")
         }
     }
 
@@ -56,6 +85,12 @@ public struct IngestRunner: Sendable {
     public var logger: Logger
     /// Stop each stream after this many pages (a budget for a run; nil: until done).
     public var pageLimit: Int?
+    /// Streams stop at the first page boundary after this moment, cursor saved.
+    public var deadline: Date?
+    /// Streams named here (`provider/stream`) start over from the beginning instead of their cursor.
+    public var startOver: Set<String> = []
+    /// Called after each committed page with the stream, its pages so far and its counts.
+    public var onPage: (@Sendable (String, Int, IngestCounts) -> Void)?
 
     public init(store: StagingStore, job: String, logger: Logger, pageLimit: Int? = nil) {
         self.store = store
@@ -65,14 +100,16 @@ public struct IngestRunner: Sendable {
     }
 
     /// Runs `streams` (in parallel) and records the run. With `backfill`, streams that support
-    /// windows fetch it in steps of `step`; the others are skipped.
+    /// windows fetch it in steps of `step`; the others are skipped. With `runID`, the streams are
+    /// recorded under that run and finishing it is left to the caller.
     public func run(
         _ streams: [any IngestStream],
         kind: String = "ingest",
         backfill: TimeWindow? = nil,
-        step: TimeInterval = 7 * 86_400
+        step: TimeInterval = 7 * 86_400,
+        runID existing: Int64? = nil
     ) async throws -> Report {
-        let runID = try store.beginRun(job: job, kind: backfill == nil ? kind : "backfill")
+        let runID = try existing ?? store.beginRun(job: job, kind: backfill == nil ? kind : "backfill")
         let selected = backfill == nil ? streams : streams.filter(\.supportsWindows)
         let reports = await withTaskGroup(of: (Int, StreamReport).self) { group in
             for (index, stream) in selected.enumerated() {
@@ -86,28 +123,14 @@ public struct IngestRunner: Sendable {
         }
         let report = Report(runID: runID, streams: reports)
         for stream in reports {
-            let unmapped =
-                stream.unmapped.isEmpty
-                ? nil : String(decoding: try JSONEncoder.sorted.encode(stream.unmapped), as: UTF8.self)
-            try store.recordStream(
-                runID: runID,
-                stream: StreamRecord(
-                    stream: stream.stream,
-                    outcome: stream.outcome.rawValue,
-                    pages: stream.pages,
-                    counts: stream.counts,
-                    resumesAfter: stream.resumesAfter?.formatted(.iso8601),
-                    message: stream.message,
-                    unmappedJSON: unmapped
-                )
-            )
+            try store.recordStream(runID: runID, stream: try stream.record())
         }
-        let messages = reports.compactMap { report in report.message.map { "\(report.stream): \($0)" } }
+        guard existing == nil else { return report }
         try store.finishRun(
             id: runID,
             outcome: report.outcome,
             counts: report.counts,
-            message: messages.isEmpty ? nil : messages.joined(separator: "; ")
+            message: report.message
         )
         return report
     }
@@ -120,8 +143,32 @@ public struct IngestRunner: Sendable {
     private func runStream(_ stream: any IngestStream, runID: Int64, backfill: TimeWindow?, step: TimeInterval) async
         -> StreamReport
     {
+        let tally = CallTally()
+        var report = await CallTally.$current.withValue(tally) {
+            await runStream(stream, runID: runID, backfill: backfill, step: step, tally: tally)
+        }
+        report.requests = tally.requests
+        report.quotaUnits = tally.units
+        return report
+    }
+
+    private func runStream(
+        _ stream: any IngestStream,
+        runID: Int64,
+        backfill: TimeWindow?,
+        step: TimeInterval,
+        tally: CallTally
+    ) async -> StreamReport {
         let label = "\(stream.source)/\(stream.name)"
-        var report = StreamReport(stream: label, outcome: .completed, pages: 0, counts: IngestCounts(), unmapped: [:])
+        var report = StreamReport(
+            stream: label,
+            outcome: .completed,
+            pages: 0,
+            requests: 0,
+            quotaUnits: 0,
+            counts: IngestCounts(),
+            unmapped: [:]
+        )
         let steps = backfill?.steps(of: step) ?? []
         // Cursors are kept per (job, provider/stream); a backfill's per window.
         let key: String
@@ -133,6 +180,10 @@ public struct IngestRunner: Sendable {
         }
         let passKey = "\(key)#listing-began"
         do {
+            if backfill == nil && startOver.contains(label) {
+                try store.deleteCursor(job: job, stream: key)
+                try store.deleteCursor(job: job, stream: passKey)
+            }
             let saved = try store.cursor(job: job, stream: key)
             var position = BackfillCursor(step: 0, inner: saved)
             if backfill != nil {
@@ -154,6 +205,12 @@ public struct IngestRunner: Sendable {
             // known as soon as the current page has arrived.
             func fetch(_ position: BackfillCursor) -> Task<FetchedPage, any Error>? {
                 guard backfill == nil || position.step < steps.count else { return nil }
+                if let deadline, Date() >= deadline {
+                    report.outcome = .stopped
+                    report.message =
+                        "stopped at the run's time limit after \(report.pages) pages; resumes from its cursor"
+                    return nil
+                }
                 let window = backfill == nil ? nil : steps[position.step]
                 return Task { try await stream.next(after: position.inner, window: window) }
             }
@@ -169,7 +226,7 @@ public struct IngestRunner: Sendable {
                 pending = finished ? nil : fetch(next)
                 let value =
                     backfill == nil ? page.cursor : String(decoding: try JSONEncoder.sorted.encode(next), as: UTF8.self)
-                var staged = stage(page, source: stream.source, cursor: .init(job: job, stream: key, value: value))
+                var staged = page.staged(source: stream.source, cursor: .init(job: job, stream: key, value: value))
                 if page.completesPass, let began = listingBegan {
                     staged.endsListingBegunIn = began
                     staged.clearedCursors = [.init(job: job, stream: passKey, value: "")]
@@ -182,6 +239,7 @@ public struct IngestRunner: Sendable {
                 }
                 report.pages += 1
                 for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
+                onPage?(label, report.pages, report.counts)
                 logger.debug(
                     "committed page",
                     metadata: ["stream": "\(label)", "items": "\(page.items.count)", "cursor": "\(value.prefix(120))"]
@@ -204,28 +262,36 @@ public struct IngestRunner: Sendable {
             report.message = "\(error)"
             logger.error("\(label) failed: \(error)")
         }
+        // A cancelled run (a signal) surfaces as whatever the request in flight threw.
+        if Task.isCancelled && report.outcome == .failed {
+            report.outcome = .stopped
+            report.message = "stopped after \(report.pages) pages; resumes from its cursor"
+        }
         return report
     }
 
-    /// A fetched page in staging's terms. A page without payloads (a step that only moves the
-    /// cursor) archives an empty marker so that its cursor still commits in a transaction.
-    func stage(_ page: FetchedPage, source: String, cursor: StagedPage.Cursor) -> StagedPage {
+}
+
+extension FetchedPage {
+    /// The page in staging's terms. A page without payloads (a step that only moves the cursor)
+    /// archives an empty marker so that its cursor still commits in a transaction.
+    func staged(source: String, cursor: StagedPage.Cursor?) -> StagedPage {
         let first =
-            page.payloads.first
-            ?? RawPayload(body: Data(), location: "cursor:\(cursor.stream)", contentType: "text/plain")
+            payloads.first
+            ?? RawPayload(body: Data(), location: "cursor:\(cursor?.stream ?? source)", contentType: "text/plain")
         var staged = StagedPage(
             source: source,
             raw: first.body,
             rawLocation: first.location,
             contentType: first.contentType,
-            items: page.items.map { .init(record: $0.record, location: $0.location) },
-            rejections: page.rejections.map { .init(location: $0.location, reason: $0.reason, excerpt: $0.excerpt) },
+            items: items.map { .init(record: $0.record, location: $0.location) },
+            rejections: rejections.map { .init(location: $0.location, reason: $0.reason, excerpt: $0.excerpt) },
             cursor: cursor
         )
-        staged.attachments = page.payloads.dropFirst().map {
+        staged.attachments = payloads.dropFirst().map {
             .init(raw: $0.body, location: $0.location, contentType: $0.contentType)
         }
-        switch page.merge {
+        switch merge {
         case .replace: staged.merge = .replace
         case .fillMissingFields: staged.merge = .fillMissingFields
         case .keepOfferDates: staged.merge = .keepOfferDates

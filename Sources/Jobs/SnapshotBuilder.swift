@@ -43,9 +43,30 @@ public struct SnapshotBuilder: Sendable {
         self.logger = logger
     }
 
-    public func build(from store: StagingStore, into directory: SnapshotDirectory) async throws -> Summary {
+    /// Resolves staged records and saves the identity map, without writing a snapshot. Returns
+    /// the number of canonical titles.
+    public func resolveOnly(from store: StagingStore) throws -> Int {
+        try resolve(store.liveRecords(), in: store).titles.count
+    }
+
+    private func resolve(_ records: [SourceRecord], in store: StagingStore) throws -> ResolvedCatalog {
+        let previousIdentity = try store.identityMap()
+        let resolved = resolver.resolve(records, identity: previousIdentity)
+        try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
+        return resolved
+    }
+
+    /// Resolves, embeds (with an embedder), writes and verifies a snapshot, and publishes it
+    /// (`makeCurrent`: makes it the one served). It is recorded as a `build` run of its own
+    /// unless `recordRun` is false (a job's run records it instead).
+    public func build(
+        from store: StagingStore,
+        into directory: SnapshotDirectory,
+        makeCurrent: Bool = true,
+        recordRun: Bool = true
+    ) async throws -> Summary {
         let started = Date()
-        let runID = try store.beginRun(job: "build", kind: "build")
+        let runID = recordRun ? try store.beginRun(job: "build", kind: "build") : nil
         var phases: [String: Double] = [:]
         var mark = Date()
         func lap(_ phase: String) {
@@ -55,9 +76,7 @@ public struct SnapshotBuilder: Sendable {
         do {
             let records = try store.liveRecords()
             lap("load")
-            let previousIdentity = try store.identityMap()
-            let resolved = resolver.resolve(records, identity: previousIdentity)
-            try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
+            let resolved = try resolve(records, in: store)
             lap("resolve")
             var vectors: EmbeddedVectors?
             var embeddingReport: CatalogEmbedder.Report?
@@ -97,12 +116,15 @@ public struct SnapshotBuilder: Sendable {
                 bytes,
                 builtAt: started,
                 buildID: buildID.uuidString.lowercased(),
-                keep: keep
+                keep: keep,
+                makeCurrent: makeCurrent
             )
             lap("publish")
             var counts = IngestCounts()
             counts.read = records.count
-            try store.finishRun(id: runID, outcome: "success", counts: counts, snapshot: path)
+            if let runID {
+                try store.finishRun(id: runID, outcome: "success", counts: counts, snapshot: path)
+            }
             logger.info(
                 "published snapshot",
                 metadata: ["snapshot.path": "\(path)", "snapshot.titles": "\(resolved.titles.count)"]
@@ -118,7 +140,9 @@ public struct SnapshotBuilder: Sendable {
                 embeddings: embeddingReport
             )
         } catch {
-            try? store.finishRun(id: runID, outcome: "failed", counts: IngestCounts(), message: "\(error)")
+            if let runID {
+                try? store.finishRun(id: runID, outcome: "failed", counts: IngestCounts(), message: "\(error)")
+            }
             throw error
         }
     }

@@ -36,11 +36,18 @@ public struct SnapshotDirectory: Sendable {
         return names.filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".\(SnapshotFormat.fileExtension)") }.sorted()
     }
 
-    /// Writes `bytes` as a new snapshot, checks it reads back and verifies, makes it current, and
-    /// prunes to `keep` snapshots. Returns the new file's path.
+    /// Writes `bytes` as a new snapshot, checks it reads back and verifies, makes it current
+    /// (unless `makeCurrent` is false), and prunes to `keep` snapshots. Returns the new file's path.
     @discardableResult
-    public func publish(_ bytes: Data, builtAt: Date = Date(), buildID: String, keep: Int = 5) throws -> String {
+    public func publish(
+        _ bytes: Data,
+        builtAt: Date = Date(),
+        buildID: String,
+        keep: Int = 5,
+        makeCurrent: Bool = true
+    ) throws -> String {
         try createIfNeeded()
+        removeAbandonedTemporaries()
         let stamp = Self.stampFormatter.string(from: builtAt)
         let name = "snapshot-\(stamp)-\(buildID.prefix(8)).\(SnapshotFormat.fileExtension)"
         let finalPath = (path as NSString).appendingPathComponent(name)
@@ -55,7 +62,7 @@ public struct SnapshotDirectory: Sendable {
             unlink(temporary)
             throw error
         }
-        try point(at: name)
+        if makeCurrent { try point(at: name) }
         try prune(keep: keep)
         return finalPath
     }
@@ -83,6 +90,18 @@ public struct SnapshotDirectory: Sendable {
             unlink((path as NSString).appendingPathComponent(name))
         }
         return Array(doomed)
+    }
+
+    /// Deletes temporary files a killed build left behind (older than ten minutes, so that a
+    /// build running beside this one keeps its own).
+    private func removeAbandonedTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let cutoff = Date().addingTimeInterval(-600)
+        for name in names where name.hasPrefix(".tmp-") {
+            let file = (path as NSString).appendingPathComponent(name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
+            if let modified, modified < cutoff { unlink(file) }
+        }
     }
 
     private func createIfNeeded() throws {

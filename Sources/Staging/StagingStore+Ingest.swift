@@ -114,7 +114,8 @@ extension StagingStore {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        runID, page.source, rejection.location, rejection.reason, rejection.excerpt, rawHash, now,
+                        runID, page.source, rejection.location, rejection.reason, rejection.excerpt,
+                        payloadHash(for: rejection.location), now,
                     ]
                 )
             }

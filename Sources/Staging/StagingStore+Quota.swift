@@ -56,12 +56,13 @@ extension StagingStore {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO run_streams
-                        (run_id, stream, outcome, pages, requests, read, new, changed, unchanged, quarantined,
-                         tombstoned, resumes_after, message, unmapped)
-                    VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (run_id, stream, outcome, pages, requests, quota_units, read, new, changed, unchanged,
+                         quarantined, tombstoned, resumes_after, message, unmapped)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    runID, stream.stream, stream.outcome, stream.pages, stream.counts.read, stream.counts.new,
+                    runID, stream.stream, stream.outcome, stream.pages, stream.requests, stream.quotaUnits,
+                    stream.counts.read, stream.counts.new,
                     stream.counts.changed, stream.counts.unchanged, stream.counts.quarantined,
                     stream.counts.tombstoned, stream.resumesAfter, stream.message, stream.unmappedJSON,
                 ]
@@ -85,6 +86,8 @@ extension StagingStore {
                         stream: row["stream"],
                         outcome: row["outcome"],
                         pages: row["pages"],
+                        requests: row["requests"],
+                        quotaUnits: row["quota_units"],
                         counts: counts,
                         resumesAfter: row["resumes_after"],
                         message: row["message"],
@@ -102,6 +105,10 @@ public struct StreamRecord: Sendable, Codable, Equatable {
     /// `completed`, `quota-exhausted`, `failed`.
     public var outcome: String
     public var pages: Int
+    /// HTTP requests sent, retries included.
+    public var requests: Int
+    /// Quota units charged to the provider's ledger.
+    public var quotaUnits: Int
     public var counts: IngestCounts
     public var resumesAfter: String?
     public var message: String?
@@ -112,6 +119,8 @@ public struct StreamRecord: Sendable, Codable, Equatable {
         stream: String,
         outcome: String,
         pages: Int,
+        requests: Int = 0,
+        quotaUnits: Int = 0,
         counts: IngestCounts,
         resumesAfter: String? = nil,
         message: String? = nil,
@@ -120,6 +129,8 @@ public struct StreamRecord: Sendable, Codable, Equatable {
         self.stream = stream
         self.outcome = outcome
         self.pages = pages
+        self.requests = requests
+        self.quotaUnits = quotaUnits
         self.counts = counts
         self.resumesAfter = resumesAfter
         self.message = message

@@ -125,6 +125,25 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v4-jobs") { db in
+            try db.execute(
+                sql: """
+                    -- One run per job at a time: the holder's pid, its start time (so a reused pid
+                    -- is not mistaken for the holder) and its host.
+                    CREATE TABLE job_locks (
+                        job TEXT PRIMARY KEY,
+                        pid INTEGER NOT NULL,
+                        process_start TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        acquired_at TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    ALTER TABLE run_streams ADD COLUMN quota_units INTEGER NOT NULL DEFAULT 0;
+                    -- A job run's stages (resolve, embed, build, publish) as JSON.
+                    ALTER TABLE runs ADD COLUMN stages TEXT;
+                    CREATE INDEX runs_by_job ON runs (job, id);
+                    """
+            )
+        }
         return migrator
     }
 }

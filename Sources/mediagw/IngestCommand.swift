@@ -127,24 +127,3 @@ struct IngestCommand: AsyncParsableCommand {
         }
     }
 }
-
-/// Durations and dates as typed on the command line.
-enum DurationText {
-    /// `7d`, `12h`, `30m`, `45s` in seconds.
-    static func seconds(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let value = Double(text.dropLast()), value > 0 else { return nil }
-        switch unit {
-        case "d": return value * 86_400
-        case "h": return value * 3600
-        case "m": return value * 60
-        case "s": return value
-        default: return nil
-        }
-    }
-
-    /// `2025-01-31` (UTC midnight) or a full ISO 8601 date-time.
-    static func date(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text + "T00:00:00Z", strategy: .iso8601)
-    }
-}

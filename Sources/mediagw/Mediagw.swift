@@ -12,7 +12,8 @@ struct Mediagw: AsyncParsableCommand {
         version: MediagwVersion.current,
         subcommands: [
             ImportCommand.self, BuildCommand.self, SnapshotCommand.self, ServeCommand.self, RunsCommand.self,
-            QuarantineCommand.self, EmbedCommand.self, IngestCommand.self, SimulateCommand.self,
+            QuarantineCommand.self, EmbedCommand.self, IngestCommand.self, SimulateCommand.self, JobsCommand.self,
+            RunCommand.self, BackfillCommand.self, CronCommand.self, ScheduleCommand.self, ReprocessCommand.self,
         ]
     )
 }

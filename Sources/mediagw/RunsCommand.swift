@@ -1,34 +1,120 @@
 import ArgumentParser
 import Foundation
+import Jobs
+import MediaModel
 import Staging
 
 struct RunsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Show run history, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "Show run history, newest first, or one run in detail.",
+        subcommands: [List.self, Show.self],
+        defaultSubcommand: List.self
+    )
 
-    @Argument(help: ArgumentHelp("Only runs of this job (e.g. import:catalog, build).", valueName: "job"))
-    var job: String?
-    @Option(help: "How many runs to show.") var limit = 20
-    @Flag(help: "Print as JSON.") var json = false
-    @OptionGroup var common: CommonOptions
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List runs, newest first (the default).")
 
-    func run() async throws {
-        try await exitOnError {
-            let runs = try StagingStore(path: common.staging).runs(job: job, limit: limit)
-            if json {
-                print(String(decoding: try JSONEncoder.pretty.encode(runs), as: UTF8.self))
-                return
-            }
-            for run in runs {
-                let counts = run.counts
-                print(
-                    "#\(run.id) \(run.job) \(run.outcome) started \(run.startedAt)"
-                        + " read \(counts.read) new \(counts.new) changed \(counts.changed)"
-                        + " quarantined \(counts.quarantined) tombstoned \(counts.tombstoned)"
-                        + (run.snapshot.map { " snapshot \(($0 as NSString).lastPathComponent)" } ?? "")
-                        + (run.message.map { " — \($0)" } ?? "")
-                )
+        @Argument(help: ArgumentHelp("Only runs of this job (e.g. nightly, import:catalog, build).", valueName: "job"))
+        var job: String?
+        @Option(help: "How many runs to show.") var limit = 20
+        @Flag(help: "Print as JSON.") var json = false
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await exitOnError {
+                let runs = try StagingStore(path: common.staging).runs(job: job, limit: limit)
+                if json {
+                    print(String(decoding: try JSONEncoder.pretty.encode(runs), as: UTF8.self))
+                    return
+                }
+                for run in runs {
+                    let counts = run.counts
+                    print(
+                        "#\(run.id) \(run.job) \(run.kind) \(run.outcome) started \(run.startedAt)"
+                            + (RunsCommand.duration(run).map { " took \($0)" } ?? "")
+                            + " read \(counts.read) new \(counts.new) changed \(counts.changed)"
+                            + " quarantined \(counts.quarantined) tombstoned \(counts.tombstoned)"
+                            + (run.quotaUnits > 0 ? " quota \(run.quotaUnits)" : "")
+                            + (run.snapshot.map { " snapshot \(($0 as NSString).lastPathComponent)" } ?? "")
+                    )
+                }
             }
         }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one run: its streams, stages and errors.")
+
+        @Argument(help: ArgumentHelp("The run's number (from `mediagw runs`).", valueName: "run")) var runID: Int64
+        @Flag(help: "Print as JSON.") var json = false
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await exitOnError {
+                let store = try StagingStore(path: common.staging)
+                guard let record = try store.run(id: runID) else {
+                    throw MediaError(.notFound, "no run \(runID) in \(common.staging)")
+                }
+                let streams = try store.streams(runID: runID)
+                if json {
+                    struct Detail: Encodable {
+                        var run: RunRecord
+                        var streams: [StreamRecord]
+                    }
+                    print(
+                        String(
+                            decoding: try JSONEncoder.pretty.encode(Detail(run: record, streams: streams)),
+                            as: UTF8.self
+                        )
+                    )
+                    return
+                }
+                let counts = record.counts
+                print("run \(record.id): job \(record.job) (\(record.kind)), \(record.outcome)")
+                print(
+                    "  started \(record.startedAt)"
+                        + (record.finishedAt.map { ", finished \($0)" } ?? "")
+                        + (RunsCommand.duration(record).map { " (\($0))" } ?? "")
+                )
+                print(
+                    "  read \(counts.read), new \(counts.new), changed \(counts.changed), unchanged \(counts.unchanged), "
+                        + "quarantined \(counts.quarantined), tombstoned \(counts.tombstoned); "
+                        + "\(record.requests) requests, \(record.quotaUnits) quota units"
+                )
+                if let snapshot = record.snapshot { print("  snapshot \(snapshot)") }
+                for stream in streams {
+                    let c = stream.counts
+                    print(
+                        "  stream \(stream.stream): \(stream.outcome), \(stream.pages) pages, \(stream.requests) requests, "
+                            + "\(stream.quotaUnits) units; read \(c.read), new \(c.new), changed \(c.changed), "
+                            + "quarantined \(c.quarantined), tombstoned \(c.tombstoned)"
+                    )
+                    if let resumes = stream.resumesAfter { print("    resumes after \(resumes)") }
+                    if let message = stream.message { print("    \(message)") }
+                    if let unmapped = stream.unmappedJSON { print("    unmapped: \(unmapped)") }
+                }
+                if let stages = record.stages,
+                    let decoded = try? JSONDecoder().decode([JobRunSummary.Stage].self, from: Data(stages.utf8))
+                {
+                    for stage in decoded {
+                        print(
+                            "  stage \(stage.step): \(stage.outcome) in \(String(format: "%.2f s", stage.seconds))"
+                                + (stage.message.map { " — \($0)" } ?? "")
+                        )
+                    }
+                }
+                if let message = record.message { print("  message: \(message)") }
+            }
+        }
+    }
+
+    /// How long a finished run took, as text.
+    static func duration(_ run: RunRecord) -> String? {
+        guard let finished = run.finishedAt, let end = try? Date(finished, strategy: .iso8601),
+            let start = try? Date(run.startedAt, strategy: .iso8601)
+        else { return nil }
+        return String(format: "%.1f s", end.timeIntervalSince(start))
     }
 }
 

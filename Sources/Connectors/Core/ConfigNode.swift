@@ -129,3 +129,11 @@ public struct ConfigNode: @unchecked Sendable {
         return previous[b.count]
     }
 }
+
+extension ConfigNode {
+    /// The `index`th item of a list node, for errors about one item.
+    public static func child(of list: ConfigNode, index: Int) -> ConfigNode {
+        guard case .sequence(let sequence) = list.node, sequence.indices.contains(index) else { return list }
+        return ConfigNode(file: list.file, path: "\(list.path)[\(index)]", node: sequence[index])
+    }
+}

@@ -25,6 +25,9 @@ public struct ConnectorConfiguration: Sendable {
     public var mapping: Mapping
     /// The `streams:` section, read by the provider's connector.
     public var streams: ConfigNode?
+    /// Per-stream settings that replace the file's (a job narrowing regions or channels), by
+    /// stream name; each member keeps the file and key it was written at.
+    public var streamOverrides: [String: ConfigNode] = [:]
 
     static let topLevelKeys = [
         "provider", "base_url", "auth", "rate_limit", "quota", "retries", "timeout_s", "circuit_breaker",
@@ -133,14 +136,16 @@ public struct ConnectorConfiguration: Sendable {
     }
 
     /// Client settings with the keys read from their sources (a missing one is an error naming it).
-    public func clientSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws
-        -> ClientSettings
-    {
+    /// With `loadKeys` false the settings carry no keys (for work that never sends a request).
+    public func clientSettings(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        loadKeys: Bool = true
+    ) throws -> ClientSettings {
         ClientSettings(
             provider: provider,
             baseURL: baseURL,
             auth: auth,
-            keys: try keySources.map { try $0.load(environment: environment) },
+            keys: loadKeys ? try keySources.map { try $0.load(environment: environment) } : [],
             requestsPerSecond: requestsPerSecond,
             burst: burst,
             timeout: timeout,
@@ -154,10 +159,9 @@ public struct ConnectorConfiguration: Sendable {
 
     /// The members of `streams.<name>`, or nil when that stream is not configured.
     public func stream(_ name: String, allowed: [String]) throws -> [String: ConfigNode]? {
-        guard let streams else { return nil }
-        let table = try streams.table()
-        guard let entry = table.first(where: { $0.key == name }) else { return nil }
-        return try entry.value.members(allowed: allowed)
+        let configured = try streams?.table().first(where: { $0.key == name })?.value.members(allowed: allowed)
+        guard let override = streamOverrides[name] else { return configured }
+        return (configured ?? [:]).merging(try override.members(allowed: allowed)) { _, new in new }
     }
 
     /// Refuses stream names the connector does not have.

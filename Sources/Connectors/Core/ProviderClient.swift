@@ -194,6 +194,7 @@ public final class ProviderClient: Sendable {
                     units: call.units
                 )
             }
+            CallTally.current?.record(units: key != nil ? call.units : 0)
             attempt += 1
             let verdict: Verdict
             var response: HTTPResponse?

@@ -3,6 +3,14 @@ import Logging
 
 /// Builds a provider's streams from its configuration file.
 public enum Connector {
+    /// The streams each provider's connector knows, by provider.
+    public static let streamNames: [String: [String]] = [
+        StreamingAvailabilityConnector.provider: StreamingAvailabilityConnector.streamNames,
+        WatchmodeConnector.provider: WatchmodeConnector.streamNames,
+        JustWatchConnector.provider: JustWatchConnector.streamNames,
+        YouTubeConnector.provider: YouTubeConnector.streamNames,
+    ]
+
     /// The streams `configuration` enables, with a client that reads keys from `environment`.
     public static func streams(
         for configuration: ConnectorConfiguration,

@@ -1,0 +1,248 @@
+import ArgumentParser
+import Connectors
+import Embeddings
+import Foundation
+import Jobs
+import MediaModel
+import Staging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Options shared by `run` and `backfill`.
+struct JobRunOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("Wait this long for a job's lock (30s, 10m) instead of exiting 73.", valueName: "duration")
+    )
+    var wait: String?
+
+    @Option(help: "Stop each stream after this many pages (overrides the job's max_pages).")
+    var maxPages: Int?
+
+    @Flag(help: "Print the summaries as JSON.")
+    var json = false
+
+    @Flag(help: "No progress line on a terminal.")
+    var noProgress = false
+
+    func validate() throws {
+        if let wait, DurationText.seconds(wait) == nil {
+            throw ValidationError("--wait '\(wait)' is not a duration like 30s, 10m or 2h")
+        }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run jobs: ingest their streams, then resolve, embed, build and publish.",
+        discussion: """
+            Each job takes its lock first; streams of all the jobs run side by side, each page
+            committing with its cursor, so an interrupted run resumes where it stopped. The stages
+            after the ingest run once per snapshot directory.
+            Exit status: 0 success; 2 partial (a stream failed or stopped early, or records were
+            quarantined); 75 quota exhausted (resumes after the provider's reset); 1 failed;
+            73 a job's lock is held by a running process; 78 bad configuration.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Job names (jobs/<name>.yml) or job files.", valueName: "job"))
+    var jobNames: [String] = []
+
+    @Flag(help: "Run every job in the jobs directory.")
+    var all = false
+
+    @OptionGroup var files: JobFileOptions
+    @OptionGroup var options: JobRunOptions
+    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if jobNames.isEmpty && !all { throw ValidationError("name at least one job, or --all") }
+        if !jobNames.isEmpty && all { throw ValidationError("name jobs or use --all, not both") }
+    }
+
+    func run() async throws {
+        try await JobExecution(files: files, options: options, embedding: embedding, common: common)
+            .execute(names: jobNames, all: all, configure: { _ in })
+    }
+}
+
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Pull a time window through a job's streams, then resolve and build like a run.",
+        discussion: """
+            Streams that can fetch time windows pull [--from, --to) in --step steps under a cursor
+            of their own: the scheduled cursor does not move, and running the same backfill again
+            continues where it stopped. Exit statuses as for `mediagw run`.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The job (jobs/<name>.yml) or a job file.", valueName: "job"))
+    var job: String
+
+    @Option(help: ArgumentHelp("Start of the window (YYYY-MM-DD or ISO 8601).", valueName: "date"))
+    var from: String
+
+    @Option(help: ArgumentHelp("End of the window, exclusive.", valueName: "date"))
+    var to: String
+
+    @Option(help: ArgumentHelp("Step: 7d, 12h, 30m.", valueName: "duration"))
+    var step = "7d"
+
+    @OptionGroup var files: JobFileOptions
+    @OptionGroup var options: JobRunOptions
+    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard DurationText.seconds(step) != nil else {
+            throw ValidationError("--step '\(step)' is not a duration like 7d, 12h or 30m")
+        }
+        guard let start = DurationText.date(from), let end = DurationText.date(to) else {
+            throw ValidationError("--from and --to must be dates like 2025-01-31")
+        }
+        guard start < end else { throw ValidationError("--from must be before --to") }
+    }
+
+    func run() async throws {
+        let window = TimeWindow(from: DurationText.date(from)!, to: DurationText.date(to)!)
+        let seconds = DurationText.seconds(step)!
+        try await JobExecution(files: files, options: options, embedding: embedding, common: common)
+            .execute(names: [job], all: false) { runOptions in
+                runOptions.backfill = window
+                runOptions.step = seconds
+            }
+    }
+}
+
+/// What `run` and `backfill` share: load jobs, run them, print, alert, and exit with the status.
+struct JobExecution {
+    var files: JobFileOptions
+    var options: JobRunOptions
+    var embedding: EmbeddingOptions
+    var common: CommonOptions
+
+    func execute(names: [String], all: Bool, configure: (inout JobRunner.Options) -> Void) async throws {
+        let logger = common.makeLogger()
+        let progress = ProgressLine(enabled: !options.noProgress && !options.json && isatty(STDERR_FILENO) == 1)
+        let summaries: [JobRunSummary] = try await exitOnError {
+            let jobs = all ? try JobConfiguration.loadAll(directory: files.jobs) : try names.map(files.load)
+            guard !jobs.isEmpty else { throw MediaError(.configuration, "no job files in \(files.jobs)") }
+            let store = try StagingStore(path: common.staging)
+            let embedding = self.embedding
+            var runner = JobRunner(store: store, logger: logger) { try await embedding.makeEmbedder() }
+            runner.notifier = WebhookNotifier(logger: logger)
+            runner.onEvent = { progress.update($0) }
+            var runOptions = JobRunner.Options()
+            runOptions.connectors = files.connectors
+            runOptions.snapshots = common.snapshots
+            runOptions.lockWait = options.wait.flatMap(DurationText.seconds)
+            runOptions.maxPages = options.maxPages
+            configure(&runOptions)
+            let (ready, options) = (runner, runOptions)
+            do {
+                return try await SignalScope.cancellingOnTermination {
+                    try await ready.run(jobs, options: options)
+                }
+            } catch let held as JobLock.Held {
+                progress.finish()
+                FileHandleOutput.standardError("mediagw: \(held.description); try again later or use --wait")
+                throw ExitCode(ExitStatus.lockHeld)
+            }
+        }
+        progress.finish()
+        if options.json {
+            print(String(decoding: try JSONEncoder.pretty.encode(summaries), as: UTF8.self))
+        } else {
+            for summary in summaries { print(Self.describe(summary)) }
+        }
+        let status = JobRunner.exitStatus(summaries)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// A run in a few lines: the outcome and counts, then anything that did not complete.
+    static func describe(_ summary: JobRunSummary) -> String {
+        let counts = summary.counts
+        var lines = [
+            "\(summary.job) \(summary.kind) \(summary.runID): \(summary.outcome) in "
+                + String(format: "%.1f s", summary.seconds)
+                + " — read \(counts.read), new \(counts.new), changed \(counts.changed), "
+                + "quarantined \(counts.quarantined), tombstoned \(counts.tombstoned); "
+                + "\(summary.streams.map(\.requests).reduce(0, +)) requests, "
+                + "\(summary.streams.map(\.quotaUnits).reduce(0, +)) quota units"
+        ]
+        for stream in summary.streams where stream.outcome != "completed" || stream.counts.quarantined > 0 {
+            lines.append("  \(stream.stream): \(stream.outcome)" + (stream.message.map { " — \($0)" } ?? ""))
+        }
+        if let error = summary.stageError { lines.append("  \(error)") }
+        if let snapshot = summary.snapshot { lines.append("  published \(snapshot)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// One line on a terminal's standard error, redrawn as pages commit: pages, records, rate.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private let started = Date()
+    private var streams: [String: (pages: Int, read: Int)] = [:]
+    private var stage: String?
+    private var drawn = Date.distantPast
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ event: JobRunner.Event) {
+        guard enabled else { return }
+        lock.withLock {
+            switch event {
+            case .page(let job, let stream, let pages, let counts):
+                streams["\(job) \(stream)"] = (pages, counts.read)
+            case .stage(let name):
+                stage = name
+                drawn = .distantPast
+            }
+            guard Date().timeIntervalSince(drawn) > 0.2 else { return }
+            drawn = Date()
+            let elapsed = max(Date().timeIntervalSince(started), 0.001)
+            let pages = streams.values.map(\.pages).reduce(0, +)
+            let read = streams.values.map(\.read).reduce(0, +)
+            var line =
+                "ingest: \(streams.count) streams, \(pages) pages, \(read) records (\(Int(Double(read) / elapsed))/s)"
+            if let stage { line += " · \(stage)…" }
+            line += String(format: " · %.0f s", elapsed)
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        }
+    }
+
+    func finish() {
+        guard enabled else { return }
+        lock.withLock { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// Turns SIGTERM and SIGINT into task cancellation for the work in `body`: streams stop at the
+/// request in flight (every committed page stays), the run is recorded and locks are released.
+enum SignalScope {
+    static func cancellingOnTermination<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T
+    {
+        let task = Task { try await body() }
+        let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in sources { source.cancel() }
+            signal(SIGTERM, SIG_DFL)
+            signal(SIGINT, SIG_DFL)
+        }
+        return try await task.value
+    }
+}

@@ -1,0 +1,379 @@
+import Foundation
+import Hummingbird
+import Jobs
+import Logging
+import MediaModel
+import Snapshots
+import Staging
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `mediagw run`, `backfill`, `reprocess` and `cron render` against `mediagw simulate`.
+@Suite(.serialized) struct JobRunTests {
+    struct Setup {
+        var workspace: Harness.Workspace
+        var simulator: Process
+        var base: String
+        var connectors: String { workspace.root + "/connectors" }
+        var jobs: String { workspace.root + "/jobs" }
+
+        func writeJob(_ name: String, _ text: String) throws {
+            try FileManager.default.createDirectory(atPath: jobs, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(jobs)/\(name).yml"))
+        }
+
+        func run(_ arguments: [String], in workspace: Harness.Workspace? = nil) throws -> Harness.Result {
+            try Harness.run(arguments + ["--jobs", jobs, "--connectors", connectors], in: workspace ?? self.workspace)
+        }
+    }
+
+    /// A workspace with the simulator running and its connector files written.
+    func setUp(titles: Int = 300, extra: [String] = []) async throws -> Setup {
+        var workspace = Harness.Workspace()
+        for name in ["STREAMING_AVAILABILITY_API_KEY", "WATCHMODE_API_KEY", "YOUTUBE_API_KEY"] {
+            workspace.extraEnvironment[name] = "e2e-\(name.lowercased())-0123456789"
+        }
+        let connectors = workspace.root + "/connectors"
+        let (process, out, _) = try Harness.start(
+            ["simulate", "--port", "0", "--titles", "\(titles)", "--seed", "5", "--connectors", connectors] + extra,
+            in: workspace
+        )
+        for _ in 0..<300 {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "simulator listening on ") {
+                let base = text[range.upperBound...].prefix { !$0.isNewline }
+                return Setup(workspace: workspace, simulator: process, base: String(base))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw Harness.HarnessError(message: "the simulator did not start")
+    }
+
+    func requestCount(_ base: String) async throws -> Int {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "\(base)/_simulator/stats")!)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let counts = object?["requests"] as? [String: Int] ?? [:]
+        return counts.values.reduce(0, +)
+    }
+
+    /// Canonical titles of the current snapshot, by id, with their offers.
+    func currentTitles(_ snapshots: String) throws -> [String: CanonicalTitle] {
+        let path = try #require(try SnapshotDirectory(path: snapshots).currentSnapshotPath())
+        var titles: [String: CanonicalTitle] = [:]
+        try Snapshot(path: path).forEachTitle { _, title in titles[title.id] = title }
+        return titles
+    }
+
+    @Test func theExampleJobsRunAgainstTheSimulator() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        let repository = Harness.packageRoot.path
+        for file in try JobConfiguration.files(in: repository + "/jobs") {
+            let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            // The examples as shipped, but lexical (the model is exercised by the semantic tests)
+            // and with the simulator's connector files.
+            var text = try String(contentsOfFile: file, encoding: .utf8)
+            text = text.replacingOccurrences(
+                of: "then: [resolve, embed, build, publish]",
+                with: "then: [resolve, build, publish]"
+            )
+            try setup.writeJob(name, text)
+        }
+        let check = try setup.run(["jobs", "check"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        for job in [
+            "nightly", "streaming-availability", "streaming-availability-weekly", "watchmode", "justwatch", "youtube",
+        ] {
+            let result = try setup.run(["run", job, "--max-pages", "4", "--no-progress"])
+            #expect(result.status == 0, "\(job): \(result.stdout) \(result.stderr)")
+            #expect(result.stdout.contains("\(job) run "), "\(result.stdout)")
+            #expect(result.stdout.contains(": success in "), "\(result.stdout)")
+        }
+        let store = try StagingStore(path: setup.workspace.staging)
+        let runs = try store.runs(limit: 50).filter { $0.kind == "run" }
+        #expect(runs.count == 6)
+        #expect(runs.allSatisfy { $0.outcome == "success" && $0.snapshot != nil })
+        let nightly = try #require(runs.first { $0.job == "nightly" })
+        let streams = try store.streams(runID: nightly.id)
+        #expect(Set(streams.map { $0.stream.split(separator: "/").first! }).count == 4)
+        #expect(streams.allSatisfy { $0.requests > 0 })
+        #expect(nightly.quotaUnits > 0)
+        #expect(try currentTitles(setup.workspace.snapshots).count > 100)
+        let detail = try Harness.run(["runs", "show", "\(nightly.id)"], in: setup.workspace)
+        #expect(detail.stdout.contains("stream watchmode/listing: completed"), "\(detail.stdout)")
+        #expect(detail.stdout.contains("stage publish: success"), "\(detail.stdout)")
+    }
+
+    @Test func aSecondRunOfARunningJobGetsLockHeldAndAStaleLockIsTakenOver() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("jw", "ingest: [{connector: justwatch, streams: [new]}]\nthen: []\n")
+        // A live process of this machine holds the job's lock.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        holder.arguments = ["60"]
+        try holder.run()
+        defer { if holder.isRunning { holder.terminate() } }
+        let store = try StagingStore(path: setup.workspace.staging)
+        let live = LockHolder(
+            pid: holder.processIdentifier,
+            processStart: try #require(JobLock.processStart(pid: holder.processIdentifier)),
+            host: JobLock.hostName(),
+            acquiredAt: "2026-11-26T00:00:00Z"
+        )
+        _ = try store.acquireLock(job: "jw", holder: live) { _ in false }
+
+        let refused = try setup.run(["run", "jw"])
+        #expect(refused.status == 73)
+        #expect(
+            refused.stderr.contains("job 'jw' is already running (pid \(holder.processIdentifier)"),
+            "\(refused.stderr)"
+        )
+        let waited = try setup.run(["run", "jw", "--wait", "1s"])
+        #expect(waited.status == 73)
+        // The refused runs did nothing: no run was begun.
+        #expect(try store.runs(job: "jw").isEmpty)
+
+        // The holder dies without releasing (kill -9): the next run takes the lock over.
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        let resumed = try setup.run(["run", "jw"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(
+            resumed.stderr.contains("took over the lock of job jw from pid \(holder.processIdentifier)"),
+            "\(resumed.stderr)"
+        )
+        #expect(try store.locks()["jw"] == nil, "released at the end")
+    }
+
+    @Test func killedRunsResumeToTheSnapshotOfAnUninterruptedRun() async throws {
+        let setup = try await setUp(titles: 500)
+        defer { setup.simulator.terminate() }
+        try setup.writeJob(
+            "all",
+            """
+            ingest:
+              - {connector: watchmode, streams: [listing]}
+              - {connector: justwatch, streams: [popular]}
+              - {connector: streaming-availability, streams: [catalog]}
+            then: [resolve, build, publish]
+            """
+        )
+        var reference = setup.workspace
+        reference.extraEnvironment["MEDIAGW_STAGING"] = setup.workspace.root + "/reference/staging.sqlite"
+        reference.extraEnvironment["MEDIAGW_SNAPSHOTS"] = setup.workspace.root + "/reference/snapshots"
+        let clean = try setup.run(["run", "all"], in: reference)
+        #expect(clean.status == 0, "\(clean.stderr)")
+
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        for _ in 0..<6 {
+            let (process, _, _) = Harness.makeProcess(
+                ["run", "all", "--jobs", setup.jobs, "--connectors", setup.connectors],
+                in: setup.workspace
+            )
+            try process.run()
+            // Anywhere from the first page to the build and publish.
+            try await Task.sleep(for: .milliseconds(Int.random(in: 30...2500, using: &generator)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        let resumed = try setup.run(["run", "all"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(kills > 0)
+
+        let expected = try StagingStore(path: setup.workspace.root + "/reference/staging.sqlite").liveRecords()
+        #expect(expected.count > 200)
+        #expect(try StagingStore(path: setup.workspace.staging).liveRecords() == expected)
+        let expectedTitles = try currentTitles(setup.workspace.root + "/reference/snapshots")
+        let titles = try currentTitles(setup.workspace.snapshots)
+        #expect(titles.count == expectedTitles.count)
+        #expect(titles == expectedTitles)
+        // No half-written snapshot was published: every snapshot in the directory verifies.
+        for name in SnapshotDirectory(path: setup.workspace.snapshots).snapshotNames() {
+            try Snapshot(path: setup.workspace.snapshots + "/" + name).verify()
+        }
+        let history = try StagingStore(path: setup.workspace.staging).runs(job: "all", limit: 20)
+        #expect(!history.contains { $0.outcome == "running" })
+    }
+
+    @Test func aBackfillLeavesTheScheduledCursorAloneAndResumes() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("sa", "ingest: [{connector: streaming-availability, streams: [changes]}]\nthen: [resolve]\n")
+        let store = try StagingStore(path: setup.workspace.staging)
+        let arguments = ["backfill", "sa", "--from", "2026-10-01", "--to", "2026-11-01", "--step", "7d"]
+        let first = try setup.run(arguments)
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("sa backfill "), "\(first.stdout)")
+        #expect(try store.cursor(job: "sa", stream: "streaming-availability/changes") == nil)
+        let key = "backfill:streaming-availability/changes:1790812800-1793491200"
+        let saved = try #require(try store.cursor(job: "sa", stream: key))
+        #expect(saved.contains("\"step\":5"), "all five steps done: \(saved)")
+        // Running the same backfill again continues from its cursor: nothing left to fetch.
+        let before = try await requestCount(setup.base)
+        let again = try setup.run(arguments)
+        #expect(again.status == 0)
+        #expect(try await requestCount(setup.base) == before)
+        // A scheduled run is unaffected and starts its own cursor.
+        #expect(try setup.run(["run", "sa"]).status == 0)
+        #expect(try store.cursor(job: "sa", stream: "streaming-availability/changes") != nil)
+    }
+
+    @Test func reprocessAppliesAMappingChangeWithoutFetching() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("jw", "ingest: [{connector: justwatch, streams: [popular]}]\nthen: []\n")
+        #expect(try setup.run(["run", "jw"]).status == 0)
+        let store = try StagingStore(path: setup.workspace.staging)
+        func genres() throws -> [String: Int] {
+            var counts: [String: Int] = [:]
+            for record in try store.liveRecords(source: "justwatch") {
+                for genre in record.genres ?? [] { counts[genre.rawValue, default: 0] += 1 }
+            }
+            return counts
+        }
+        let before = try genres()
+        let drama = try #require(before["drama"])
+        #expect(drama > 0)
+        // A mapping fix: JustWatch's `drm` now maps to crime.
+        let file = setup.connectors + "/justwatch.yml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "drm: drama", with: "drm: crime").utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let requests = try await requestCount(setup.base)
+        let result = try Harness.run(
+            ["reprocess", "--source", "justwatch", "--connectors", setup.connectors],
+            in: setup.workspace
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("justwatch: "), "\(result.stdout)")
+        #expect(try await requestCount(setup.base) == requests, "nothing was fetched")
+        let after = try genres()
+        #expect(after["drama"] == nil)
+        #expect(after["crime", default: 0] >= drama)
+        #expect(try store.liveRecords(source: "justwatch").count == store.liveRecords(source: "justwatch").count)
+    }
+
+    @Test func cronRenderWritesUnitsSystemdAccepts() async throws {
+        let workspace = Harness.Workspace()
+        let output = workspace.root + "/cron"
+        let repository = Harness.packageRoot.path
+        let result = try Harness.run(
+            [
+                "cron", "render", "--output", output, "--jobs", repository + "/jobs", "--connectors",
+                repository + "/connectors", "--env-file", workspace.root + "/mediagw.env",
+            ],
+            in: workspace
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let jobs = try JobConfiguration.loadAll(directory: repository + "/jobs")
+        let crontab = try String(contentsOfFile: output + "/crontab", encoding: .utf8)
+        let entries = crontab.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.contains("=") && !$0.isEmpty }
+        #expect(entries.count == jobs.count)
+        for entry in entries {
+            let fields = entry.split(separator: " ")
+            let cron = try CronExpression(fields.prefix(5).joined(separator: " "))
+            let name = String(fields[fields.firstIndex(of: "run")! + 1])
+            let job = try #require(jobs.first { $0.name == name })
+            #expect(cron.minutes == job.schedule?.cron.minutes && cron.hours == job.schedule?.cron.hours)
+            for flag in ["--jobs", "--connectors", "--staging", "--snapshots"] {
+                let value = fields[fields.firstIndex(of: Substring(flag))! + 1]
+                #expect(value.hasPrefix("/"), "\(flag) \(value) is absolute")
+            }
+        }
+        let analyze = "/usr/bin/systemd-analyze"
+        guard FileManager.default.isExecutableFile(atPath: analyze) else { return }
+        for job in jobs {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: analyze)
+            process.arguments = [
+                "verify", "\(output)/systemd/mediagw-\(job.name).service",
+                "\(output)/systemd/mediagw-\(job.name).timer",
+            ]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(job.name): \(text)")
+        }
+    }
+
+    @Test func aPartialRunPostsItsSummaryToTheWebhookWithoutSecrets() async throws {
+        let setup = try await setUp(extra: ["--fault", "watchmode:server-error:1000"])
+        defer { setup.simulator.terminate() }
+        let received = Locked<[Data]>([])
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            received.withLock { $0.append(Data(buffer: body)) }
+            return .ok
+        }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let logger = Logger(label: "webhook")
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await whileServing(app, ports: ports, logger: logger) { port in
+            try setup.writeJob(
+                "alerting",
+                """
+                ingest:
+                  - {connector: watchmode, streams: [listing]}
+                  - {connector: justwatch, streams: [new]}
+                then: []
+                alerts: {webhook_env: E2E_HOOK, format: json}
+                """
+            )
+            var workspace = setup.workspace
+            workspace.extraEnvironment["E2E_HOOK"] = "http://127.0.0.1:\(port)/hook"
+            let result = try setup.run(["run", "alerting"], in: workspace)
+            #expect(result.status == 2, "partial: \(result.stdout) \(result.stderr)")
+        }
+        let payloads = received.withLock { $0 }
+        #expect(payloads.count == 1)
+        let body = try #require(payloads.first)
+        let text = String(decoding: body, as: UTF8.self)
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(object["job"] as? String == "alerting")
+        #expect(object["outcome"] as? String == "partial")
+        let streams = try #require(object["streams"] as? [[String: Any]])
+        #expect(
+            streams.contains { $0["stream"] as? String == "watchmode/listing" && $0["outcome"] as? String == "failed" }
+        )
+        for secret in setup.workspace.extraEnvironment.values where secret.hasPrefix("e2e-") {
+            #expect(!text.contains(secret))
+        }
+    }
+}
+
+/// A value behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
