@@ -20,6 +20,8 @@ public struct IngestRunner: Sendable {
             case failed
             /// Stopped at the run's deadline or by a signal, cursor saved; resumes next run.
             case stopped
+            /// Stopped at the run's page budget, cursor saved: a normal end that resumes next run.
+            case paused
         }
 
         /// `provider/stream`.
@@ -222,8 +224,13 @@ public struct IngestRunner: Sendable {
                 if backfill != nil && page.isLast {
                     next = BackfillCursor(step: position.step + 1)
                 }
-                let finished = (backfill == nil && page.isLast) || pageLimit.map { report.pages + 1 >= $0 } == true
-                pending = finished ? nil : fetch(next)
+                let done = backfill == nil ? page.isLast : next.step >= steps.count
+                let budgetSpent = pageLimit.map { report.pages + 1 >= $0 } == true
+                pending = done || budgetSpent ? nil : fetch(next)
+                if budgetSpent && !done {
+                    report.outcome = .paused
+                    report.message = "paused at the page budget (\(pageLimit!) pages); resumes from its cursor"
+                }
                 let value =
                     backfill == nil ? page.cursor : String(decoding: try JSONEncoder.sorted.encode(next), as: UTF8.self)
                 var staged = page.staged(source: stream.source, cursor: .init(job: job, stream: key, value: value))

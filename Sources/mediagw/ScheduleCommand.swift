@@ -62,11 +62,13 @@ struct CronCommand: AsyncParsableCommand {
                     } catch {
                         throw MediaError(.io, "cannot write \(path): \(error.localizedDescription)")
                     }
-                    print("wrote \(path)")
+                    FileHandleOutput.standardOutput("wrote \(path)")
                 }
                 let unscheduled = jobs.filter { $0.schedule == nil }.map(\.name)
                 if !unscheduled.isEmpty {
-                    print("not scheduled (no 'schedule'): \(unscheduled.joined(separator: ", "))")
+                    FileHandleOutput.standardOutput(
+                        "not scheduled (no 'schedule'): \(unscheduled.joined(separator: ", "))"
+                    )
                 }
             }
         }
@@ -80,7 +82,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         discussion: """
             Reads the job files, starts `mediagw run JOB` for each job when its cron expression is
             due (in its time zone), never starts a job while its previous run is still going, and
-            re-reads the job files every minute. SIGTERM or SIGINT stops it: running jobs get
+            re-reads the job files every minute. After a suspend, a job that fell due runs once. SIGTERM or SIGINT stops it: running jobs get
             SIGTERM, stop at their request in flight with every committed page kept, and are waited for.
             """
     )
@@ -93,18 +95,13 @@ struct ScheduleCommand: AsyncParsableCommand {
         var jobs = try await exitOnError { try JobConfiguration.loadAll(directory: files.jobs) }
         let supervisor = Supervisor()
         let stop = SignalFlag()
-        var due: [String: Date] = [:]
-        var lastCheck = Date()
+        var planner = SchedulePlanner()
         var lastReload = Date()
-        print("scheduler: \(jobs.filter { $0.schedule != nil }.count) scheduled jobs; SIGTERM stops")
+        FileHandleOutput.standardOutput(
+            "scheduler: \(jobs.filter { $0.schedule != nil }.count) scheduled jobs; SIGTERM stops"
+        )
         while !stop.isSet {
             let now = Date()
-            // A clock set back (or far forward) makes every job's next time count from now.
-            if now < lastCheck.addingTimeInterval(-60) || now > lastCheck.addingTimeInterval(3600) {
-                logger.warning("the clock moved by \(Int(now.timeIntervalSince(lastCheck))) s; rescheduling")
-                due = [:]
-            }
-            lastCheck = now
             if now.timeIntervalSince(lastReload) >= 60 {
                 lastReload = now
                 do {
@@ -113,30 +110,25 @@ struct ScheduleCommand: AsyncParsableCommand {
                     logger.error("keeping the previous job files: \(error.message)")
                 }
             }
-            for job in jobs {
-                guard let schedule = job.schedule else { continue }
-                let next = due[job.name] ?? schedule.cron.next(after: now, in: schedule.timeZone)
-                due[job.name] = next
-                guard let next, next <= now else { continue }
-                due[job.name] = schedule.cron.next(after: now, in: schedule.timeZone)
-                if supervisor.isRunning(job.name) {
-                    logger.warning("job \(job.name) is due but its previous run is still going; skipped")
-                    continue
-                }
-                print("\(now.formatted(.iso8601)) starting job \(job.name)")
+            let decision = planner.check(jobs, now: now, running: Set(supervisor.running))
+            if decision.rescheduled { logger.warning("the clock was set back; every job is rescheduled from now") }
+            for name in decision.skipped {
+                logger.warning("job \(name) is due but its previous run is still going; skipped")
+            }
+            for name in decision.start {
+                FileHandleOutput.standardOutput("\(now.formatted(.iso8601)) starting job \(name)")
                 do {
-                    try supervisor.start(job.name, arguments: runArguments(job.name)) { status in
-                        print("\(Date().formatted(.iso8601)) job \(job.name) exited \(status)")
+                    try supervisor.start(name, arguments: runArguments(name)) { status in
+                        FileHandleOutput.standardOutput("\(Date().formatted(.iso8601)) job \(name) exited \(status)")
                     }
                 } catch {
-                    logger.error("cannot start job \(job.name): \(error)")
+                    logger.error("cannot start job \(name): \(error)")
                 }
             }
-            let nextDue = due.values.compactMap { $0 }.min() ?? now.addingTimeInterval(60)
-            let pause = min(max(nextDue.timeIntervalSinceNow, 0.2), 30)
+            let pause = min(max((decision.nextDue ?? now.addingTimeInterval(30)).timeIntervalSinceNow, 0.2), 30)
             await stop.wait(seconds: pause)
         }
-        print("scheduler: stopping; waiting for \(supervisor.running.count) running jobs")
+        FileHandleOutput.standardOutput("scheduler: stopping; waiting for \(supervisor.running.count) running jobs")
         supervisor.terminateAll()
         await supervisor.waitAll()
     }

@@ -109,7 +109,7 @@ import Testing
         #expect(nightly.quotaUnits > 0)
         #expect(try currentTitles(setup.workspace.snapshots).count > 100)
         let detail = try Harness.run(["runs", "show", "\(nightly.id)"], in: setup.workspace)
-        #expect(detail.stdout.contains("stream watchmode/listing: completed"), "\(detail.stdout)")
+        #expect(detail.stdout.contains("stream watchmode/listing: paused, 4 pages"), "\(detail.stdout)")
         #expect(detail.stdout.contains("stage publish: success"), "\(detail.stdout)")
     }
 
@@ -171,19 +171,23 @@ import Testing
         var reference = setup.workspace
         reference.extraEnvironment["MEDIAGW_STAGING"] = setup.workspace.root + "/reference/staging.sqlite"
         reference.extraEnvironment["MEDIAGW_SNAPSHOTS"] = setup.workspace.root + "/reference/snapshots"
+        let started = Date()
         let clean = try setup.run(["run", "all"], in: reference)
         #expect(clean.status == 0, "\(clean.stderr)")
+        let duration = Date().timeIntervalSince(started)
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        for _ in 0..<6 {
+        for _ in 0..<8 {
             let (process, _, _) = Harness.makeProcess(
                 ["run", "all", "--jobs", setup.jobs, "--connectors", setup.connectors],
                 in: setup.workspace
             )
             try process.run()
-            // Anywhere from the first page to the build and publish.
-            try await Task.sleep(for: .milliseconds(Int.random(in: 30...2500, using: &generator)))
+            // Anywhere from the first page to the build and publish (later runs have less to
+            // fetch, so the same moment falls later in their chain).
+            let moment = duration * Double.random(in: 0.02...1.0, using: &generator)
+            try await Task.sleep(for: .milliseconds(Int(moment * 1000)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
@@ -207,6 +211,30 @@ import Testing
         }
         let history = try StagingStore(path: setup.workspace.staging).runs(job: "all", limit: 20)
         #expect(!history.contains { $0.outcome == "running" })
+    }
+
+    @Test func theSchedulerStopsGracefullyOnSIGTERM() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("hourly", "ingest: [{connector: justwatch}]\nschedule: {cron: '0 * * * *'}\n")
+        let (process, out, _) = Harness.makeProcess(
+            ["schedule", "--jobs", setup.jobs, "--connectors", setup.connectors],
+            in: setup.workspace
+        )
+        try process.run()
+        var text = ""
+        for _ in 0..<200 where !text.contains("scheduled jobs") {
+            try await Task.sleep(for: .milliseconds(50))
+            text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        }
+        #expect(text.contains("scheduler: 1 scheduled jobs"), "\(text)")
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect((try? String(contentsOfFile: out, encoding: .utf8))?.contains("scheduler: stopping") == true)
     }
 
     @Test func aBackfillLeavesTheScheduledCursorAloneAndResumes() async throws {
