@@ -91,8 +91,8 @@ public struct IngestRunner: Sendable {
     public var deadline: Date?
     /// Streams named here (`provider/stream`) start over from the beginning instead of their cursor.
     public var startOver: Set<String> = []
-    /// Called after each committed page with the stream, its pages so far and its counts.
-    public var onPage: (@Sendable (String, Int, IngestCounts) -> Void)?
+    /// Called after each committed page with the stream's progress.
+    public var onPage: (@Sendable (PageProgress) -> Void)?
 
     public init(store: StagingStore, job: String, logger: Logger, pageLimit: Int? = nil) {
         self.store = store
@@ -246,7 +246,12 @@ public struct IngestRunner: Sendable {
                 }
                 report.pages += 1
                 for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
-                onPage?(label, report.pages, report.counts)
+                // A backfill knows its steps; a stream may know how far through its pass it is.
+                let fraction =
+                    backfill == nil
+                    ? page.progress
+                    : (Double(position.step) + (page.isLast ? 1 : (page.progress ?? 0))) / Double(steps.count)
+                onPage?(PageProgress(stream: label, pages: report.pages, counts: report.counts, fraction: fraction))
                 logger.debug(
                     "committed page",
                     metadata: ["stream": "\(label)", "items": "\(page.items.count)", "cursor": "\(value.prefix(120))"]
@@ -277,6 +282,16 @@ public struct IngestRunner: Sendable {
         return report
     }
 
+}
+
+/// Where a stream is after a committed page.
+public struct PageProgress: Sendable {
+    /// `provider/stream`.
+    public var stream: String
+    public var pages: Int
+    public var counts: IngestCounts
+    /// How far through its pass or backfill (0…1), when the stream can tell.
+    public var fraction: Double?
 }
 
 extension FetchedPage {

@@ -36,7 +36,7 @@ public struct JobRunSummary: Sendable, Codable, Equatable {
 /// builds and publishes once per snapshot directory, records the run and sends alerts.
 public struct JobRunner: Sendable {
     public enum Event: Sendable {
-        case page(job: String, stream: String, pages: Int, counts: IngestCounts)
+        case page(job: String, progress: PageProgress)
         case stage(String)
     }
 
@@ -180,9 +180,7 @@ public struct JobRunner: Sendable {
                 runner.deadline = job.runTimeout.map { started.addingTimeInterval($0) }
                 runner.startOver = startOver[job.name] ?? []
                 let onEvent = self.onEvent
-                runner.onPage = { stream, pages, counts in
-                    onEvent?(.page(job: job.name, stream: stream, pages: pages, counts: counts))
-                }
+                runner.onPage = { progress in onEvent?(.page(job: job.name, progress: progress)) }
                 let runID = runIDs[job.name]!
                 group.addTask {
                     do {

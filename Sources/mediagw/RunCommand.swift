@@ -183,12 +183,13 @@ struct JobExecution {
     }
 }
 
-/// One line on a terminal's standard error, redrawn as pages commit: pages, records, rate.
+/// One line on a terminal's standard error, redrawn as pages commit: a bar and an ETA when the
+/// streams can tell how far they are, then pages, records and the rate.
 final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private let lock = NSLock()
     private let started = Date()
-    private var streams: [String: (pages: Int, read: Int)] = [:]
+    private var streams: [String: (pages: Int, read: Int, fraction: Double?)] = [:]
     private var stage: String?
     private var drawn = Date.distantPast
 
@@ -200,8 +201,8 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled else { return }
         lock.withLock {
             switch event {
-            case .page(let job, let stream, let pages, let counts):
-                streams["\(job) \(stream)"] = (pages, counts.read)
+            case .page(let job, let progress):
+                streams["\(job) \(progress.stream)"] = (progress.pages, progress.counts.read, progress.fraction)
             case .stage(let name):
                 stage = name
                 drawn = .distantPast
@@ -211,12 +212,31 @@ final class ProgressLine: @unchecked Sendable {
             let elapsed = max(Date().timeIntervalSince(started), 0.001)
             let pages = streams.values.map(\.pages).reduce(0, +)
             let read = streams.values.map(\.read).reduce(0, +)
-            var line =
+            var line = ""
+            let fractions = streams.values.compactMap(\.fraction)
+            // The bar covers the streams that can tell how far they are, and says how many.
+            if stage == nil, !fractions.isEmpty {
+                let done = fractions.reduce(0, +) / Double(fractions.count)
+                let filled = Int((done * 20).rounded())
+                line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
+                line += "\(Int(done * 100))%"
+                if fractions.count < streams.count { line += " of \(fractions.count)/\(streams.count) streams" }
+                if done > 0.01 && done < 1 { line += ", ETA \(Self.clock(elapsed * (1 - done) / done))" }
+                line += " · "
+            }
+            line +=
                 "ingest: \(streams.count) streams, \(pages) pages, \(read) records (\(Int(Double(read) / elapsed))/s)"
             if let stage { line += " · \(stage)…" }
             line += String(format: " · %.0f s", elapsed)
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
         }
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        return whole >= 3600
+            ? String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
+            : String(format: "%dm%02ds", whole / 60, whole % 60)
     }
 
     func finish() {

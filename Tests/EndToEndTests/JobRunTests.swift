@@ -213,6 +213,38 @@ import Testing
         #expect(!history.contains { $0.outcome == "running" })
     }
 
+    @Test func configurationProblemsExit78NamingTheFileAndKeyAndNeverAValue() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("typo", "ingest: [{connector: justwatch}]\nthen: [resolve]\nretention: {run: 30d}\n")
+        let typo = try setup.run(["run", "typo"])
+        #expect(typo.status == 78)
+        #expect(
+            typo.stderr.contains("typo.yml: key 'retention.run' (line 3): unknown key (did you mean 'runs'?)"),
+            "\(typo.stderr)"
+        )
+        let check = try setup.run(["jobs", "check"])
+        #expect(check.status == 78)
+        #expect(check.stdout.contains("error "), "\(check.stdout)")
+
+        try FileManager.default.removeItem(atPath: setup.jobs + "/typo.yml")
+        try setup.writeJob("keys", "ingest: [{connector: watchmode}]\nthen: []\n")
+        var workspace = setup.workspace
+        workspace.extraEnvironment["WATCHMODE_API_KEY"] = ""
+        let missing = try setup.run(["run", "keys"], in: workspace)
+        #expect(missing.status == 78)
+        #expect(
+            missing.stderr.contains("keys.yml: connector 'watchmode': the environment variable WATCHMODE_API_KEY"),
+            "\(missing.stderr)"
+        )
+        #expect(try StagingStore(path: setup.workspace.staging).runs(job: "keys").isEmpty, "nothing was begun")
+
+        let unknown = try setup.run(["run", "nosuchjob"])
+        #expect(unknown.status == 78)
+        #expect(unknown.stderr.contains("no job 'nosuchjob'"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("jobs: keys"), "\(unknown.stderr)")
+    }
+
     @Test func theSchedulerStopsGracefullyOnSIGTERM() async throws {
         let setup = try await setUp()
         defer { setup.simulator.terminate() }

@@ -88,6 +88,8 @@ public struct FetchedPage: Sendable {
     public var completesPass = false
     /// How items combine with what is staged (a feed entry describes only some fields).
     public var merge: RecordMerge = .replace
+    /// How far through its pass the stream is after this page (0…1), when it can tell.
+    public var progress: Double?
     /// Provider values with no mapping (`genre:Anime`, `service:399`) and how often they occurred.
     public var unmapped: [String: Int] = [:]
 

@@ -324,6 +324,8 @@ public struct JustWatchConnector: Sendable {
                 cursor: CursorCoding.encode(next),
                 isLast: next.done == true
             )
+            builder.page.progress =
+                next.done == true ? 1 : Double(next.country) / Double(max(options.countries.count, 1))
             builder.page.unmapped = unmapped
             builder.addEach(edges.compactMap { $0["node"] }, location: { "\(location) · edges[\($0)]" }) {
                 node,

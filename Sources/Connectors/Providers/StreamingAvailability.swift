@@ -325,6 +325,8 @@ public struct StreamingAvailabilityConnector: Sendable {
                 isLast: next.done == true
             )
             builder.page.completesPass = next.done == true
+            builder.page.progress =
+                next.done == true ? 1 : Double(next.country) / Double(max(options.countries.count, 1))
             builder.addEach(shows, location: { "\(call.location) · shows[\($0)]" }) { show, unmapped in
                 try StreamingAvailabilityConnector.records(
                     show: show,

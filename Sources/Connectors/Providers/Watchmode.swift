@@ -298,6 +298,9 @@ public struct WatchmodeConnector: Sendable {
                 cursor: CursorCoding.encode(next),
                 isLast: next.done == true
             )
+            if let pages = body["total_pages"]?.int, pages > 0 {
+                builder.page.progress = next.done == true ? 1 : min(Double(next.page - 1) / Double(pages), 1)
+            }
             builder.page.completesPass = next.done == true
             try await connector.addDetails(chunk, to: &builder)
             return builder.page
