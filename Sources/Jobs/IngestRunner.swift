@@ -205,12 +205,15 @@ public struct IngestRunner: Sendable {
             }
             // The next page is fetched (and parsed) while the current one commits; its cursor is
             // known as soon as the current page has arrived.
+            // Every run fetches at least one page, however late it starts, so it always advances.
+            var launched = 0
             func fetch(_ position: BackfillCursor) -> Task<FetchedPage, any Error>? {
                 guard backfill == nil || position.step < steps.count else { return nil }
-                if let deadline, Date() >= deadline {
+                defer { launched += 1 }
+                if let deadline, launched > 0, Date() >= deadline {
                     report.outcome = .stopped
                     report.message =
-                        "stopped at the run's time limit after \(report.pages) pages; resumes from its cursor"
+                        "stopped at the run's time limit after \(report.pages + 1) pages; resumes from its cursor"
                     return nil
                 }
                 let window = backfill == nil ? nil : steps[position.step]

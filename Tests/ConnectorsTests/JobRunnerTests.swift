@@ -120,12 +120,15 @@ extension SimulatorSyncTests {
             let store = try StagingStore(path: directory + "/staging.sqlite")
             let options = try options(base: base, directory: directory)
             let limited = try job(
-                "ingest: [{connector: justwatch, streams: [popular]}]\nthen: []\ntimeouts: {run: 1s}\n"
+                "ingest: [{connector: justwatch, streams: [popular]}]\nthen: []\ntimeouts: {run: 0.5s}\n"
             )
             let summaries = try await runner(store).run([limited], options: options)
             let stream = try #require(summaries[0].streams.first)
             #expect(stream.outcome == "stopped")
-            #expect(stream.pages >= 1 && stream.pages <= 6)
+            #expect(stream.pages >= 1 && stream.pages <= 8)
+            #expect(
+                stream.message == "stopped at the run's time limit after \(stream.pages) pages; resumes from its cursor"
+            )
             #expect(summaries[0].outcome == "partial")
             #expect(try store.cursor(job: "job", stream: "justwatch/popular") != nil)
         }

@@ -163,7 +163,8 @@ import Testing
         )
         try FileManager.default.createDirectory(atPath: workspace.root + "/var", withIntermediateDirectories: true)
         var cursor: String?
-        for _ in 0..<300 where cursor == nil {
+        // Until the first page has committed (up to 30 s on a machine busy with other tests).
+        for _ in 0..<1500 where cursor == nil {
             try await Task.sleep(for: .milliseconds(20))
             if FileManager.default.fileExists(atPath: workspace.staging) {
                 cursor = try? StagingStore(path: workspace.staging).cursor(job: "import:bulk", stream: "bulk.jsonl")
