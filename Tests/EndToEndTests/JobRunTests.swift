@@ -155,6 +155,38 @@ import Testing
         #expect(try store.locks()["jw"] == nil, "released at the end")
     }
 
+    @Test func twoRunsOfOneJobAtOnceNeverOverlap() async throws {
+        // Every JustWatch answer takes half a second, so the first run is still going.
+        let setup = try await setUp(extra: ["--fault", "justwatch:slow:100000"])
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("jw", "ingest: [{connector: justwatch, streams: [popular]}]\nthen: []\nmax_pages: 6\n")
+        let (first, out, _) = Harness.makeProcess(
+            ["run", "jw", "--jobs", setup.jobs, "--connectors", setup.connectors],
+            in: setup.workspace
+        )
+        try first.run()
+        // Wait until the first run holds the lock.
+        for _ in 0..<400 {
+            if FileManager.default.fileExists(atPath: setup.workspace.staging),
+                (try? StagingStore(path: setup.workspace.staging).locks()["jw"]) != nil
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let second = try setup.run(["run", "jw"])
+        #expect(second.status == 73, "\(second.stderr)")
+        #expect(
+            second.stderr.contains("job 'jw' is already running (pid \(first.processIdentifier)"),
+            "\(second.stderr)"
+        )
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0, "\((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")")
+        // Once it has ended, the next run goes ahead.
+        #expect(try setup.run(["run", "jw"]).status == 0)
+        #expect(try StagingStore(path: setup.workspace.staging).runs(job: "jw").count == 2)
+    }
+
     @Test func killedRunsResumeToTheSnapshotOfAnUninterruptedRun() async throws {
         let setup = try await setUp(titles: 500)
         defer { setup.simulator.terminate() }
