@@ -5,6 +5,7 @@
 //   swift run -c release mediagw-bench --codecs
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
+//   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
 //     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
 //   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
@@ -30,6 +31,9 @@ struct Options {
     var codecs = false
     var embeddings = false
     var ingest = false
+    var resolve = false
+    var resolveTitles = 5000
+    var resolveRecords: [Int] = [100_000]
     var ingestTitles = 100_000
     var ingestNetwork = true
     var vectorTitleCounts = [100_000]
@@ -54,6 +58,10 @@ struct Options {
             case "--codecs": codecs = true
             case "--embeddings": embeddings = true
             case "--ingest": ingest = true
+            case "--resolve": resolve = true
+            case "--resolve-titles": resolveTitles = Int(iterator.next() ?? "") ?? resolveTitles
+            case "--resolve-records":
+                resolveRecords = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--ingest-titles": ingestTitles = Int(iterator.next() ?? "") ?? ingestTitles
             case "--no-network": ingestNetwork = false
             case "--vector-titles":
@@ -320,6 +328,15 @@ func run() async throws {
     }
     if options.ingest {
         try await runIngestBenchmarks(titles: options.ingestTitles, network: options.ingestNetwork, logger: logger)
+        return
+    }
+    if options.resolve {
+        try await runResolutionBenchmarks(
+            titles: options.resolveTitles,
+            throughput: options.resolveRecords,
+            samples: options.samples,
+            logger: logger
+        )
         return
     }
     let sample = try loadSample(options.samples)

@@ -3,6 +3,7 @@ import Embeddings
 import Foundation
 import Logging
 import MediaModel
+import Resolution
 import Snapshots
 import Staging
 
@@ -64,6 +65,8 @@ public struct JobRunner: Sendable {
     public var makeEmbedder: @Sendable () async throws -> any Embedder
     public var notifier: WebhookNotifier?
     public var onEvent: (@Sendable (Event) -> Void)?
+    /// The matcher the stages after the ingest resolve with.
+    public var resolver: any TitleResolver = ScoringResolver()
     /// Lock holder identity (tests stand in for other processes).
     public var lock: JobLock
 
@@ -288,7 +291,9 @@ public struct JobRunner: Sendable {
         do {
             if !steps.contains(.build) {
                 onEvent?(.stage("resolve"))
-                let titles = try SnapshotBuilder(keep: keep, logger: logger).resolveOnly(from: store)
+                let titles = try SnapshotBuilder(resolver: resolver, keep: keep, logger: logger).resolveOnly(
+                    from: store
+                )
                 outcome.stages.append(
                     .init(
                         step: "resolve",
@@ -309,7 +314,7 @@ public struct JobRunner: Sendable {
                 }
             }
             onEvent?(.stage(steps.contains(.publish) ? "build and publish" : "build"))
-            let summary = try await SnapshotBuilder(embedder: embedder, keep: keep, logger: logger)
+            let summary = try await SnapshotBuilder(resolver: resolver, embedder: embedder, keep: keep, logger: logger)
                 .build(
                     from: store,
                     into: SnapshotDirectory(path: directory),

@@ -32,7 +32,7 @@ public struct SnapshotBuilder: Sendable {
     public var logger: Logger
 
     public init(
-        resolver: any TitleResolver = KeyMatchResolver(),
+        resolver: any TitleResolver = ScoringResolver(),
         embedder: (any Embedder)? = nil,
         keep: Int = 5,
         logger: Logger
@@ -53,6 +53,18 @@ public struct SnapshotBuilder: Sendable {
         let previousIdentity = try store.identityMap()
         let resolved = resolver.resolve(records, identity: previousIdentity)
         try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try store.saveReviewPairs(
+            try resolved.review.map { pair in
+                StoredReviewPair(
+                    a: pair.a,
+                    b: pair.b,
+                    score: pair.scores.score,
+                    scoresJSON: String(decoding: try encoder.encode(pair.scores), as: UTF8.self)
+                )
+            }
+        )
         return resolved
     }
 

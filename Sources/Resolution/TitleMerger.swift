@@ -1,25 +1,59 @@
 import MediaModel
 
+/// Which source's value a canonical title shows, per field (`resolution/settings.yml`).
+public struct MergePolicy: Sendable, Equatable {
+    /// The fields a priority list may name.
+    public static let fields = [
+        "title", "originalTitle", "year", "releaseDate", "runtimeMinutes", "overview", "ratings", "images",
+        "directors", "cast",
+    ]
+    /// Sources in order of preference, per field; `default` for fields not listed. Unlisted
+    /// sources come after listed ones.
+    public var priority: [String: [String]] = [:]
+    /// Genres kept after the union, those most sources agree on first.
+    public var genresCap = 6
+
+    public init() {}
+
+    func rank(_ source: String, field: String) -> Int {
+        let order = priority[field] ?? priority["default"] ?? []
+        return order.firstIndex(of: source) ?? order.count
+    }
+}
+
 /// Merges the records of one cluster into a canonical title.
 ///
-/// Field-level rule for now: records are ranked by how complete their metadata is (then by key),
-/// and the first non-empty value in that order wins and is recorded in `fieldSources`; list
-/// fields are unioned; offers are deduplicated by (country, service, monetization, quality),
-/// first report kept. The entity-resolution issue replaces this with configurable priorities.
+/// Per field, records are ranked by the policy's source priority, then the freshest
+/// (`updatedAt`), then the most complete, then by key; the first non-empty value wins and is
+/// recorded in `fieldSources`. The overview is the longest one that does not look truncated.
+/// External ids, alternate titles per locale, languages and countries are unioned; genres are
+/// unioned then capped; offers are deduplicated by (country, service, monetization, quality) —
+/// the best-ranked report wins, and a missing expiry or price is filled from the others.
 enum TitleMerger {
-    static func merge(_ records: [SourceRecord], id: String) -> CanonicalTitle {
-        // Rank once: completeness and keys are computed per record, not per comparison.
-        let ranked = records.map { (record: $0, key: $0.key, completeness: completeness($0)) }
-            .sorted { $0.completeness != $1.completeness ? $0.completeness > $1.completeness : $0.key < $1.key }
-        let members = ranked.map(\.record)
-        let first = members[0]
-        var title = CanonicalTitle(id: id, kind: first.kind, title: first.title)
-        title.members = ranked.map(\.key).sorted()
-        title.fieldSources["title"] = ranked[0].key
-        title.fieldSources["kind"] = ranked[0].key
+    static func merge(_ records: [SourceRecord], id: String, policy: MergePolicy = MergePolicy()) -> CanonicalTitle {
+        // Completeness and keys are computed once per record, not per comparison.
+        let facts = records.map { (record: $0, key: $0.key, completeness: completeness($0)) }
+        func ranked(_ field: String) -> [(record: SourceRecord, key: String, completeness: Int)] {
+            facts.sorted { lhs, rhs in
+                let (a, b) = (
+                    policy.rank(lhs.record.source, field: field), policy.rank(rhs.record.source, field: field)
+                )
+                if a != b { return a < b }
+                let (x, y) = (lhs.record.updatedAt ?? "", rhs.record.updatedAt ?? "")
+                if x != y { return x > y }
+                if lhs.completeness != rhs.completeness { return lhs.completeness > rhs.completeness }
+                return lhs.key < rhs.key
+            }
+        }
+        let byTitle = ranked("title")
+        let members = ranked("default").map(\.record)
+        var title = CanonicalTitle(id: id, kind: byTitle[0].record.kind, title: byTitle[0].record.title)
+        title.members = facts.map(\.key).sorted()
+        title.fieldSources["title"] = byTitle[0].key
+        title.fieldSources["kind"] = byTitle[0].key
 
         func pick<Value>(_ field: String, _ value: (SourceRecord) -> Value?) -> Value? {
-            for member in ranked {
+            for member in (field == "title" ? byTitle : ranked(field)) {
                 if let found = value(member.record) {
                     title.fieldSources[field] = member.key
                     return found
@@ -31,14 +65,25 @@ enum TitleMerger {
         title.year = pick("year") { $0.year }
         title.releaseDate = pick("releaseDate") { $0.releaseDate }
         title.runtimeMinutes = pick("runtimeMinutes") { $0.runtimeMinutes }
-        title.overview = pick("overview") { $0.overview.flatMap { $0.isEmpty ? nil : $0 } }
+        // The longest overview that does not look cut off; else any, by rank.
+        let overviews = ranked("overview").compactMap { member in
+            member.record.overview.flatMap { $0.isEmpty ? nil : (member.key, $0) }
+        }
+        let good = overviews.filter { !$0.1.hasSuffix("...") && !$0.1.hasSuffix("…") }
+        if let best = (good.isEmpty ? Array(overviews.prefix(1)) : good).enumerated().max(by: { lhs, rhs in
+            lhs.element.1.count != rhs.element.1.count
+                ? lhs.element.1.count < rhs.element.1.count : lhs.offset > rhs.offset
+        })?.element {
+            title.overview = best.1
+            title.fieldSources["overview"] = best.0
+        }
         title.ratings = pick("ratings") { $0.ratings.flatMap { $0.isEmpty ? nil : $0 } }
         title.images = pick("images") { $0.images.flatMap { $0.isEmpty ? nil : $0 } }
         title.directors = pick("directors") { $0.directors.flatMap { $0.isEmpty ? nil : $0 } } ?? []
         title.cast = pick("cast") { $0.cast.flatMap { $0.isEmpty ? nil : $0 } } ?? []
 
         var alternates: [String: [String]] = [:]
-        var genres = Set<Genre>()
+        var genreVotes: [Genre: Int] = [:]
         var languages: [String] = []
         var countries: [String] = []
         var offers: [OfferIdentity: Offer] = [:]
@@ -49,15 +94,25 @@ enum TitleMerger {
                     alternates[locale, default: []].append(name)
                 }
             }
-            genres.formUnion(record.genres ?? [])
+            for genre in Set(record.genres ?? []) { genreVotes[genre, default: 0] += 1 }
             for language in record.languages ?? [] where !languages.contains(language) { languages.append(language) }
             for country in record.countries ?? [] where !countries.contains(country) { countries.append(country) }
-            for offer in record.offers ?? [] where offers[offer.identity] == nil {
-                offers[offer.identity] = offer
+            for offer in record.offers ?? [] {
+                guard var kept = offers[offer.identity] else {
+                    offers[offer.identity] = offer
+                    continue
+                }
+                kept.price = kept.price ?? offer.price
+                kept.expiresOn = kept.expiresOn ?? offer.expiresOn
+                kept.availableSince = kept.availableSince ?? offer.availableSince
+                kept.deepLink = kept.deepLink ?? offer.deepLink
+                kept.webURL = kept.webURL ?? offer.webURL
+                offers[offer.identity] = kept
             }
         }
         title.alternateTitles = alternates.isEmpty ? nil : alternates
-        title.genres = genres.sorted()
+        title.genres = genreVotes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(policy.genresCap).map(\.key).sorted()
         title.languages = languages
         title.countries = countries
         title.offers = offers.keys.sorted().map { offers[$0]! }

@@ -1,36 +1,98 @@
 import Foundation
 
-/// Normalizes titles into keys for matching: NFKC, case and diacritic folding, `&` as "and",
-/// apostrophes dropped, other punctuation and whitespace as one space, a leading English
-/// article dropped.
+/// A title taken apart for matching.
+public struct NormalizedTitle: Sendable, Equatable {
+    /// Words of the whole title, normalized (`lord of rings 2 two towers`).
+    public var tokens: [String]
+    /// The words before the first subtitle separator (`Star Wars: Episode IV` → `star wars`);
+    /// equal to `tokens` when there is none.
+    public var mainTokens: [String]
+    /// A year written in brackets (`Solaris (1972)`).
+    public var bracketYear: Int?
+    /// A country written in brackets to tell same-named titles apart (`The Office (US)` → `us`).
+    public var bracketCountry: String?
+
+    /// The matching key: the tokens joined by spaces.
+    public var key: String { tokens.joined(separator: " ") }
+    public var mainKey: String { mainTokens.joined(separator: " ") }
+    /// The key without spaces, so that `Spider-Man` and `Spiderman` meet.
+    public var compactKey: String { tokens.joined() }
+}
+
+/// Normalizes titles for matching: Unicode NFKC, case and diacritic folding (display keeps the
+/// original), punctuation and whitespace as one separator, `&` and `+` as "and", a leading
+/// article in several languages dropped, roman numerals as numbers ("Part II" = "Part 2",
+/// and number words after "part", "chapter", …), bracketed years and edition qualifiers
+/// ("(2019)", "(Director's Cut)", "[4K]") removed, and the main title before a subtitle
+/// separator (":", " - ", "–", "—") kept apart.
 public enum TitleNormalizer {
     /// The matching key of `title` ("The Lord of the Rings: The Two Towers" → "lord of the rings the two towers").
     public static func key(_ title: String) -> String {
-        // ASCII needs no Unicode folding, which is most of the cost; its letters are classified by byte.
-        let folded: String
-        let isASCII = title.utf8.allSatisfy { $0 < 0x80 }
-        if isASCII {
-            folded = title
-        } else {
-            folded = title.precomposedStringWithCompatibilityMapping
+        normalize(title).key
+    }
+
+    /// Leading articles dropped when more words follow (English, French, German, Spanish,
+    /// Italian, Portuguese, Dutch). Words that are also common first words in English titles
+    /// ("die", "as", "i", "o", "de") are kept.
+    static let articles: Set<String> = [
+        "the", "a", "an", "le", "la", "les", "l", "un", "une", "der", "das", "ein", "eine", "el", "los", "las", "una",
+        "il", "lo", "gli", "het", "een", "os",
+    ]
+    /// Bracketed qualifiers that name an edition, not a different title.
+    static let qualifiers: Set<String> = [
+        "directors cut", "director s cut", "extended", "extended edition", "extended cut", "theatrical cut",
+        "theatrical", "remastered", "remaster", "restored", "uncut", "unrated", "uncensored", "4k", "uhd", "hd",
+        "sd", "3d", "imax", "original version", "ov", "omu", "subtitled", "dubbed", "special edition",
+        "anniversary edition", "colorized", "colourized", "4k remaster", "4k restoration", "hdr", "dolby vision",
+    ]
+    /// Words after which a numeral or number word is a part number.
+    static let partWords: Set<String> = ["part", "pt", "chapter", "episode", "vol", "volume", "book"]
+    static let numberWords = [
+        "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+        "nine": "9", "ten": "10",
+    ]
+
+    public static func normalize(_ title: String) -> NormalizedTitle {
+        // A bare trailing year is part of some titles ("Blade Runner 2049") and stays.
+        var (text, year, country) = removingBrackets(title)
+        // Folding is most of the cost; ASCII needs none.
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            text = text.precomposedStringWithCompatibilityMapping
                 .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+            // Letters that folding leaves alone.
+            for (letter, spelled) in ligatures where text.contains(letter) {
+                text = text.replacingOccurrences(of: letter, with: spelled)
+            }
         }
-        var words: [[UInt8]] = []
+        var tokens: [String] = []
+        var mainCount: Int?
         var current: [UInt8] = []
         func flush() {
             if !current.isEmpty {
-                words.append(current)
+                tokens.append(String(decoding: current, as: UTF8.self))
                 current.removeAll(keepingCapacity: true)
             }
         }
-        for scalar in folded.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
             switch scalar {
             case "a"..."z", "0"..."9": current.append(UInt8(scalar.value))
             case "A"..."Z": current.append(UInt8(scalar.value) + 32)
-            case "&":
+            case "&", "+":
                 flush()
-                words.append(Array("and".utf8))
-            case "'", "\u{2019}": continue  // "Schindler's" and "Schindlers" meet
+                tokens.append("and")
+            case "'", "\u{2019}", "`":
+                // "Schindler's" and "Schindlers" meet; "L'Avventura" keeps its article apart.
+                if current == [0x6c] || current == [0x64] { flush() }
+            case ":", "\u{2013}", "\u{2014}":
+                flush()
+                if mainCount == nil && !tokens.isEmpty { mainCount = tokens.count }
+            case "-":
+                // A dash between spaces separates a subtitle; inside a word it joins.
+                let spaced =
+                    index > 0 && index + 1 < scalars.count && scalars[index - 1] == " " && scalars[index + 1] == " "
+                flush()
+                if spaced && mainCount == nil && !tokens.isEmpty { mainCount = tokens.count }
             default:
                 if scalar.isASCII || !(scalar.properties.isAlphabetic || scalar.properties.numericType != nil) {
                     flush()
@@ -40,9 +102,113 @@ public enum TitleNormalizer {
             }
         }
         flush()
-        if words.count > 1, [Array("the".utf8), Array("a".utf8), Array("an".utf8)].contains(words[0]) {
-            words.removeFirst()
+        // Numerals: roman numerals of two letters or more anywhere, single letters and number
+        // words only after a part word ("Malcolm X" and "V for Vendetta" stay).
+        for index in tokens.indices {
+            let afterPart = index > 0 && partWords.contains(tokens[index - 1])
+            if let value = roman(tokens[index]), tokens[index].count > 1 || afterPart {
+                tokens[index] = String(value)
+            } else if afterPart, let digit = numberWords[tokens[index]] {
+                tokens[index] = digit
+            }
         }
-        return String(decoding: Array(words.joined(separator: [0x20])), as: UTF8.self)
+        var main = Array(tokens.prefix(mainCount ?? tokens.count))
+        func dropArticle(_ words: inout [String]) -> Int {
+            guard words.count > 1, articles.contains(words[0]) else { return 0 }
+            words.removeFirst()
+            return 1
+        }
+        _ = dropArticle(&main)
+        _ = dropArticle(&tokens)
+        if main.isEmpty { main = tokens }
+        return NormalizedTitle(tokens: tokens, mainTokens: main, bracketYear: year, bracketCountry: country)
+    }
+
+    static let ligatures: [(String, String)] = [
+        ("æ", "ae"), ("Æ", "ae"), ("œ", "oe"), ("Œ", "oe"), ("ß", "ss"), ("ø", "o"), ("Ø", "o"), ("đ", "d"),
+        ("Đ", "d"), ("ł", "l"), ("Ł", "l"), ("þ", "th"), ("Þ", "th"),
+    ]
+    /// Countries written in brackets after a title to tell versions apart.
+    static let countries: Set<String> = [
+        "us", "usa", "uk", "gb", "au", "nz", "ca", "ie", "fr", "de", "it", "es", "jp", "kr", "in", "br", "mx", "se",
+        "dk", "no", "nl", "be",
+    ]
+
+    /// The title without bracketed years, countries and edition qualifiers, and the year and
+    /// country if they were there.
+    static func removingBrackets(_ title: String) -> (String, Int?, String?) {
+        guard title.contains("(") || title.contains("[") else { return (title, nil, nil) }
+        var result = ""
+        var year: Int?
+        var country: String?
+        var index = title.startIndex
+        while index < title.endIndex {
+            let character = title[index]
+            if character == "(" || character == "[",
+                let close = title[index...].firstIndex(of: character == "(" ? ")" : "]")
+            {
+                let inner = title[title.index(after: index)..<close]
+                let words = inner.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(
+                    separator: " "
+                )
+                if inner.count == 4, let value = Int(inner), (1870...2100).contains(value) {
+                    year = value
+                    index = title.index(after: close)
+                    continue
+                }
+                if qualifiers.contains(words) {
+                    index = title.index(after: close)
+                    continue
+                }
+                if countries.contains(words) {
+                    country = words
+                    index = title.index(after: close)
+                    continue
+                }
+            }
+            result.append(character)
+            index = title.index(after: index)
+        }
+        return (result, year, country)
+    }
+
+    /// The value of a roman numeral from 1 to 39, or nil.
+    static func roman(_ token: String) -> Int? {
+        guard !token.isEmpty, token.count <= 6, token.allSatisfy({ "ivx".contains($0) }) else { return nil }
+        let values: [Character: Int] = ["i": 1, "v": 5, "x": 10]
+        var total = 0
+        let characters = Array(token)
+        for (index, character) in characters.enumerated() {
+            let value = values[character]!
+            if index + 1 < characters.count, value < values[characters[index + 1]]! {
+                total -= value
+            } else {
+                total += value
+            }
+        }
+        // Only canonical spellings: "iiii" or "vx" are not numerals.
+        guard (1...39).contains(total), romanText(total) == token else { return nil }
+        return total
+    }
+
+    static func romanText(_ value: Int) -> String {
+        let tens = ["", "x", "xx", "xxx"][value / 10]
+        let ones = ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][value % 10]
+        return tens + ones
+    }
+}
+
+/// People's names for comparison: folded, "Last, First" turned around, initials allowed.
+public enum PersonNormalizer {
+    /// `Spielberg, Steven`, `steven spielberg` and `S. Spielberg` → `spielberg s`.
+    public static func key(_ name: String) -> String {
+        var text = name
+        if let comma = text.firstIndex(of: ",") {
+            text = String(text[text.index(after: comma)...]) + " " + String(text[..<comma])
+        }
+        let words = TitleNormalizer.normalize(text).tokens.filter { $0 != "and" }
+        guard let last = words.last else { return "" }
+        guard words.count > 1, let initial = words.first?.first else { return last }
+        return "\(last) \(initial)"
     }
 }

@@ -14,6 +14,8 @@ public protocol TitleResolver: Sendable {
 public struct ResolvedCatalog: Sendable {
     public var titles: [CanonicalTitle]
     public var identity: IdentityMap
+    /// Pairs scored between the review and the merge thresholds (matchers that score).
+    public var review: [ReviewPair] = []
 
     public init(titles: [CanonicalTitle], identity: IdentityMap) {
         self.titles = titles

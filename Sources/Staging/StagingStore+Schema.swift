@@ -144,6 +144,20 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v5-resolution") { db in
+            try db.execute(
+                sql: """
+                    -- Pairs the last resolution scored between the review and merge thresholds.
+                    CREATE TABLE review_pairs (
+                        a TEXT NOT NULL,
+                        b TEXT NOT NULL,
+                        score REAL NOT NULL,
+                        scores TEXT NOT NULL,
+                        PRIMARY KEY (a, b)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

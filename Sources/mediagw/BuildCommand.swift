@@ -26,6 +26,7 @@ struct BuildCommand: AsyncParsableCommand {
     var noEmbeddings = false
 
     @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -47,7 +48,8 @@ struct BuildCommand: AsyncParsableCommand {
                 }
             }
             let store = try StagingStore(path: common.staging)
-            return try await SnapshotBuilder(embedder: embedder, keep: keep, logger: logger)
+            let resolver = try resolution.load().resolver
+            return try await SnapshotBuilder(resolver: resolver, embedder: embedder, keep: keep, logger: logger)
                 .build(from: store, into: SnapshotDirectory(path: common.snapshots))
         }
         if json {

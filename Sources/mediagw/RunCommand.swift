@@ -56,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var files: JobFileOptions
     @OptionGroup var options: JobRunOptions
     @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -64,8 +65,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await JobExecution(files: files, options: options, embedding: embedding, common: common)
-            .execute(names: jobNames, all: all, configure: { _ in })
+        try await JobExecution(
+            files: files,
+            options: options,
+            embedding: embedding,
+            resolution: resolution,
+            common: common
+        ).execute(names: jobNames, all: all, configure: { _ in })
     }
 }
 
@@ -95,6 +101,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var files: JobFileOptions
     @OptionGroup var options: JobRunOptions
     @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -110,11 +117,16 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         let window = TimeWindow(from: DurationText.date(from)!, to: DurationText.date(to)!)
         let seconds = DurationText.seconds(step)!
-        try await JobExecution(files: files, options: options, embedding: embedding, common: common)
-            .execute(names: [job], all: false) { runOptions in
-                runOptions.backfill = window
-                runOptions.step = seconds
-            }
+        try await JobExecution(
+            files: files,
+            options: options,
+            embedding: embedding,
+            resolution: resolution,
+            common: common
+        ).execute(names: [job], all: false) { runOptions in
+            runOptions.backfill = window
+            runOptions.step = seconds
+        }
     }
 }
 
@@ -123,6 +135,7 @@ struct JobExecution {
     var files: JobFileOptions
     var options: JobRunOptions
     var embedding: EmbeddingOptions
+    var resolution: ResolutionOptions
     var common: CommonOptions
 
     func execute(names: [String], all: Bool, configure: (inout JobRunner.Options) -> Void) async throws {
@@ -135,6 +148,7 @@ struct JobExecution {
             let embedding = self.embedding
             var runner = JobRunner(store: store, logger: logger) { try await embedding.makeEmbedder() }
             runner.notifier = WebhookNotifier(logger: logger)
+            runner.resolver = try resolution.load().resolver
             runner.onEvent = { progress.update($0) }
             var runOptions = JobRunner.Options()
             runOptions.connectors = files.connectors

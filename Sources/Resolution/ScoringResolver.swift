@@ -1,0 +1,405 @@
+import Foundation
+import MediaModel
+import Staging
+
+/// A pair between the review and the merge thresholds, for `mediagw resolve review`.
+public struct ReviewPair: Sendable, Codable, Equatable {
+    public var a: String
+    public var b: String
+    public var scores: PairScore
+}
+
+/// Decisions people made about pairs, honoured by every run (`resolution/overrides.yml`).
+public struct Overrides: Sendable, Equatable {
+    /// Source keys that are one title whatever the scores say.
+    public var merge: [[String]] = []
+    /// Pairs of source keys that are never one title.
+    public var split: [(String, String)] = []
+
+    public init(merge: [[String]] = [], split: [(String, String)] = []) {
+        self.merge = merge
+        self.split = split
+    }
+
+    public static func == (lhs: Overrides, rhs: Overrides) -> Bool {
+        lhs.merge == rhs.merge && lhs.split.map { [$0.0, $0.1] } == rhs.split.map { [$0.0, $0.1] }
+    }
+}
+
+/// The matcher: external-id links, blocking on title keys, pairwise scores, and clustering that
+/// will not chain unrelated titles together.
+///
+/// 1. Records of one provider entity (`82@us`, `82@gb`) are one title; records sharing an
+///    external id of the same kind (IMDb, TMDb movie, TMDb TV, TVDB, EIDR, Wikidata) link.
+/// 2. Candidates meet in blocks of normalized title keys: the whole title, the main title, the
+///    sorted words (reordered titles), the title without spaces, and a prefix with the year
+///    (spelling differences), over every title variant (original and alternate titles).
+/// 3. Each candidate pair is scored on title similarity (exact, Jaccard, edit distance, main
+///    title), year and runtime distance, directors, cast and language; kinds must agree and years
+///    more than the tolerance apart never merge (remakes).
+/// 4. Edges merge best first. A cluster never takes in a second entity of a source it already
+///    holds (a provider lists a title once), unless the two carry the same external id (the
+///    source duplicates) — and never two different ids of one kind from one source. Forced
+///    splits are honoured the same way; forced merges are applied last.
+/// 5. Seasons and episodes resolve within their parent's title, by season and episode number.
+public struct ScoringResolver: TitleResolver {
+    public var settings: MatchSettings
+    public var overrides: Overrides
+    /// Which source's value each field shows.
+    public var merge = MergePolicy()
+
+    public init(settings: MatchSettings = MatchSettings(), overrides: Overrides = Overrides()) {
+        self.settings = settings
+        self.overrides = overrides
+    }
+
+    public func resolve(_ records: [SourceRecord], identity: IdentityMap) -> ResolvedCatalog {
+        let outcome = cluster(records)
+        var assigner = IdentityAssigner(previous: identity)
+        let identified = assigner.assign(outcome.clusters.map { $0.map { records[$0].key } })
+        let work = Array(zip(outcome.clusters, identified))
+        let policy = merge
+        var titles = work.parallelMap { cluster, id in
+            TitleMerger.merge(cluster.map { records[$0] }, id: id, policy: policy)
+        }
+        titles.sort { $0.id < $1.id }
+        var catalog = ResolvedCatalog(titles: titles, identity: assigner.identity)
+        catalog.review = outcome.review.map {
+            ReviewPair(a: records[$0.a].key, b: records[$0.b].key, scores: $0.scores)
+        }
+        return catalog
+    }
+
+    struct Outcome {
+        var clusters: [[Int]]
+        var review: [(a: Int, b: Int, scores: PairScore)]
+        var features: [RecordFeatures]
+    }
+
+    /// Clusters record indices; each cluster sorted, the list sorted by first member.
+    func cluster(_ records: [SourceRecord]) -> Outcome {
+        let features = records.parallelMap { RecordFeatures($0) }
+        var state = ClusterState(features: features)
+        var index: [String: Int] = [:]
+        for (position, record) in records.enumerated() { index[record.key] = position }
+        for (a, b) in overrides.split {
+            if let x = index[a], let y = index[b] { state.forbid(x, y) }
+        }
+
+        // 1. One provider entity is one title; then shared external ids.
+        var holders: [String: Int] = [:]
+        for (position, feature) in features.enumerated() where feature.family != .season && feature.family != .episode {
+            let entityKey = "\(feature.family.rawValue)|\(feature.source)|\(feature.entity)"
+            if let holder = holders[entityKey] {
+                state.union(holder, position, byID: true)
+            } else {
+                holders[entityKey] = position
+            }
+        }
+        var idHolders: [String: [Int]] = [:]
+        for (position, feature) in features.enumerated() where feature.family != .season && feature.family != .episode {
+            for (kind, value) in feature.ids.sorted(by: { $0.key < $1.key }) {
+                idHolders["\(feature.family.rawValue)|\(kind):\(value)", default: []].append(position)
+            }
+        }
+        for (_, members) in idHolders.sorted(by: { $0.key < $1.key }) where members.count > 1 {
+            for other in members.dropFirst() { state.union(members[0], other, byID: true) }
+        }
+
+        // 2–4. Blocks, scores, best-first merging.
+        let pairs = candidatePairs(features)
+        let scored = pairs.parallelMap { pair -> (Int, Int, PairScore) in
+            (
+                Int(pair >> 32), Int(pair & 0xFFFF_FFFF),
+                PairScorer.score(features[Int(pair >> 32)], features[Int(pair & 0xFFFF_FFFF)], settings: settings)
+            )
+        }
+        let edges = scored.filter { $0.2.score >= settings.reviewThreshold }
+            .sorted { $0.2.score != $1.2.score ? $0.2.score > $1.2.score : ($0.0, $0.1) < ($1.0, $1.1) }
+        var review: [(a: Int, b: Int, scores: PairScore)] = []
+        for (a, b, score) in edges {
+            if score.score >= settings.mergeThreshold {
+                state.union(a, b, byID: false)
+            } else if state.find(a) != state.find(b) {
+                review.append((a, b, score))
+            }
+        }
+        // Forced merges win over everything.
+        for group in overrides.merge {
+            let members = group.compactMap { index[$0] }
+            for other in members.dropFirst() { state.force(members[0], other) }
+        }
+        // Borderline pairs that ended up together anyway are not worth a look, and two titles
+        // are shown once (by their best-scoring records), not once per country record.
+        var seen = Set<[Int]>()
+        review = review.filter { pair in
+            let (x, y) = (state.find(pair.a), state.find(pair.b))
+            return x != y && seen.insert([min(x, y), max(x, y)]).inserted
+        }
+
+        // 5. Seasons and episodes within their parent title.
+        for (position, feature) in features.enumerated() where feature.family == .season || feature.family == .episode {
+            let record = records[position]
+            var scope = "\(record.source):\(record.parentID ?? "")"
+            var parent = record.parentID.flatMap { index["\(record.source):\($0)"] }
+            // An episode's parent may be a season: resolve within the season's show.
+            if let season = parent, features[season].family == .season,
+                let show = records[season].parentID.flatMap({ index["\(record.source):\($0)"] })
+            {
+                parent = show
+            }
+            if let parent { scope = "title:\(state.find(parent))" }
+            let numbers: String
+            if let season = record.seasonNumber {
+                numbers = "s\(season)" + (record.episodeNumber.map { "e\($0)" } ?? "")
+            } else {
+                numbers = "t:" + (feature.titles.first?.key ?? record.id)
+            }
+            let key = "\(feature.family.rawValue)|\(scope)|\(numbers)"
+            if let holder = holders[key] {
+                state.union(holder, position, byID: true)
+            } else {
+                holders[key] = position
+            }
+        }
+
+        var groups: [Int: [Int]] = [:]
+        for position in records.indices { groups[state.find(position), default: []].append(position) }
+        let clusters = groups.values.map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        return Outcome(clusters: clusters, review: review, features: features)
+    }
+
+    /// Candidate pairs (`a << 32 | b`, a < b), each once, from the title-key blocks.
+    func candidatePairs(_ features: [RecordFeatures]) -> [UInt64] {
+        // (block hash, record) for every key of every record, sorted so blocks are runs.
+        var entries: [(UInt64, Int32)] = []
+        entries.reserveCapacity(features.count * 6)
+        let keyed = features.parallelMap { feature -> [UInt64] in
+            guard feature.family != .season && feature.family != .episode else { return [] }
+            var keys = Set<UInt64>()
+            let family = "\(feature.family.rawValue)|"
+            for title in feature.titles {
+                keys.insert(stableHash(family + "k:" + title.key))
+                keys.insert(stableHash(family + "c:" + title.compactKey))
+                keys.insert(stableHash(family + "s:" + title.tokens.sorted().joined(separator: " ")))
+                if title.mainTokens.count < title.tokens.count {
+                    keys.insert(stableHash(family + "k:" + title.mainKey))
+                }
+                if let year = feature.year {
+                    let prefix = String(title.compactKey.prefix(5))
+                    for y in (year - 1)...(year + 1) { keys.insert(stableHash(family + "p:\(prefix)|\(y)")) }
+                }
+            }
+            return Array(keys)
+        }
+        for (position, keys) in keyed.enumerated() {
+            for key in keys { entries.append((key, Int32(position))) }
+        }
+        entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var pairs: [UInt64] = []
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            while end < entries.count && entries[end].0 == entries[start].0 { end += 1 }
+            let block = entries[start..<end].map { Int($0.1) }
+            addPairs(block, features, into: &pairs)
+            start = end
+        }
+        pairs.sort()
+        var unique: [UInt64] = []
+        unique.reserveCapacity(pairs.count)
+        for pair in pairs where unique.last != pair { unique.append(pair) }
+        return unique
+    }
+
+    private func addPairs(_ block: [Int], _ features: [RecordFeatures], into pairs: inout [UInt64]) {
+        guard block.count > 1 else { return }
+        func add(_ x: Int, _ y: Int) {
+            let (a, b) = x < y ? (x, y) : (y, x)
+            let first = features[a]
+            let second = features[b]
+            // One source lists a title once: its records meet only through shared ids.
+            if first.source == second.source { return }
+            if let p = first.year, let q = second.year, abs(p - q) > settings.yearTolerance { return }
+            pairs.append(UInt64(a) << 32 | UInt64(b))
+        }
+        if block.count <= settings.maxBlockSize {
+            for i in 0..<block.count {
+                for j in (i + 1)..<block.count { add(block[i], block[j]) }
+            }
+            return
+        }
+        // A large block ("Hamlet", "Untitled"): only records of nearby years meet.
+        let byYear = block.sorted { (features[$0].year ?? 0) < (features[$1].year ?? 0) }
+        for i in 0..<byYear.count {
+            var j = i + 1
+            let year = features[byYear[i]].year ?? 0
+            while j < byYear.count && j - i <= settings.maxBlockSize
+                && (features[byYear[j]].year ?? 0) - year <= settings.yearTolerance
+            {
+                add(byYear[i], byYear[j])
+                j += 1
+            }
+        }
+    }
+
+    /// Why `key`'s record is or is not one title with its candidates.
+    public func explain(_ key: String, in records: [SourceRecord]) -> Explanation? {
+        guard let position = records.firstIndex(where: { $0.key == key }) else { return nil }
+        let outcome = cluster(records)
+        let features = outcome.features
+        let clusterOf = Dictionary(
+            uniqueKeysWithValues: outcome.clusters.enumerated().flatMap { index, members in members.map { ($0, index) }
+            }
+        )
+        let members = outcome.clusters[clusterOf[position]!].map { records[$0].key }
+        var candidates: [Explanation.Candidate] = []
+        for pair in candidatePairs(features) {
+            let a = Int(pair >> 32)
+            let b = Int(pair & 0xFFFF_FFFF)
+            guard a == position || b == position else { continue }
+            let other = a == position ? b : a
+            let score = PairScorer.score(features[position], features[other], settings: settings)
+            candidates.append(
+                .init(
+                    key: records[other].key,
+                    title: records[other].title,
+                    year: records[other].year,
+                    together: clusterOf[other] == clusterOf[position],
+                    scores: score
+                )
+            )
+        }
+        candidates.sort { $0.scores.score > $1.scores.score }
+        let linked = features[position].ids.map { "\($0.key):\($0.value)" }.sorted()
+        return Explanation(
+            key: key,
+            title: records[position].title,
+            normalized: features[position].titles.map(\.key),
+            externalIDs: linked,
+            members: members,
+            candidates: candidates,
+            mergeThreshold: settings.mergeThreshold,
+            reviewThreshold: settings.reviewThreshold
+        )
+    }
+}
+
+/// `mediagw resolve explain`: a record, the title it ended in, and every candidate's scores.
+public struct Explanation: Sendable, Codable {
+    public struct Candidate: Sendable, Codable {
+        public var key: String
+        public var title: String
+        public var year: Int?
+        /// Whether the candidate ended in the same title (by id, score or override).
+        public var together: Bool
+        public var scores: PairScore
+    }
+
+    public var key: String
+    public var title: String
+    public var normalized: [String]
+    public var externalIDs: [String]
+    /// The source keys of the title the record is in.
+    public var members: [String]
+    public var candidates: [Candidate]
+    public var mergeThreshold: Double
+    public var reviewThreshold: Double
+}
+
+/// Union-find over records with the guards that keep clusters from chaining.
+struct ClusterState {
+    let features: [RecordFeatures]
+    private var sets: DisjointSets
+    /// Per root: source → entities of that source in the cluster, with their ids.
+    private var entities: [Int: [String: [String: [String: String]]]] = [:]
+    /// Per record: records it must never share a title with.
+    private var forbidden: [Int: Set<Int>] = [:]
+    /// Per root: members (only kept for clusters with forbidden pairs, or when asked).
+    private var members: [Int: [Int]] = [:]
+
+    init(features: [RecordFeatures]) {
+        self.features = features
+        sets = DisjointSets(count: features.count)
+    }
+
+    mutating func forbid(_ a: Int, _ b: Int) {
+        forbidden[a, default: []].insert(b)
+        forbidden[b, default: []].insert(a)
+    }
+
+    mutating func find(_ element: Int) -> Int {
+        sets.find(element)
+    }
+
+    private func entitiesOf(_ root: Int) -> [String: [String: [String: String]]] {
+        if let known = entities[root] { return known }
+        let feature = features[root]
+        return [feature.source: [feature.entity: feature.ids]]
+    }
+
+    private func membersOf(_ root: Int) -> [Int] {
+        members[root] ?? [root]
+    }
+
+    /// Joins the clusters of `a` and `b` unless a guard forbids it; returns whether they joined.
+    @discardableResult
+    mutating func union(_ a: Int, _ b: Int, byID: Bool) -> Bool {
+        let x = find(a)
+        let y = find(b)
+        guard x != y else { return true }
+        let left = entitiesOf(x)
+        let right = entitiesOf(y)
+        for (source, mine) in left {
+            guard let theirs = right[source] else { continue }
+            for (entity, ids) in mine {
+                for (otherEntity, otherIDs) in theirs where otherEntity != entity {
+                    // Different ids of one kind from one source: two titles, always.
+                    let conflicting = ids.contains { kind, value in otherIDs[kind].map { $0 != value } ?? false }
+                    if conflicting { return false }
+                    // A second entity of a source joins only through a shared id.
+                    let sharing = ids.contains { kind, value in otherIDs[kind] == value }
+                    if !(byID && sharing) { return false }
+                }
+            }
+        }
+        if !forbidden.isEmpty {
+            let leftMembers = membersOf(x)
+            let rightMembers = Set(membersOf(y))
+            for member in leftMembers where !(forbidden[member] ?? []).isDisjoint(with: rightMembers) {
+                return false
+            }
+        }
+        join(x, y, left, right)
+        return true
+    }
+
+    /// Joins whatever the guards say (a forced merge).
+    mutating func force(_ a: Int, _ b: Int) {
+        let x = find(a)
+        let y = find(b)
+        guard x != y else { return }
+        join(x, y, entitiesOf(x), entitiesOf(y))
+    }
+
+    private mutating func join(
+        _ x: Int,
+        _ y: Int,
+        _ left: [String: [String: [String: String]]],
+        _ right: [String: [String: [String: String]]]
+    ) {
+        sets.union(x, y)
+        let root = sets.find(x)
+        let child = root == x ? y : x
+        var merged = left
+        for (source, values) in right {
+            merged[source, default: [:]].merge(values) { mine, _ in mine }
+        }
+        entities[root] = merged
+        entities[child] = nil
+        if !forbidden.isEmpty {
+            members[root] = membersOf(x) + membersOf(y)
+            members[child] = nil
+        }
+    }
+}

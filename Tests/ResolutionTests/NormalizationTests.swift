@@ -1,0 +1,89 @@
+import MediaModel
+import Testing
+
+@testable import Resolution
+
+@Suite struct TitleNormalizerTests {
+    @Test(arguments: [
+        // Case, punctuation, whitespace.
+        ("The Lord of the Rings: The Two Towers", "lord of the rings the two towers"),
+        ("  Heat\t", "heat"),
+        ("E.T. the Extra-Terrestrial", "e t the extra terrestrial"),
+        ("Schindler's List", "schindlers list"),
+        ("Schindler’s List", "schindlers list"),
+        // Unicode: NFKC, width, diacritics folded.
+        ("Amélie", "amelie"),
+        ("ＡＫＩＲＡ", "akira"),
+        ("Léon: The Professional", "leon the professional"),
+        ("Das Boot", "boot"),
+        ("Straße", "strasse"),
+        ("Æon Flux", "aeon flux"),
+        // Leading articles in several languages, only when more words follow.
+        ("The", "the"),
+        ("A Beautiful Mind", "beautiful mind"),
+        ("An Education", "education"),
+        ("Les Misérables", "miserables"),
+        ("L'Avventura", "avventura"),
+        ("Der Untergang", "untergang"),
+        ("El laberinto del fauno", "laberinto del fauno"),
+        ("Il Postino", "postino"),
+        ("Het Diner", "diner"),
+        ("Die Hard", "die hard"),
+        ("I, Robot", "i robot"),
+        // & + and.
+        ("Fast & Furious", "fast and furious"),
+        ("Romeo + Juliet", "romeo and juliet"),
+        ("Harold and Kumar", "harold and kumar"),
+        // Numerals.
+        ("Rocky II", "rocky 2"),
+        ("The Godfather Part III", "godfather part 3"),
+        ("Kill Bill: Vol. 1", "kill bill vol 1"),
+        ("Dune: Part One", "dune part 1"),
+        ("Star Wars: Episode IV – A New Hope", "star wars episode 4 a new hope"),
+        ("Malcolm X", "malcolm x"),
+        ("V for Vendetta", "v for vendetta"),
+        ("Civil War II", "civil war 2"),
+        ("Mix", "mix"),
+        // Bracketed years and qualifiers go; other brackets stay.
+        ("Solaris (1972)", "solaris"),
+        ("Blade Runner (Director's Cut)", "blade runner"),
+        ("Apocalypse Now [4K]", "apocalypse now"),
+        ("Aliens (Extended Edition)", "aliens"),
+        ("(500) Days of Summer", "500 days of summer"),
+        ("The Office (US)", "office"),
+        ("Blade Runner 2049", "blade runner 2049"),
+    ])
+    func keys(title: String, key: String) {
+        #expect(TitleNormalizer.key(title) == key)
+    }
+
+    @Test(arguments: [
+        ("Star Wars: Episode IV – A New Hope", "star wars"),
+        ("Mission: Impossible - Ghost Protocol", "mission"),
+        ("Spider-Man: No Way Home", "spider man"),
+        ("Alien - Director's Cut", "alien"),
+        ("The Matrix", "matrix"),
+        ("Léon — The Professional", "leon"),
+    ])
+    func mainTitles(title: String, main: String) {
+        #expect(TitleNormalizer.normalize(title).mainKey == main)
+    }
+
+    @Test func bracketYearsAreKeptAsAHintAndCompactKeysJoinWords() {
+        let solaris = TitleNormalizer.normalize("Solaris (1972)")
+        #expect(solaris.bracketYear == 1972)
+        #expect(TitleNormalizer.normalize("Spider-Man").compactKey == TitleNormalizer.normalize("Spiderman").compactKey)
+    }
+
+    @Test(arguments: [
+        ("Steven Spielberg", "spielberg s"),
+        ("Spielberg, Steven", "spielberg s"),
+        ("S. Spielberg", "spielberg s"),
+        ("STEVEN SPIELBERG", "spielberg s"),
+        ("Agnès Varda", "varda a"),
+        ("Madonna", "madonna"),
+    ])
+    func people(name: String, key: String) {
+        #expect(PersonNormalizer.key(name) == key)
+    }
+}

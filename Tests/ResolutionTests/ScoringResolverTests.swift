@@ -1,0 +1,261 @@
+import MediaModel
+import Staging
+import Testing
+
+@testable import Resolution
+
+@Suite struct ScoringResolverTests {
+    let resolver = ScoringResolver()
+
+    func film(
+        _ source: String,
+        _ id: String,
+        _ title: String,
+        year: Int?,
+        runtime: Int? = nil,
+        directors: [String]? = nil,
+        kind: TitleKind = .movie,
+        ids: ExternalIDs? = nil,
+        original: String? = nil
+    ) -> SourceRecord {
+        var record = SourceRecord(source: source, id: id, kind: kind, title: title)
+        record.year = year
+        record.runtimeMinutes = runtime
+        record.directors = directors
+        record.externalIDs = ids
+        record.originalTitle = original
+        return record
+    }
+
+    func together(_ records: [SourceRecord], _ a: String, _ b: String, resolver: ScoringResolver? = nil) -> Bool {
+        let catalog = (resolver ?? self.resolver).resolve(records, identity: IdentityMap())
+        return catalog.titles.contains { $0.members.contains(a) && $0.members.contains(b) }
+    }
+
+    @Test func providerVariantsOfOneFilmMerge() {
+        let records = [
+            film(
+                "a",
+                "1",
+                "The Lord of the Rings: The Two Towers",
+                year: 2002,
+                runtime: 179,
+                directors: ["Peter Jackson"]
+            ),
+            film(
+                "b",
+                "2",
+                "Lord of the Rings - The Two Towers",
+                year: 2002,
+                runtime: 172,
+                directors: ["Jackson, Peter"]
+            ),
+            film("c", "3", "THE LORD OF THE RINGS: THE TWO TOWERS (2002)", year: 2003, runtime: nil),
+        ]
+        #expect(together(records, "a:1", "b:2"))
+        #expect(together(records, "a:1", "c:3"))
+    }
+
+    @Test func remakesStayApart() {
+        let records = [
+            film("a", "1", "Dune", year: 1984, runtime: 137, directors: ["David Lynch"]),
+            film("b", "2", "Dune", year: 2021, runtime: 155, directors: ["Denis Villeneuve"]),
+            film("c", "3", "Dune", year: 2021, runtime: 156),
+        ]
+        #expect(!together(records, "a:1", "b:2"))
+        #expect(together(records, "b:2", "c:3"))
+        let remake = [
+            film("a", "1", "True Grit", year: 1969, directors: ["Henry Hathaway"]),
+            film("b", "2", "True Grit", year: 2010, directors: ["Joel Coen", "Ethan Coen"]),
+        ]
+        #expect(!together(remake, "a:1", "b:2"))
+    }
+
+    @Test func theOfficeUKAndUSStayApart() {
+        let records = [
+            film("a", "uk", "The Office", year: 2001, kind: .series),
+            film("a", "us", "The Office", year: 2005, kind: .series),
+            film("b", "1", "The Office (UK)", year: 2001, kind: .series),
+            film("b", "2", "The Office (US)", year: 2005, kind: .series),
+        ]
+        #expect(!together(records, "a:uk", "a:us"))
+        #expect(!together(records, "b:1", "b:2"))
+        #expect(together(records, "a:us", "b:2"))
+    }
+
+    @Test func starWarsAndItsEpisodeTitleAreOneFilmButTheSequelIsNot() {
+        let records = [
+            film("a", "1", "Star Wars", year: 1977, runtime: 121, directors: ["George Lucas"]),
+            film("b", "2", "Star Wars: Episode IV – A New Hope", year: 1977, runtime: 121, directors: ["George Lucas"]),
+            film("b", "3", "Star Wars: Episode V – The Empire Strikes Back", year: 1980, runtime: 124),
+            film("c", "4", "Star Wars: Episode V - The Empire Strikes Back", year: 1980, runtime: 124),
+        ]
+        #expect(together(records, "a:1", "b:2"))
+        #expect(!together(records, "a:1", "b:3"))
+        #expect(together(records, "b:3", "c:4"))
+    }
+
+    @Test func sequelsAndPartsOneYearApartStayApart() {
+        let records = [
+            film(
+                "a",
+                "1",
+                "Harry Potter and the Deathly Hallows: Part 1",
+                year: 2010,
+                runtime: 146,
+                directors: ["David Yates"]
+            ),
+            film(
+                "b",
+                "2",
+                "Harry Potter and the Deathly Hallows – Part 2",
+                year: 2011,
+                runtime: 130,
+                directors: ["David Yates"]
+            ),
+            film("b", "3", "Harry Potter and the Deathly Hallows - Part I", year: 2010, runtime: 146),
+        ]
+        #expect(!together(records, "a:1", "b:2"))
+        #expect(together(records, "a:1", "b:3"))
+    }
+
+    @Test func translatedTitlesMeetThroughSharedIDsOrTheOriginalTitle() {
+        let records = [
+            film("a", "1", "The Lives of Others", year: 2006, ids: ExternalIDs(imdb: "tt0405094")),
+            film("b", "2", "Das Leben der Anderen", year: 2006, ids: ExternalIDs(imdb: "tt0405094")),
+            film("c", "3", "La vita degli altri", year: 2006, original: "Das Leben der Anderen"),
+        ]
+        #expect(together(records, "a:1", "b:2"))
+        #expect(together(records, "b:2", "c:3"))
+    }
+
+    @Test func aMovieNeverMergesWithASeries() {
+        let records = [
+            film("a", "1", "Fargo", year: 1996, ids: ExternalIDs(imdb: "tt0116282")),
+            film("b", "2", "Fargo", year: 1996, kind: .series),
+        ]
+        #expect(!together(records, "a:1", "b:2"))
+    }
+
+    @Test func tmdbMovieAndTVNumbersNeverLink() {
+        let records = [
+            film("a", "1", "Alpha", year: 2001, ids: ExternalIDs(tmdbMovie: 1396)),
+            film("b", "2", "Beta", year: 2008, kind: .series, ids: ExternalIDs(tmdbTV: 1396)),
+        ]
+        #expect(!together(records, "a:1", "b:2"))
+    }
+
+    @Test func clustersDoNotChainThroughOneSourcesTwoFilms() {
+        // Two different films of one source, and a third record that looks like both.
+        let records = [
+            film("a", "1", "Gloria", year: 1980, runtime: 121),
+            film("a", "2", "Gloria", year: 1981, runtime: 110),
+            film("b", "3", "Gloria", year: 1980),
+        ]
+        let catalog = resolver.resolve(records, identity: IdentityMap())
+        #expect(!catalog.titles.contains { $0.members.contains("a:1") && $0.members.contains("a:2") })
+        #expect(together(records, "a:1", "b:3"))
+    }
+
+    @Test func differentIDsOfOneKindFromOneSourceNeverShareATitle() {
+        let records = [
+            film("a", "1", "Heat", year: 1995, ids: ExternalIDs(imdb: "tt0113277", tmdbMovie: 949)),
+            film("a", "2", "Heat", year: 1995, ids: ExternalIDs(imdb: "tt0999999", tmdbMovie: 949)),
+        ]
+        #expect(!together(records, "a:1", "a:2"))
+        // A source listing the same film twice (same id) is one title.
+        let duplicated = [
+            film("a", "1", "Heat", year: 1995, ids: ExternalIDs(imdb: "tt0113277")),
+            film("a", "2", "Heat (1995)", year: 1995, ids: ExternalIDs(imdb: "tt0113277")),
+        ]
+        #expect(together(duplicated, "a:1", "a:2"))
+    }
+
+    @Test func perCountryRecordsOfOneProviderEntityAreOneTitle() {
+        let records = [
+            film("streaming-availability", "82@us", "The Godfather", year: 1972),
+            film("streaming-availability", "82@gb", "The Godfather", year: 1972),
+            film("justwatch", "tm1@us", "Godfather", year: 1972),
+        ]
+        #expect(together(records, "streaming-availability:82@us", "streaming-availability:82@gb"))
+        #expect(together(records, "streaming-availability:82@gb", "justwatch:tm1@us"))
+    }
+
+    @Test func seasonsAndEpisodesResolveWithinTheirShow() {
+        func child(
+            _ source: String,
+            _ id: String,
+            _ title: String,
+            parent: String,
+            kind: TitleKind,
+            season: Int,
+            episode: Int? = nil
+        )
+            -> SourceRecord
+        {
+            var record = SourceRecord(source: source, id: id, kind: kind, title: title)
+            record.parentID = parent
+            record.seasonNumber = season
+            record.episodeNumber = episode
+            return record
+        }
+        let records = [
+            film("a", "show", "Breaking Bad", year: 2008, kind: .series),
+            film("b", "bb", "Breaking Bad", year: 2008, kind: .series),
+            film("a", "other", "The Wire", year: 2002, kind: .series),
+            child("a", "show/s1", "Season 1", parent: "show", kind: .season, season: 1),
+            child("b", "bb-s1", "Season 1", parent: "bb", kind: .season, season: 1),
+            child("a", "other/s1", "Season 1", parent: "other", kind: .season, season: 1),
+            child("a", "show/s1e1", "Pilot", parent: "show/s1", kind: .episode, season: 1, episode: 1),
+            child("b", "bb-s1e1", "Pilot", parent: "bb", kind: .episode, season: 1, episode: 1),
+            child("a", "other/s1e1", "The Target", parent: "other/s1", kind: .episode, season: 1, episode: 1),
+        ]
+        #expect(together(records, "a:show", "b:bb"))
+        #expect(together(records, "a:show/s1", "b:bb-s1"))
+        #expect(!together(records, "a:show/s1", "a:other/s1"))
+        #expect(together(records, "a:show/s1e1", "b:bb-s1e1"))
+        #expect(!together(records, "a:show/s1e1", "a:other/s1e1"))
+    }
+
+    @Test func borderlinePairsAreListedForReview() {
+        // Same title and year, nothing else to go on, one of them with a differing runtime.
+        let records = [
+            film("a", "1", "Pusher", year: 1996, runtime: 105, directors: ["Nicolas Winding Refn"]),
+            film("b", "2", "Pusher", year: 1997, runtime: 80, directors: ["Someone Else"]),
+        ]
+        let catalog = resolver.resolve(records, identity: IdentityMap())
+        #expect(catalog.titles.count == 2)
+        let pair = try! #require(catalog.review.first)
+        #expect(Set([pair.a, pair.b]) == ["a:1", "b:2"])
+        #expect(pair.scores.score >= resolver.settings.reviewThreshold)
+        #expect(pair.scores.score < resolver.settings.mergeThreshold)
+    }
+
+    @Test func overridesForceMergesAndSplits() {
+        let records = [
+            film("a", "1", "Heat", year: 1995, runtime: 170),
+            film("b", "2", "Heat", year: 1995, runtime: 170),
+            film("a", "3", "L.A. Takedown", year: 1989),
+        ]
+        #expect(together(records, "a:1", "b:2"))
+        let split = ScoringResolver(overrides: Overrides(split: [("a:1", "b:2")]))
+        #expect(!together(records, "a:1", "b:2", resolver: split))
+        let merge = ScoringResolver(overrides: Overrides(merge: [["b:2", "a:3"]]))
+        #expect(together(records, "a:3", "b:2", resolver: merge))
+    }
+
+    @Test func explainShowsTheScoresOfEveryCandidate() throws {
+        let records = [
+            film("a", "1", "Dune", year: 1984, directors: ["David Lynch"]),
+            film("b", "2", "Dune", year: 2021),
+            film("c", "3", "Dune", year: 1984, directors: ["David Lynch"]),
+        ]
+        let explanation = try #require(resolver.explain("a:1", in: records))
+        #expect(explanation.normalized == ["dune"])
+        #expect(Set(explanation.members) == ["a:1", "c:3"])
+        let lynch = try #require(explanation.candidates.first { $0.key == "c:3" })
+        #expect(lynch.together && lynch.scores.title == 1 && lynch.scores.directors == 1)
+        // The 2021 film is not even a candidate: blocks only pair nearby years.
+        #expect(!explanation.candidates.contains { $0.key == "b:2" })
+    }
+}
