@@ -5,18 +5,21 @@ import Staging
 /// Gives clusters stable canonical ids.
 ///
 /// - A cluster keeps the id its members already had.
-/// - When clusters merge, the id held by most members survives (ties: the smaller id) and the
-///   others become aliases of it.
+/// - When clusters merge, the oldest id survives (first given in the earliest build; ties: the
+///   id held by most members, then the smaller id) and the others become aliases of it.
 /// - When a cluster splits, the part holding most of the id's members keeps it; the rest get new ids.
 /// - A new cluster's id is derived from its smallest member key, so the same input gives the
 ///   same ids in a fresh database, and adding a source never renumbers existing titles.
 struct IdentityAssigner {
     private(set) var identity: IdentityMap
     private var used: Set<String>
+    /// The generation new ids are born in: one after the newest known.
+    private let generation: Int
 
     init(previous: IdentityMap) {
         identity = previous
         used = Set(previous.assignments.values).union(previous.aliases.keys)
+        generation = (previous.births.values.max() ?? 0) + 1
     }
 
     /// Follows the alias chain from `id` to the surviving id.
@@ -54,7 +57,11 @@ struct IdentityAssigner {
         var result: [String] = []
         for (index, keys) in clusters.enumerated() {
             let won = previousIDs[index].filter { winner[$0.key] == index }
-                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .sorted { lhs, rhs in
+                    let (a, b) = (identity.births[lhs.key] ?? 0, identity.births[rhs.key] ?? 0)
+                    if a != b { return a < b }
+                    return lhs.value != rhs.value ? lhs.value > rhs.value : lhs.key < rhs.key
+                }
             let id: String
             if let survivor = won.first {
                 id = survivor.key
@@ -82,6 +89,7 @@ struct IdentityAssigner {
             let id = "mg" + Hex.encode(digest.prefix(6))
             if !used.contains(id) {
                 used.insert(id)
+                identity.births[id] = generation
                 return id
             }
             salt += 1

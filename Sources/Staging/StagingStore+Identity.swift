@@ -7,10 +7,13 @@ public struct IdentityMap: Sendable, Equatable {
     public var assignments: [String: String]
     /// Retired canonical id → surviving canonical id.
     public var aliases: [String: String]
+    /// Canonical id → the build generation it was first given in (older ids survive merges).
+    public var births: [String: Int]
 
-    public init(assignments: [String: String] = [:], aliases: [String: String] = [:]) {
+    public init(assignments: [String: String] = [:], aliases: [String: String] = [:], births: [String: Int] = [:]) {
         self.assignments = assignments
         self.aliases = aliases
+        self.births = births
     }
 }
 
@@ -24,6 +27,9 @@ extension StagingStore {
             }
             for row in try Row.fetchAll(db, sql: "SELECT alias, canonical_id FROM aliases") {
                 map.aliases[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, generation FROM canonical_id_births") {
+                map.births[row[0]] = row[1]
             }
             return map
         }
@@ -61,6 +67,12 @@ extension StagingStore {
             let unalias = try db.cachedStatement(sql: "DELETE FROM aliases WHERE alias = ?")
             for retired in base.aliases.keys where map.aliases[retired] == nil {
                 try unalias.execute(arguments: [retired])
+            }
+            let born = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO canonical_id_births (id, generation) VALUES (?, ?)"
+            )
+            for (id, generation) in map.births where base.births[id] == nil {
+                try born.execute(arguments: [id, generation])
             }
         }
     }

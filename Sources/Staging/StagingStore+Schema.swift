@@ -158,6 +158,18 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v6-id-births") { db in
+            try db.execute(
+                sql: """
+                    -- The build generation each canonical id was first given in: when titles merge,
+                    -- the oldest id survives. Ids from before this table count as generation 0.
+                    CREATE TABLE canonical_id_births (
+                        id TEXT PRIMARY KEY,
+                        generation INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -259,3 +259,49 @@ import Testing
         #expect(!explanation.candidates.contains { $0.key == "b:2" })
     }
 }
+
+@Suite struct IdentityStabilityTests {
+    let resolver = ScoringResolver()
+
+    func film(_ source: String, _ title: String, imdb: String? = nil) -> SourceRecord {
+        var record = SourceRecord(source: source, id: "1", kind: .movie, title: title)
+        record.year = 1979
+        record.externalIDs = imdb.map { ExternalIDs(imdb: $0) }
+        return record
+    }
+
+    @Test func whenTitlesMergeTheOlderIDSurvivesEvenWithFewerMembers() throws {
+        let first = resolver.resolve([film("a", "Alien")], identity: IdentityMap())
+        let old = try #require(first.titles.first?.id)
+        #expect(first.identity.births[old] == 1)
+        let second = resolver.resolve(
+            [film("a", "Alien"), film("b", "Nostromo Tapes"), film("c", "Nostromo Tapes")],
+            identity: first.identity
+        )
+        let young = try #require(second.titles.first { $0.members.contains("b:1") }?.id)
+        #expect(young != old)
+        #expect(second.identity.births[young] == 2)
+        let linked = resolver.resolve(
+            [
+                film("a", "Alien", imdb: "tt0078748"), film("b", "Nostromo Tapes", imdb: "tt0078748"),
+                film("c", "Nostromo Tapes", imdb: "tt0078748"),
+            ],
+            identity: second.identity
+        )
+        #expect(linked.titles.count == 1)
+        #expect(linked.titles[0].id == old)
+        #expect(linked.identity.aliases[young] == old)
+    }
+
+    @Test func idsStayAcrossRunsAsLongAsAnyRecordRemains() throws {
+        let records = [film("a", "Alien"), film("b", "Alien"), film("c", "Alien")]
+        let first = resolver.resolve(records, identity: IdentityMap())
+        #expect(first.titles.count == 1)
+        let id = first.titles[0].id
+        let again = resolver.resolve(records, identity: first.identity)
+        #expect(again.titles.map(\.id) == [id])
+        // Sources come and go; the title keeps its id while any record remains.
+        let fewer = resolver.resolve([film("c", "Alien"), film("d", "ALIEN")], identity: again.identity)
+        #expect(fewer.titles.map(\.id) == [id])
+    }
+}

@@ -99,7 +99,11 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
 
     @Test func identityMapRoundTrips() throws {
         let store = try makeStore()
-        let map = IdentityMap(assignments: ["a:1": "mg1", "b:2": "mg1"], aliases: ["mg0": "mg1"])
+        let map = IdentityMap(
+            assignments: ["a:1": "mg1", "b:2": "mg1"],
+            aliases: ["mg0": "mg1"],
+            births: ["mg0": 1, "mg1": 2]
+        )
         try store.saveIdentityMap(map)
         #expect(try store.identityMap() == map)
     }
@@ -109,7 +113,7 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
         let run = try store.beginRun(job: "t", kind: "import")
         _ = try store.commit(page([movie("1", "Alien")]), runID: run)
         let reopened = try StagingStore(path: store.path)
-        #expect(try reopened.schemaVersion() == 5)
+        #expect(try reopened.schemaVersion() == 6)
         #expect(try reopened.liveRecords().count == 1)
     }
 
