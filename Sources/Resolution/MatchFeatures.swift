@@ -15,12 +15,15 @@ struct RecordFeatures: Sendable {
     var titles: [NormalizedTitle]
     /// Sorted hashes of each variant's tokens, for Jaccard similarity.
     var tokenHashes: [[UInt64]]
+    /// Each variant's compact key as bytes, for edit distance.
+    var compact: [[UInt8]]
     /// Numbers in the title ("2", "1984"): sequels and parts differ in them.
     var numbers: [Set<String>]
     var year: Int?
     var runtime: Int?
-    var directors: Set<String>
-    var cast: Set<String>
+    /// Sorted hashes of the people's normalized names.
+    var directors: [UInt64]
+    var cast: [UInt64]
     var language: String?
     /// External id keys (`imdb:tt0068646`), by kind.
     var ids: [String: String]
@@ -47,12 +50,19 @@ struct RecordFeatures: Sendable {
         }
         titles = names.map(TitleNormalizer.normalize).filter { !$0.tokens.isEmpty }
         tokenHashes = titles.map { Array(Set($0.tokens.map(stableHash))).sorted() }
+        compact = titles.map { Array($0.compactKey.utf8) }
         numbers = titles.map { Set($0.tokens.filter { $0.allSatisfy(\.isNumber) }) }
         year =
             record.year ?? record.releaseDate.flatMap { Int($0.prefix(4)) } ?? titles.first?.bracketYear
         runtime = record.runtimeMinutes
-        directors = Set((record.directors ?? []).map(PersonNormalizer.key).filter { !$0.isEmpty })
-        cast = Set((record.cast ?? []).prefix(8).map(PersonNormalizer.key).filter { !$0.isEmpty })
+        directors = Array(
+            Set((record.directors ?? []).map(PersonNormalizer.key).filter { !$0.isEmpty }.map(stableHash))
+        )
+        .sorted()
+        cast = Array(
+            Set((record.cast ?? []).prefix(8).map(PersonNormalizer.key).filter { !$0.isEmpty }.map(stableHash))
+        )
+        .sorted()
         language = record.languages?.first?.lowercased()
         ids = [:]
         if let external = record.externalIDs {
@@ -100,8 +110,8 @@ public struct MatchSettings: Sendable, Equatable {
     public var reviewThreshold = 0.62
     /// Years further apart than this never merge (remakes, re-releases under the same title).
     public var yearTolerance = 2
-    /// Blocks larger than this compare only records of nearby years.
-    public var maxBlockSize = 200
+    /// Blocks larger than this pair each record only with its nearest neighbours by year and title.
+    public var maxBlockSize = 50
     public var titleWeight = 0.45
     public var yearWeight = 0.20
     public var runtimeWeight = 0.10
@@ -126,10 +136,10 @@ enum PairScorer {
         if let x = a.runtime, let y = b.runtime { result.runtimeDistance = abs(x - y) }
         if !a.directors.isEmpty && !b.directors.isEmpty {
             result.directors =
-                Double(a.directors.intersection(b.directors).count) / Double(min(a.directors.count, b.directors.count))
+                Double(shared(a.directors, b.directors)) / Double(min(a.directors.count, b.directors.count))
         }
         if !a.cast.isEmpty && !b.cast.isEmpty {
-            result.cast = Double(a.cast.intersection(b.cast).count) / Double(min(a.cast.count, b.cast.count))
+            result.cast = Double(shared(a.cast, b.cast)) / Double(min(a.cast.count, b.cast.count))
         }
         if let x = a.language, let y = b.language { result.sameLanguage = x == y }
         result.title = titleSimilarity(a, b)
@@ -170,7 +180,19 @@ enum PairScorer {
         var best = 0.0
         for (i, x) in a.titles.enumerated() {
             for (j, y) in b.titles.enumerated() {
-                best = max(best, similarity(x, a.tokenHashes[i], a.numbers[i], y, b.tokenHashes[j], b.numbers[j]))
+                best = max(
+                    best,
+                    similarity(
+                        x,
+                        a.tokenHashes[i],
+                        a.numbers[i],
+                        a.compact[i],
+                        y,
+                        b.tokenHashes[j],
+                        b.numbers[j],
+                        b.compact[j]
+                    )
+                )
                 if best >= 1 { return 1 }
             }
         }
@@ -181,13 +203,13 @@ enum PairScorer {
         _ x: NormalizedTitle,
         _ xHashes: [UInt64],
         _ xNumbers: Set<String>,
+        _ xCompact: [UInt8],
         _ y: NormalizedTitle,
         _ yHashes: [UInt64],
-        _ yNumbers: Set<String>
+        _ yNumbers: Set<String>,
+        _ yCompact: [UInt8]
     ) -> Double {
         if x.tokens == y.tokens && x.bracketCountry == y.bracketCountry { return 1 }
-        let xCompact = x.compactKey
-        let yCompact = y.compactKey
         if xCompact == yCompact { return 0.98 }
         var value = jaccard(xHashes, yHashes)
         // One title is the other's main title ("Star Wars" and "Star Wars: Episode IV – A New Hope").
@@ -197,10 +219,10 @@ enum PairScorer {
             value = max(value, 0.9)
         }
         // Spelling: edit distance over the compact keys of similar length.
-        let longer = max(xCompact.utf8.count, yCompact.utf8.count)
-        if longer > 0 && longer <= 64 && abs(xCompact.utf8.count - yCompact.utf8.count) * 4 <= longer {
-            // Only near-misses count: at a quarter of the letters changed, titles are different words.
-            let distance = editDistance(Array(xCompact.utf8), Array(yCompact.utf8), limit: longer / 4 + 1)
+        let longer = max(xCompact.count, yCompact.count)
+        if value < 0.9 && longer > 0 && longer <= 64 && abs(xCompact.count - yCompact.count) * 5 <= longer {
+            // Only near-misses count: at a fifth of the letters changed, titles are different words.
+            let distance = editDistance(xCompact, yCompact, limit: longer / 5 + 1)
             if distance * 5 <= longer { value = max(value, 1 - Double(distance) / Double(longer)) }
         }
         // Sequels and parts: "Part 1" and "Part 2" share every other word.
@@ -212,6 +234,12 @@ enum PairScorer {
 
     static func jaccard(_ x: [UInt64], _ y: [UInt64]) -> Double {
         guard !x.isEmpty || !y.isEmpty else { return 0 }
+        let common = shared(x, y)
+        return Double(common) / Double(x.count + y.count - common)
+    }
+
+    /// How many values two sorted arrays share.
+    static func shared(_ x: [UInt64], _ y: [UInt64]) -> Int {
         var i = 0
         var j = 0
         var shared = 0
@@ -226,7 +254,7 @@ enum PairScorer {
                 j += 1
             }
         }
-        return Double(shared) / Double(x.count + y.count - shared)
+        return shared
     }
 
     /// Levenshtein distance, giving up (returning `limit`) once it exceeds `limit`.

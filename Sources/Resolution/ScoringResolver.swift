@@ -108,13 +108,19 @@ public struct ScoringResolver: TitleResolver {
 
         // 2–4. Blocks, scores, best-first merging.
         let pairs = candidatePairs(features)
-        let scored = pairs.parallelMap { pair -> (Int, Int, PairScore) in
-            (
-                Int(pair >> 32), Int(pair & 0xFFFF_FFFF),
-                PairScorer.score(features[Int(pair >> 32)], features[Int(pair & 0xFFFF_FFFF)], settings: settings)
-            )
-        }
-        let edges = scored.filter { $0.2.score >= settings.reviewThreshold }
+        // Scored in chunks that keep only the pairs worth an edge: most candidates are not.
+        let chunk = 8192
+        let settings = self.settings
+        let ranges = stride(from: 0, to: pairs.count, by: chunk).map { $0..<min(pairs.count, $0 + chunk) }
+        let edges = ranges.parallelMap { range -> [(Int, Int, PairScore)] in
+            var kept: [(Int, Int, PairScore)] = []
+            for pair in pairs[range] {
+                let (a, b) = (Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
+                let score = PairScorer.score(features[a], features[b], settings: settings)
+                if score.score >= settings.reviewThreshold { kept.append((a, b, score)) }
+            }
+            return kept
+        }.joined()
             .sorted { $0.2.score != $1.2.score ? $0.2.score > $1.2.score : ($0.0, $0.1) < ($1.0, $1.1) }
         var review: [(a: Int, b: Int, scores: PairScore)] = []
         for (a, b, score) in edges {
@@ -229,15 +235,24 @@ public struct ScoringResolver: TitleResolver {
             }
             return
         }
-        // A large block ("Hamlet", "Untitled"): only records of nearby years meet.
-        let byYear = block.sorted { (features[$0].year ?? 0) < (features[$1].year ?? 0) }
-        for i in 0..<byYear.count {
+        // A large block ("Hamlet", a common prefix): records sorted by year and title meet
+        // their next few neighbours of nearby years, where spelling variants of one title sort.
+        struct Entry {
+            var record: Int
+            var year: Int
+            var key: String
+        }
+        let sorted = block.map { record -> Entry in
+            let feature = features[record]
+            return Entry(record: record, year: feature.year ?? 0, key: feature.titles.first?.compactKey ?? "")
+        }.sorted { $0.year != $1.year ? $0.year < $1.year : $0.key < $1.key }
+        let neighbours = 8
+        for i in 0..<sorted.count {
             var j = i + 1
-            let year = features[byYear[i]].year ?? 0
-            while j < byYear.count && j - i <= settings.maxBlockSize
-                && (features[byYear[j]].year ?? 0) - year <= settings.yearTolerance
-            {
-                add(byYear[i], byYear[j])
+            while j < sorted.count && j - i <= neighbours {
+                let apart: Int = sorted[j].year - sorted[i].year
+                if apart > settings.yearTolerance { break }
+                add(sorted[i].record, sorted[j].record)
                 j += 1
             }
         }

@@ -14,11 +14,6 @@ public struct MergePolicy: Sendable, Equatable {
     public var genresCap = 6
 
     public init() {}
-
-    func rank(_ source: String, field: String) -> Int {
-        let order = priority[field] ?? priority["default"] ?? []
-        return order.firstIndex(of: source) ?? order.count
-    }
 }
 
 /// Merges the records of one cluster into a canonical title.
@@ -31,12 +26,18 @@ public struct MergePolicy: Sendable, Equatable {
 /// the best-ranked report wins, and a missing expiry or price is filled from the others.
 enum TitleMerger {
     static func merge(_ records: [SourceRecord], id: String, policy: MergePolicy = MergePolicy()) -> CanonicalTitle {
-        // Completeness and keys are computed once per record, not per comparison.
+        // Completeness and keys are computed once per record, not per comparison; orders are
+        // computed once per distinct priority list (most fields share the default one).
         let facts = records.map { (record: $0, key: $0.key, completeness: completeness($0)) }
+        var orders: [[String]: [(record: SourceRecord, key: String, completeness: Int)]] = [:]
         func ranked(_ field: String) -> [(record: SourceRecord, key: String, completeness: Int)] {
-            facts.sorted { lhs, rhs in
+            let list = policy.priority[field] ?? policy.priority["default"] ?? []
+            if let known = orders[list] { return known }
+            let indices = facts.indices.sorted { l, r in
+                let (lhs, rhs) = (facts[l], facts[r])
                 let (a, b) = (
-                    policy.rank(lhs.record.source, field: field), policy.rank(rhs.record.source, field: field)
+                    list.firstIndex(of: lhs.record.source) ?? list.count,
+                    list.firstIndex(of: rhs.record.source) ?? list.count
                 )
                 if a != b { return a < b }
                 let (x, y) = (lhs.record.updatedAt ?? "", rhs.record.updatedAt ?? "")
@@ -44,6 +45,9 @@ enum TitleMerger {
                 if lhs.completeness != rhs.completeness { return lhs.completeness > rhs.completeness }
                 return lhs.key < rhs.key
             }
+            let order = indices.map { facts[$0] }
+            orders[list] = order
+            return order
         }
         let byTitle = ranked("title")
         let members = ranked("default").map(\.record)

@@ -59,9 +59,9 @@ public enum TitleNormalizer {
         if !text.utf8.allSatisfy({ $0 < 0x80 }) {
             text = text.precomposedStringWithCompatibilityMapping
                 .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-            // Letters that folding leaves alone.
-            for (letter, spelled) in ligatures where text.contains(letter) {
-                text = text.replacingOccurrences(of: letter, with: spelled)
+            // Letters that folding leaves alone (checked by scalar: `String.contains` is slow).
+            if text.unicodeScalars.contains(where: { ligatureScalars.contains($0) }) {
+                for (letter, spelled) in ligatures { text = text.replacingOccurrences(of: letter, with: spelled) }
             }
         }
         var tokens: [String] = []
@@ -124,6 +124,7 @@ public enum TitleNormalizer {
         return NormalizedTitle(tokens: tokens, mainTokens: main, bracketYear: year, bracketCountry: country)
     }
 
+    static let ligatureScalars = Set("æÆœŒßøØđĐłŁþÞ".unicodeScalars)
     static let ligatures: [(String, String)] = [
         ("æ", "ae"), ("Æ", "ae"), ("œ", "oe"), ("Œ", "oe"), ("ß", "ss"), ("ø", "o"), ("Ø", "o"), ("đ", "d"),
         ("Đ", "d"), ("ł", "l"), ("Ł", "l"), ("þ", "th"), ("Þ", "th"),
@@ -137,7 +138,9 @@ public enum TitleNormalizer {
     /// The title without bracketed years, countries and edition qualifiers, and the year and
     /// country if they were there.
     static func removingBrackets(_ title: String) -> (String, Int?, String?) {
-        guard title.contains("(") || title.contains("[") else { return (title, nil, nil) }
+        guard title.utf8.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "[") }) else {
+            return (title, nil, nil)
+        }
         var result = ""
         var year: Int?
         var country: String?
@@ -200,13 +203,37 @@ public enum TitleNormalizer {
 
 /// People's names for comparison: folded, "Last, First" turned around, initials allowed.
 public enum PersonNormalizer {
+    /// Lower-cased letters and digits of a name, in words (cheaper than a title's rules).
+    static func words(_ name: String) -> [String] {
+        var text = name
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            text = text.precomposedStringWithCompatibilityMapping
+                .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        }
+        var words: [String] = []
+        var current: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...:
+                current.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
+            case UInt8(ascii: "'"): continue
+            default:
+                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
+    }
+
     /// `Spielberg, Steven`, `steven spielberg` and `S. Spielberg` → `spielberg s`.
     public static func key(_ name: String) -> String {
         var text = name
         if let comma = text.firstIndex(of: ",") {
             text = String(text[text.index(after: comma)...]) + " " + String(text[..<comma])
         }
-        let words = TitleNormalizer.normalize(text).tokens.filter { $0 != "and" }
+        let words = Self.words(text)
         guard let last = words.last else { return "" }
         guard words.count > 1, let initial = words.first?.first else { return last }
         return "\(last) \(initial)"
