@@ -144,7 +144,10 @@ let package = Package(
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["TestSupport", "Jobs", "Embeddings", "Staging", "Snapshots", "MediaModel"]
+            dependencies: [
+                "TestSupport", "Jobs", "Embeddings", "Staging", "Snapshots", "MediaModel", "Resolution",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

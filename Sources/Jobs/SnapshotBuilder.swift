@@ -20,6 +20,8 @@ public struct SnapshotBuilder: Sendable {
         public var phases: [String: Double]
         /// Titles embedded from the cache and computed; nil when built without embeddings.
         public var embeddings: CatalogEmbedder.Report?
+        /// `matched`, or `reused` when no record had changed since the last resolution.
+        public var resolution: String
     }
 
     public var resolver: any TitleResolver
@@ -46,11 +48,33 @@ public struct SnapshotBuilder: Sendable {
     /// Resolves staged records and saves the identity map, without writing a snapshot. Returns
     /// the number of canonical titles.
     public func resolveOnly(from store: StagingStore) throws -> Int {
-        try resolve(store.liveRecords(), in: store).titles.count
+        let fingerprint = try fingerprint(store)
+        return try resolve(store.liveRecords(), in: store, fingerprint: fingerprint).catalog.titles.count
     }
 
-    private func resolve(_ records: [SourceRecord], in store: StagingStore) throws -> ResolvedCatalog {
+    /// What resolution depends on: the live records and the matcher's settings and overrides.
+    private func fingerprint(_ store: StagingStore) throws -> String {
+        let settings = (resolver as? ScoringResolver)?.configurationDigest ?? String(describing: type(of: resolver))
+        return try store.recordsFingerprint() + "|" + settings
+    }
+
+    /// Resolves `records`; when nothing changed since the last resolution (same fingerprint),
+    /// the titles are merged again from the saved identity map without matching.
+    private func resolve(_ records: [SourceRecord], in store: StagingStore, fingerprint: String) throws
+        -> (catalog: ResolvedCatalog, reused: Bool)
+    {
         let previousIdentity = try store.identityMap()
+        let saved = try store.cursor(job: "resolution", stream: "fingerprint")
+        if saved == fingerprint,
+            let reused = ResolvedCatalog.reusing(
+                records,
+                identity: previousIdentity,
+                merge: (resolver as? ScoringResolver)?.merge ?? MergePolicy()
+            )
+        {
+            logger.info("no record changed since the last resolution: titles reused without matching")
+            return (reused, true)
+        }
         let resolved = resolver.resolve(records, identity: previousIdentity)
         try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
         let encoder = JSONEncoder()
@@ -65,7 +89,8 @@ public struct SnapshotBuilder: Sendable {
                 )
             }
         )
-        return resolved
+        try store.saveCursor(.init(job: "resolution", stream: "fingerprint", value: fingerprint))
+        return (resolved, false)
     }
 
     /// Resolves, embeds (with an embedder), writes and verifies a snapshot, and publishes it
@@ -86,9 +111,10 @@ public struct SnapshotBuilder: Sendable {
             mark = Date()
         }
         do {
+            let fingerprint = try fingerprint(store)
             let records = try store.liveRecords()
             lap("load")
-            let resolved = try resolve(records, in: store)
+            let (resolved, reused) = try resolve(records, in: store, fingerprint: fingerprint)
             lap("resolve")
             var vectors: EmbeddedVectors?
             var embeddingReport: CatalogEmbedder.Report?
@@ -149,7 +175,8 @@ public struct SnapshotBuilder: Sendable {
                 bytes: bytes.count,
                 seconds: Date().timeIntervalSince(started),
                 phases: phases,
-                embeddings: embeddingReport
+                embeddings: embeddingReport,
+                resolution: reused ? "reused" : "matched"
             )
         } catch {
             if let runID {

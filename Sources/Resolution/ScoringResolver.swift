@@ -53,6 +53,12 @@ public struct ScoringResolver: TitleResolver {
         self.overrides = overrides
     }
 
+    /// Everything the outcome depends on besides the records, the same in every process.
+    public var configurationDigest: String {
+        let priority = merge.priority.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return "\(settings)|\(overrides.merge)|\(overrides.split.map { [$0.0, $0.1] })|\(priority)|\(merge.genresCap)"
+    }
+
     public func resolve(_ records: [SourceRecord], identity: IdentityMap) -> ResolvedCatalog {
         let outcome = cluster(records)
         var assigner = IdentityAssigner(previous: identity)

@@ -21,4 +21,22 @@ public struct ResolvedCatalog: Sendable {
         self.titles = titles
         self.identity = identity
     }
+
+    /// The titles the identity map already describes, merged again without any matching: for
+    /// a run in which no record changed. Nil when a record has no id yet.
+    public static func reusing(
+        _ records: [SourceRecord],
+        identity: IdentityMap,
+        merge policy: MergePolicy = MergePolicy()
+    ) -> ResolvedCatalog? {
+        var groups: [String: [SourceRecord]] = [:]
+        for record in records {
+            guard let id = identity.assignments[record.key] else { return nil }
+            groups[id, default: []].append(record)
+        }
+        let work = Array(groups)
+        var titles = work.parallelMap { id, members in TitleMerger.merge(members, id: id, policy: policy) }
+        titles.sort { $0.id < $1.id }
+        return ResolvedCatalog(titles: titles, identity: identity)
+    }
 }

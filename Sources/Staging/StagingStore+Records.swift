@@ -84,3 +84,21 @@ extension StagingStore {
         }
     }
 }
+
+extension StagingStore {
+    /// Changes whenever the live records do: their count, the last run that changed one and the
+    /// last that tombstoned one. Resolution compares it to skip matching when nothing changed.
+    public func recordsFingerprint() throws -> String {
+        try read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FILTER (WHERE tombstoned_run IS NULL), COALESCE(MAX(changed_run), 0),
+                        COALESCE(MAX(tombstoned_run), 0)
+                    FROM source_records
+                    """
+            )!
+            return "\(row[0] as Int)|\(row[1] as Int64)|\(row[2] as Int64)"
+        }
+    }
+}

@@ -1,6 +1,9 @@
 import Embeddings
 import Foundation
 import Jobs
+import Logging
+import Resolution
+import TestSupport
 import MediaModel
 import Snapshots
 import Staging
@@ -102,5 +105,53 @@ final class RecordingEmbedder: Embedder, Sendable {
                 + "Brooks, Ellen DeGeneres, Alexander Gould."
         )
         #expect(EmbeddingText.document(for: CanonicalTitle(id: "mg2", kind: .series, title: "Dark")) == "Dark: series.")
+    }
+}
+
+struct IncrementalResolutionTests {
+    @Test func aBuildWithNoChangedRecordsDoesNoMatching() async throws {
+        let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+        let directory = SnapshotDirectory(path: temporaryDirectory())
+        func stage(_ records: [SourceRecord]) throws {
+            let run = try store.beginRun(job: "t", kind: "import")
+            _ = try store.commit(
+                StagedPage(
+                    source: records[0].source,
+                    raw: Data(UUID().uuidString.utf8),
+                    rawLocation: "test",
+                    contentType: "text/plain",
+                    items: records.map { .init(record: $0, location: "test") },
+                    rejections: []
+                ),
+                runID: run
+            )
+        }
+        func film(_ source: String, _ id: String, _ title: String) -> SourceRecord {
+            var record = SourceRecord(source: source, id: id, kind: .movie, title: title)
+            record.year = 1979
+            return record
+        }
+        try stage([film("a", "1", "Alien"), film("a", "2", "Heat")])
+        try stage([film("b", "1", "ALIEN")])
+        let builder = SnapshotBuilder(logger: Logger(label: "test"))
+        let first = try await builder.build(from: store, into: directory)
+        #expect(first.resolution == "matched")
+        #expect(first.titles == 2)
+        let second = try await builder.build(from: store, into: directory)
+        #expect(second.resolution == "reused")
+        #expect(second.titles == 2)
+        // Same titles, same ids.
+        let reopened = try Snapshot(path: second.path)
+        var ids: [String] = []
+        try reopened.forEachTitle { _, title in ids.append(title.id) }
+        #expect(Set(ids) == Set(try store.identityMap().assignments.values))
+        // A changed record means matching again; so do other settings.
+        try stage([film("b", "2", "Heat")])
+        #expect(try await builder.build(from: store, into: directory).resolution == "matched")
+        #expect(try await builder.build(from: store, into: directory).resolution == "reused")
+        var strict = ScoringResolver()
+        strict.settings.mergeThreshold = 0.95
+        let other = SnapshotBuilder(resolver: strict, logger: Logger(label: "test"))
+        #expect(try await other.build(from: store, into: directory).resolution == "matched")
     }
 }
