@@ -15,6 +15,8 @@ public struct Offer: Codable, Sendable, Hashable {
     public var availableSince: String?
     /// ISO 8601 date or date-time the offer ends.
     public var expiresOn: String?
+    /// On a canonical title: the source records that reported this offer (set by resolution).
+    public var sources: [String]?
 
     public init(
         country: String,

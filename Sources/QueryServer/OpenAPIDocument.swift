@@ -110,7 +110,8 @@ enum OpenAPIDocument {
                   "price": {"type": "object", "properties": {"amount": {"type": "string"}, "currency": {"type": "string"}}},
                   "quality": {"enum": ["sd", "hd", "uhd", "hdr"]},
                   "webURL": {"type": "string"}, "deepLink": {"type": "string"},
-                  "availableSince": {"type": "string"}, "expiresOn": {"type": "string"}
+                  "availableSince": {"type": "string"}, "expiresOn": {"type": "string"},
+                  "sources": {"type": "array", "items": {"type": "string"}}
                 }
               },
               "Title": {

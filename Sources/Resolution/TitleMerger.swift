@@ -91,6 +91,7 @@ enum TitleMerger {
         var languages: [String] = []
         var countries: [String] = []
         var offers: [OfferIdentity: Offer] = [:]
+        var reporters: [OfferIdentity: [String]] = [:]
         for record in members {
             if let ids = record.externalIDs { title.externalIDs.fillGaps(from: ids) }
             for (locale, names) in record.alternateTitles ?? [:] {
@@ -102,6 +103,9 @@ enum TitleMerger {
             for language in record.languages ?? [] where !languages.contains(language) { languages.append(language) }
             for country in record.countries ?? [] where !countries.contains(country) { countries.append(country) }
             for offer in record.offers ?? [] {
+                if reporters[offer.identity]?.last != record.key {
+                    reporters[offer.identity, default: []].append(record.key)
+                }
                 guard var kept = offers[offer.identity] else {
                     offers[offer.identity] = offer
                     continue
@@ -119,7 +123,12 @@ enum TitleMerger {
             .prefix(policy.genresCap).map(\.key).sorted()
         title.languages = languages
         title.countries = countries
-        title.offers = offers.keys.sorted().map { offers[$0]! }
+        // Each offer names the records that reported it, whichever provider's report was kept.
+        title.offers = offers.keys.sorted().map { identity in
+            var offer = offers[identity]!
+            offer.sources = reporters[identity]?.sorted()
+            return offer
+        }
         return title
     }
 

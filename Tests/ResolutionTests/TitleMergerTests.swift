@@ -76,5 +76,6 @@ import Testing
         #expect(offers.count == 1)
         #expect(offers[0].expiresOn == "2026-12-31")
         #expect(offers[0].deepLink == "nflx://title/1")
+        #expect(offers[0].sources == ["a:1", "b:1"])
     }
 }
