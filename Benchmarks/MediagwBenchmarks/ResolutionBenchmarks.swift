@@ -58,6 +58,26 @@ func runResolutionBenchmarks(titles: Int, throughput: [Int], samples: String, lo
                 Double(usage.ru_maxrss) / 1024
             )
         )
+        // A later run: 1 % of the records changed, matched again with their neighbours only.
+        var next = records
+        var random = SplitMix(seed: 3)
+        var changed = Set<String>()
+        for index in stride(from: 0, to: next.count, by: 100) {
+            next[index] = perturb(next[index], &random)
+            changed.insert(next[index].key)
+        }
+        let again = clock.now
+        let outcome = ScoringResolver().resolve(next, identity: catalog.identity, changed: changed)
+        let incremental = seconds(clock.now - again)
+        say(
+            String(
+                format: "  then %d changed records: %.1f s incremental (%d records matched again), %d titles",
+                changed.count,
+                incremental,
+                outcome.reresolved,
+                outcome.catalog.titles.count
+            )
+        )
     }
 }
 

@@ -20,7 +20,8 @@ public struct SnapshotBuilder: Sendable {
         public var phases: [String: Double]
         /// Titles embedded from the cache and computed; nil when built without embeddings.
         public var embeddings: CatalogEmbedder.Report?
-        /// `matched`, or `reused` when no record had changed since the last resolution.
+        /// `matched` (everything), `incremental: …` (what changed and its neighbours), or `reused`
+        /// when no record had changed since the last resolution.
         public var resolution: String
     }
 
@@ -59,10 +60,14 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// Resolves `records`; when nothing changed since the last resolution (same fingerprint),
-    /// the titles are merged again from the saved identity map without matching.
+    /// the titles are merged again from the saved identity map without matching; when only some
+    /// records changed (same settings), only what they can affect is matched again.
     private func resolve(_ records: [SourceRecord], in store: StagingStore, fingerprint: String) throws
-        -> (catalog: ResolvedCatalog, reused: Bool)
+        -> (catalog: ResolvedCatalog, mode: String)
     {
+        // Read with the fingerprint, before the records were loaded: a page committed since is
+        // after the high-water mark and is matched next time.
+        let highWater = fingerprint.split(separator: "|")[1]
         let previousIdentity = try store.identityMap()
         let saved = try store.cursor(job: "resolution", stream: "fingerprint")
         if saved == fingerprint,
@@ -73,9 +78,24 @@ public struct SnapshotBuilder: Sendable {
             )
         {
             logger.info("no record changed since the last resolution: titles reused without matching")
-            return (reused, true)
+            return (reused, "reused")
         }
-        let resolved = resolver.resolve(records, identity: previousIdentity)
+        let resolved: ResolvedCatalog
+        var mode = "matched"
+        let settings = fingerprint.split(separator: "|", maxSplits: 3).last.map(String.init)
+        if let scoring = resolver as? ScoringResolver,
+            let savedSettings = try store.cursor(job: "resolution", stream: "settings"), savedSettings == settings,
+            let since = try store.cursor(job: "resolution", stream: "high-water").flatMap(Int64.init),
+            !previousIdentity.assignments.isEmpty
+        {
+            let changed = try store.recordKeys(changedAfter: since)
+            let outcome = scoring.resolve(records, identity: previousIdentity, changed: changed)
+            resolved = outcome.catalog
+            mode = "incremental: \(outcome.reresolved) of \(records.count) records matched again"
+            logger.info("\(mode)")
+        } else {
+            resolved = resolver.resolve(records, identity: previousIdentity)
+        }
         try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -90,7 +110,9 @@ public struct SnapshotBuilder: Sendable {
             }
         )
         try store.saveCursor(.init(job: "resolution", stream: "fingerprint", value: fingerprint))
-        return (resolved, false)
+        try store.saveCursor(.init(job: "resolution", stream: "high-water", value: String(highWater)))
+        if let settings { try store.saveCursor(.init(job: "resolution", stream: "settings", value: settings)) }
+        return (resolved, mode)
     }
 
     /// Resolves, embeds (with an embedder), writes and verifies a snapshot, and publishes it
@@ -114,7 +136,7 @@ public struct SnapshotBuilder: Sendable {
             let fingerprint = try fingerprint(store)
             let records = try store.liveRecords()
             lap("load")
-            let (resolved, reused) = try resolve(records, in: store, fingerprint: fingerprint)
+            let (resolved, resolution) = try resolve(records, in: store, fingerprint: fingerprint)
             lap("resolve")
             var vectors: EmbeddedVectors?
             var embeddingReport: CatalogEmbedder.Report?
@@ -176,7 +198,7 @@ public struct SnapshotBuilder: Sendable {
                 seconds: Date().timeIntervalSince(started),
                 phases: phases,
                 embeddings: embeddingReport,
-                resolution: reused ? "reused" : "matched"
+                resolution: resolution
             )
         } catch {
             if let runID {

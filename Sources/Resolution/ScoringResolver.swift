@@ -61,16 +61,90 @@ public struct ScoringResolver: TitleResolver {
 
     public func resolve(_ records: [SourceRecord], identity: IdentityMap) -> ResolvedCatalog {
         let outcome = cluster(records)
+        return finish(records, clusters: outcome.clusters, review: outcome.review, identity: identity)
+    }
+
+    /// Re-resolves only what `changed` (keys of new or changed records) can affect: the changed
+    /// records, the records sharing a title block with them, every title any of those belonged
+    /// to, titles that lost a record, and the shows, seasons and episodes around them. Every
+    /// other title keeps its members from `identity` without being scored again.
+    /// Returns the catalog and how many records were re-resolved.
+    public func resolve(_ records: [SourceRecord], identity: IdentityMap, changed: Set<String>)
+        -> (catalog: ResolvedCatalog, reresolved: Int)
+    {
+        let features = records.parallelMap { RecordFeatures($0) }
+        var previous: [Int: String] = [:]
+        var dirtyIDs = Set<String>()
+        var dirty = Set<Int>()
+        let present = Set(records.map(\.key))
+        for (key, id) in identity.assignments where !present.contains(key) { dirtyIDs.insert(id) }
+        let named = Set(overrides.merge.flatMap { $0 } + overrides.split.flatMap { [$0.0, $0.1] })
+        for (index, record) in records.enumerated() {
+            if let id = identity.assignments[record.key] { previous[index] = id }
+            if changed.contains(record.key) || previous[index] == nil || named.contains(record.key) {
+                dirty.insert(index)
+                if let id = previous[index] { dirtyIDs.insert(id) }
+            }
+        }
+        // Neighbours: the records a dirty record would be scored against (its candidate pairs,
+        // including the nearest-neighbour rule of large blocks).
+        var affected = Set(dirty)
+        for pair in candidatePairs(features) {
+            let (a, b) = (Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
+            if dirty.contains(a) || dirty.contains(b) {
+                affected.insert(a)
+                affected.insert(b)
+            }
+        }
+        // Whole titles, and the family around them (parents and children), until nothing is added.
+        var byID: [String: [Int]] = [:]
+        for (index, id) in previous { byID[id, default: []].append(index) }
+        var position: [String: Int] = [:]
+        var children: [String: [Int]] = [:]
+        for (index, record) in records.enumerated() {
+            position[record.key] = index
+            if let parent = record.parentID { children["\(record.source):\(parent)", default: []].append(index) }
+        }
+        var frontier = Array(affected) + dirtyIDs.flatMap { byID[$0] ?? [] }
+        affected.formUnion(frontier)
+        var seenIDs = Set<String>()
+        while let index = frontier.popLast() {
+            var related: [Int] = children[records[index].key] ?? []
+            if let parent = records[index].parentID, let found = position["\(records[index].source):\(parent)"] {
+                related.append(found)
+            }
+            if let id = previous[index], seenIDs.insert(id).inserted { related += byID[id] ?? [] }
+            for other in related where affected.insert(other).inserted { frontier.append(other) }
+        }
+        let subset = affected.sorted()
+        let outcome = cluster(subset.map { records[$0] }, features: subset.map { features[$0] })
+        var clusters = outcome.clusters.map { $0.map { subset[$0] } }
+        var untouched: [String: [Int]] = [:]
+        for index in records.indices where !affected.contains(index) {
+            untouched[previous[index]!, default: []].append(index)
+        }
+        clusters += untouched.values.map { $0.sorted() }
+        clusters.sort { $0[0] < $1[0] }
+        let review = outcome.review.map { (a: subset[$0.a], b: subset[$0.b], scores: $0.scores) }
+        return (finish(records, clusters: clusters, review: review, identity: identity), subset.count)
+    }
+
+    private func finish(
+        _ records: [SourceRecord],
+        clusters: [[Int]],
+        review: [(a: Int, b: Int, scores: PairScore)],
+        identity: IdentityMap
+    ) -> ResolvedCatalog {
         var assigner = IdentityAssigner(previous: identity)
-        let identified = assigner.assign(outcome.clusters.map { $0.map { records[$0].key } })
-        let work = Array(zip(outcome.clusters, identified))
+        let identified = assigner.assign(clusters.map { $0.map { records[$0].key } })
+        let work = Array(zip(clusters, identified))
         let policy = merge
         var titles = work.parallelMap { cluster, id in
             TitleMerger.merge(cluster.map { records[$0] }, id: id, policy: policy)
         }
         titles.sort { $0.id < $1.id }
         var catalog = ResolvedCatalog(titles: titles, identity: assigner.identity)
-        catalog.review = outcome.review.map {
+        catalog.review = review.map {
             ReviewPair(a: records[$0.a].key, b: records[$0.b].key, scores: $0.scores)
         }
         return catalog
@@ -83,8 +157,8 @@ public struct ScoringResolver: TitleResolver {
     }
 
     /// Clusters record indices; each cluster sorted, the list sorted by first member.
-    func cluster(_ records: [SourceRecord]) -> Outcome {
-        let features = records.parallelMap { RecordFeatures($0) }
+    func cluster(_ records: [SourceRecord], features known: [RecordFeatures]? = nil) -> Outcome {
+        let features = known ?? records.parallelMap { RecordFeatures($0) }
         var state = ClusterState(features: features)
         var index: [String: Int] = [:]
         for (position, record) in records.enumerated() { index[record.key] = position }
@@ -181,29 +255,33 @@ public struct ScoringResolver: TitleResolver {
         return Outcome(clusters: clusters, review: review, features: features)
     }
 
+    /// The title-block keys of a record (none for seasons and episodes, which resolve within
+    /// their show).
+    static func blockKeys(_ feature: RecordFeatures) -> [UInt64] {
+        guard feature.family != .season && feature.family != .episode else { return [] }
+        var keys = Set<UInt64>()
+        let family = "\(feature.family.rawValue)|"
+        for title in feature.titles {
+            keys.insert(stableHash(family + "k:" + title.key))
+            keys.insert(stableHash(family + "c:" + title.compactKey))
+            keys.insert(stableHash(family + "s:" + title.tokens.sorted().joined(separator: " ")))
+            if title.mainTokens.count < title.tokens.count {
+                keys.insert(stableHash(family + "k:" + title.mainKey))
+            }
+            if let year = feature.year {
+                let prefix = String(title.compactKey.prefix(5))
+                for y in (year - 1)...(year + 1) { keys.insert(stableHash(family + "p:\(prefix)|\(y)")) }
+            }
+        }
+        return Array(keys)
+    }
+
     /// Candidate pairs (`a << 32 | b`, a < b), each once, from the title-key blocks.
     func candidatePairs(_ features: [RecordFeatures]) -> [UInt64] {
         // (block hash, record) for every key of every record, sorted so blocks are runs.
         var entries: [(UInt64, Int32)] = []
         entries.reserveCapacity(features.count * 6)
-        let keyed = features.parallelMap { feature -> [UInt64] in
-            guard feature.family != .season && feature.family != .episode else { return [] }
-            var keys = Set<UInt64>()
-            let family = "\(feature.family.rawValue)|"
-            for title in feature.titles {
-                keys.insert(stableHash(family + "k:" + title.key))
-                keys.insert(stableHash(family + "c:" + title.compactKey))
-                keys.insert(stableHash(family + "s:" + title.tokens.sorted().joined(separator: " ")))
-                if title.mainTokens.count < title.tokens.count {
-                    keys.insert(stableHash(family + "k:" + title.mainKey))
-                }
-                if let year = feature.year {
-                    let prefix = String(title.compactKey.prefix(5))
-                    for y in (year - 1)...(year + 1) { keys.insert(stableHash(family + "p:\(prefix)|\(y)")) }
-                }
-            }
-            return Array(keys)
-        }
+        let keyed = features.parallelMap(Self.blockKeys)
         for (position, keys) in keyed.enumerated() {
             for key in keys { entries.append((key, Int32(position))) }
         }

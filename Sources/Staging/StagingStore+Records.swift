@@ -102,3 +102,19 @@ extension StagingStore {
         }
     }
 }
+
+extension StagingStore {
+    /// Keys (`source:id`) of live records new or changed after `run`.
+    public func recordKeys(changedAfter run: Int64) throws -> Set<String> {
+        try read { db in
+            var keys = Set<String>()
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT source, source_id FROM source_records WHERE changed_run > ? AND tombstoned_run IS NULL",
+                arguments: [run]
+            )
+            while let row = try rows.next() { keys.insert("\(row[0] as String):\(row[1] as String)") }
+            return keys
+        }
+    }
+}

@@ -109,7 +109,7 @@ final class RecordingEmbedder: Embedder, Sendable {
 }
 
 struct IncrementalResolutionTests {
-    @Test func aBuildWithNoChangedRecordsDoesNoMatching() async throws {
+    @Test func aBuildMatchesOnlyWhatChanged() async throws {
         let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
         let directory = SnapshotDirectory(path: temporaryDirectory())
         func stage(_ records: [SourceRecord]) throws {
@@ -145,9 +145,11 @@ struct IncrementalResolutionTests {
         var ids: [String] = []
         try reopened.forEachTitle { _, title in ids.append(title.id) }
         #expect(Set(ids) == Set(try store.identityMap().assignments.values))
-        // A changed record means matching again; so do other settings.
+        // A changed record is matched again with its neighbours only; other settings match all.
         try stage([film("b", "2", "Heat")])
-        #expect(try await builder.build(from: store, into: directory).resolution == "matched")
+        let changed = try await builder.build(from: store, into: directory)
+        #expect(changed.resolution == "incremental: 2 of 4 records matched again", "\(changed.resolution)")
+        #expect(changed.titles == 2)
         #expect(try await builder.build(from: store, into: directory).resolution == "reused")
         var strict = ScoringResolver()
         strict.settings.mergeThreshold = 0.95

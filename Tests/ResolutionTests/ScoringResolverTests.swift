@@ -305,3 +305,40 @@ import Testing
         #expect(fewer.titles.map(\.id) == [id])
     }
 }
+
+@Suite struct IncrementalMatchingTests {
+    let resolver = ScoringResolver()
+
+    func film(_ source: String, _ id: String, _ title: String, year: Int = 1990) -> SourceRecord {
+        var record = SourceRecord(source: source, id: id, kind: .movie, title: title)
+        record.year = year
+        return record
+    }
+
+    func groups(_ catalog: ResolvedCatalog) -> Set<[String]> { Set(catalog.titles.map(\.members)) }
+
+    @Test func onlyChangedRecordsAndTheirNeighboursAreMatchedAgainWithTheSameOutcome() {
+        var records: [SourceRecord] = []
+        for n in 0..<40 {
+            records.append(film("a", "\(n)", "Title Number \(n) Of Many", year: 1950 + n))
+            records.append(film("b", "\(n)", "TITLE NUMBER \(n) OF MANY", year: 1950 + n))
+        }
+        let first = resolver.resolve(records, identity: IdentityMap())
+        #expect(first.titles.count == 40)
+        // A third source brings one film; another record of a known film changes its title.
+        var next = records
+        next.append(film("c", "7", "Title Number 7 of Many", year: 1957))
+        next[10] = film("a", "5", "Title Number 5: Of Many", year: 1955)
+        let incremental = resolver.resolve(next, identity: first.identity, changed: ["c:7", "a:5"])
+        let full = resolver.resolve(next, identity: first.identity)
+        #expect(groups(incremental.catalog) == groups(full))
+        #expect(incremental.catalog.titles.map(\.id).sorted() == full.titles.map(\.id).sorted())
+        // The two changed records, their block neighbours and their titles: not all 81.
+        #expect(incremental.reresolved < 20, "\(incremental.reresolved)")
+        // A record that went away frees its title to be looked at again.
+        let fewer = Array(next.dropLast())
+        let removed = resolver.resolve(fewer, identity: incremental.catalog.identity, changed: [])
+        #expect(groups(removed.catalog) == groups(resolver.resolve(fewer, identity: incremental.catalog.identity)))
+        #expect(removed.reresolved == 2)
+    }
+}
