@@ -14,6 +14,8 @@ public struct ScheduleRenderer: Sendable {
     public var connectorsDirectory: String
     public var staging: String
     public var snapshots: String
+    /// The matcher's settings and overrides.
+    public var resolution: String
     /// `KEY=value` lines with the API keys; optional for systemd (`-` prefix), sourced by cron.
     public var environmentFile: String
     /// Where cron appends each job's log (systemd logs to the journal).
@@ -28,6 +30,7 @@ public struct ScheduleRenderer: Sendable {
         connectorsDirectory: String = "connectors",
         staging: String = "var/staging.sqlite",
         snapshots: String = "snapshots",
+        resolution: String = "resolution",
         environmentFile: String = "/etc/mediagw/mediagw.env",
         logDirectory: String = "var/log",
         user: String? = nil
@@ -38,6 +41,7 @@ public struct ScheduleRenderer: Sendable {
         self.connectorsDirectory = connectorsDirectory
         self.staging = staging
         self.snapshots = snapshots
+        self.resolution = resolution
         self.environmentFile = environmentFile
         self.logDirectory = logDirectory
         self.user = user
@@ -54,6 +58,7 @@ public struct ScheduleRenderer: Sendable {
         [
             absolute(binary), "run", job.name, "--jobs", absolute(jobsDirectory), "--connectors",
             absolute(connectorsDirectory), "--staging", absolute(staging), "--snapshots", absolute(snapshots),
+            "--resolution", absolute(resolution),
             "--log-format", "json", "--log-level", "info", "--no-progress",
         ]
     }

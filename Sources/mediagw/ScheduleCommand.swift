@@ -34,6 +34,7 @@ struct CronCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Directory for cron's log files.", valueName: "dir")) var logDir = "var/log"
         @Option(help: ArgumentHelp("User the systemd services run as.", valueName: "name")) var user: String?
         @OptionGroup var files: JobFileOptions
+        @OptionGroup var resolution: ResolutionOptions
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
@@ -46,6 +47,7 @@ struct CronCommand: AsyncParsableCommand {
                     connectorsDirectory: files.connectors,
                     staging: common.staging,
                     snapshots: common.snapshots,
+                    resolution: resolution.directory,
                     environmentFile: envFile,
                     logDirectory: logDir,
                     user: user

@@ -381,7 +381,7 @@ import Testing
             let name = String(fields[fields.firstIndex(of: "run")! + 1])
             let job = try #require(jobs.first { $0.name == name })
             #expect(cron.minutes == job.schedule?.cron.minutes && cron.hours == job.schedule?.cron.hours)
-            for flag in ["--jobs", "--connectors", "--staging", "--snapshots"] {
+            for flag in ["--jobs", "--connectors", "--staging", "--snapshots", "--resolution"] {
                 let value = fields[fields.firstIndex(of: Substring(flag))! + 1]
                 #expect(value.hasPrefix("/"), "\(flag) \(value) is absolute")
             }
