@@ -53,11 +53,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run every job in the jobs directory.")
     var all = false
 
-    @OptionGroup var files: JobFileOptions
-    @OptionGroup var options: JobRunOptions
-    @OptionGroup var embedding: EmbeddingOptions
-    @OptionGroup var resolution: ResolutionOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var execution: JobExecution
 
     func validate() throws {
         if jobNames.isEmpty && !all { throw ValidationError("name at least one job, or --all") }
@@ -65,13 +61,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await JobExecution(
-            files: files,
-            options: options,
-            embedding: embedding,
-            resolution: resolution,
-            common: common
-        ).execute(names: jobNames, all: all, configure: { _ in })
+        try await execution.execute(names: jobNames, all: all, configure: { _ in })
     }
 }
 
@@ -98,11 +88,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Step: 7d, 12h, 30m.", valueName: "duration"))
     var step = "7d"
 
-    @OptionGroup var files: JobFileOptions
-    @OptionGroup var options: JobRunOptions
-    @OptionGroup var embedding: EmbeddingOptions
-    @OptionGroup var resolution: ResolutionOptions
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var execution: JobExecution
 
     func validate() throws {
         guard DurationText.seconds(step) != nil else {
@@ -117,26 +103,21 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         let window = TimeWindow(from: DurationText.date(from)!, to: DurationText.date(to)!)
         let seconds = DurationText.seconds(step)!
-        try await JobExecution(
-            files: files,
-            options: options,
-            embedding: embedding,
-            resolution: resolution,
-            common: common
-        ).execute(names: [job], all: false) { runOptions in
+        try await execution.execute(names: [job], all: false) { runOptions in
             runOptions.backfill = window
             runOptions.step = seconds
         }
     }
 }
 
-/// What `run` and `backfill` share: load jobs, run them, print, alert, and exit with the status.
-struct JobExecution {
-    var files: JobFileOptions
-    var options: JobRunOptions
-    var embedding: EmbeddingOptions
-    var resolution: ResolutionOptions
-    var common: CommonOptions
+/// What `run` and `backfill` share: their options, and loading jobs, running them, printing,
+/// alerting and exiting with the status.
+struct JobExecution: ParsableArguments {
+    @OptionGroup var files: JobFileOptions
+    @OptionGroup var options: JobRunOptions
+    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var resolution: ResolutionOptions
+    @OptionGroup var common: CommonOptions
 
     func execute(names: [String], all: Bool, configure: (inout JobRunner.Options) -> Void) async throws {
         let logger = common.makeLogger()
