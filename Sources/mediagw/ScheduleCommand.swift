@@ -192,16 +192,10 @@ final class Supervisor: @unchecked Sendable {
 final class SignalFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var set = false
-    private var sources: [any DispatchSourceSignal] = []
+    private var signals: TerminationSignals?
 
     init() {
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.lock.withLock { self?.set = true } }
-            source.resume()
-            sources.append(source)
-        }
+        signals = TerminationSignals { [weak self] in self?.lock.withLock { self?.set = true } }
     }
 
     var isSet: Bool { lock.withLock { set } }
