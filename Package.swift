@@ -120,7 +120,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StagingTests",
-            dependencies: ["Staging", "MediaModel", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Staging", "MediaModel", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "ResolutionTests", dependencies: ["Resolution", "Staging", "MediaModel"]),
         .testTarget(

@@ -66,7 +66,7 @@ func cpuSeconds() -> Double {
 
 /// Ingest throughput per connector: over loopback HTTP against the simulator, and parsing +
 /// staging alone (recorded responses replayed, CPU time per 1,000 records).
-func runIngestBenchmarks(titles: Int, network: Bool, logger: Logger) async throws {
+func runIngestBenchmarks(titles: Int, network: Bool, only: [String], logger: Logger) async throws {
     let clock = ContinuousClock()
     let start = clock.now
     let simulator = try ProviderSimulator(world: SimulatedWorld(count: titles, seed: 5))
@@ -84,7 +84,7 @@ func runIngestBenchmarks(titles: Int, network: Bool, logger: Logger) async throw
     let streams = [
         ("streaming-availability", "catalog"), ("watchmode", "listing"), ("justwatch", "popular"),
         ("youtube", "uploads"),
-    ]
+    ].filter { only.isEmpty || only.contains("\($0.0)/\($0.1)") }
     if network { try await measureOverHTTP(simulator, streams: streams, root: root, logger: logger) }
     try await measureParsingAndStaging(simulator, streams: streams, root: root, logger: logger)
 }
@@ -192,11 +192,12 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
             cursor = page.cursor
         }
         let parseCPU = cpuSeconds() - cpu
-        // Staging alone: the same pages committed one after another.
+        // Staging alone: the same pages prepared and committed in the runner's groups.
         let alone = try StagingStore(path: "\(root)/commit-\(provider).sqlite")
         let aloneRun = try alone.beginRun(job: "bench", kind: "bench")
         cpu = cpuSeconds()
-        for page in pages {
+        var group: [PreparedPage] = []
+        for (index, page) in pages.enumerated() {
             var staged = StagedPage(
                 source: provider,
                 raw: page.payloads.first?.body ?? Data(),
@@ -206,7 +207,11 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
             staged.attachments = page.payloads.dropFirst().map {
                 .init(raw: $0.body, location: $0.location, contentType: $0.contentType)
             }
-            _ = try alone.commit(staged, runID: aloneRun)
+            group.append(try PreparedPage(staged))
+            if group.count == IngestRunner.pagesAhead || index == pages.count - 1 {
+                _ = try alone.commit(group, runID: aloneRun)
+                group = []
+            }
         }
         let stagingCPU = cpuSeconds() - cpu
         cpu = cpuSeconds()
@@ -218,7 +223,7 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
         say(
             String(
                 format:
-                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s; CPU %.1f ms per 1,000 records (parsing and mapping alone: %.1f ms, staging alone: %.1f ms)",
+                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s; CPU %.1f ms per 1,000 records (parsing and mapping alone: %.1f ms, staging alone, in groups of %d pages: %.1f ms)",
                 provider,
                 stream,
                 report.counts.read,
@@ -227,6 +232,7 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
                 Double(report.counts.read) / elapsed,
                 usedCPU * 1000 / Double(max(1, report.counts.read)) * 1000,
                 parseCPU * 1_000_000 / Double(max(1, mapped)),
+                IngestRunner.pagesAhead,
                 stagingCPU * 1_000_000 / Double(max(1, mapped))
             )
         )

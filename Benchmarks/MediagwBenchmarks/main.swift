@@ -5,6 +5,7 @@
 //   swift run -c release mediagw-bench --codecs
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
+//     [--ingest-streams watchmode/listing,...]
 //   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
 //     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
@@ -36,6 +37,8 @@ struct Options {
     var resolveRecords: [Int] = [100_000]
     var ingestTitles = 100_000
     var ingestNetwork = true
+    /// provider/stream pairs to measure (default: one stream per connector).
+    var ingestStreams: [String] = []
     var vectorTitleCounts = [100_000]
     var qualityQueries = "Benchmarks/semantic-queries.tsv"
     var fusionK = 60
@@ -64,6 +67,7 @@ struct Options {
                 resolveRecords = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--ingest-titles": ingestTitles = Int(iterator.next() ?? "") ?? ingestTitles
             case "--no-network": ingestNetwork = false
+            case "--ingest-streams": ingestStreams = (iterator.next() ?? "").split(separator: ",").map(String.init)
             case "--vector-titles":
                 vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
@@ -327,7 +331,12 @@ func run() async throws {
         return
     }
     if options.ingest {
-        try await runIngestBenchmarks(titles: options.ingestTitles, network: options.ingestNetwork, logger: logger)
+        try await runIngestBenchmarks(
+            titles: options.ingestTitles,
+            network: options.ingestNetwork,
+            only: options.ingestStreams,
+            logger: logger
+        )
         return
     }
     if options.resolve {

@@ -137,11 +137,6 @@ public struct IngestRunner: Sendable {
         return report
     }
 
-    private struct BackfillCursor: Codable {
-        var step: Int
-        var inner: String?
-    }
-
     private func runStream(_ stream: any IngestStream, runID: Int64, backfill: TimeWindow?, step: TimeInterval) async
         -> StreamReport
     {
@@ -203,88 +198,187 @@ public struct IngestRunner: Sendable {
                     try store.saveCursor(.init(job: job, stream: passKey, value: String(runID)))
                 }
             }
-            // The next page is fetched (and parsed) while the current one commits; its cursor is
-            // known as soon as the current page has arrived.
-            // Every run fetches at least one page, however late it starts, so it always advances.
-            var launched = 0
-            func fetch(_ position: BackfillCursor) -> Task<FetchedPage, any Error>? {
-                guard backfill == nil || position.step < steps.count else { return nil }
-                defer { launched += 1 }
-                if let deadline, launched > 0, Date() >= deadline {
-                    report.outcome = .stopped
-                    report.message =
-                        "stopped at the run's time limit after \(report.pages + 1) pages; resumes from its cursor"
-                    return nil
+            // Pages are fetched, parsed and prepared by a task of their own while earlier ones
+            // commit; pages that pile up commit together (PageQueue).
+            let queue = PageQueue<ReadyPage, FetchEnd>(capacity: Self.pagesAhead)
+            let plan = FetchPlan(
+                stream: stream,
+                start: position,
+                steps: steps,
+                key: key,
+                passKey: passKey,
+                listingBegan: listingBegan
+            )
+            let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
+                group.addTask { await fetch(plan, into: queue) }
+                defer { queue.close() }
+                while true {
+                    let (ready, end) = await queue.take()
+                    if !ready.isEmpty {
+                        do {
+                            report.counts += try store.commit(ready.map(\.page), runID: runID)
+                        } catch {
+                            group.cancelAll()
+                            return error
+                        }
+                        report.pages += ready.count
+                        for page in ready {
+                            for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
+                        }
+                        onPage?(
+                            PageProgress(
+                                stream: label,
+                                pages: report.pages,
+                                counts: report.counts,
+                                fraction: ready.last!.fraction
+                            )
+                        )
+                        logger.debug(
+                            "committed pages",
+                            metadata: [
+                                "stream": "\(label)", "pages": "\(ready.count)",
+                                "items": "\(ready.reduce(0) { $0 + $1.items })",
+                                "cursor": "\(ready.last!.cursor.prefix(120))",
+                            ]
+                        )
+                    }
+                    switch end {
+                    case nil: continue
+                    case .done: return nil
+                    case .paused(let message):
+                        report.outcome = .paused
+                        report.message = message
+                        return nil
+                    case .stopped(let message):
+                        report.outcome = .stopped
+                        report.message = message
+                        return nil
+                    case .failed(let error): return error
+                    }
                 }
-                let window = backfill == nil ? nil : steps[position.step]
-                return Task { try await stream.next(after: position.inner, window: window) }
             }
-            var pending = pageLimit == 0 ? nil : fetch(position)
-            while let task = pending {
-                let page = try await task.value
-                var next = position
-                next.inner = page.cursor
-                if backfill != nil && page.isLast {
-                    next = BackfillCursor(step: position.step + 1)
-                }
-                let done = backfill == nil ? page.isLast : next.step >= steps.count
-                let budgetSpent = pageLimit.map { report.pages + 1 >= $0 } == true
-                pending = done || budgetSpent ? nil : fetch(next)
-                if budgetSpent && !done {
-                    report.outcome = .paused
-                    report.message = "paused at the page budget (\(pageLimit!) pages); resumes from its cursor"
-                }
-                let value =
-                    backfill == nil ? page.cursor : String(decoding: try JSONEncoder.sorted.encode(next), as: UTF8.self)
-                var staged = page.staged(source: stream.source, cursor: .init(job: job, stream: key, value: value))
-                if page.completesPass, let began = listingBegan {
-                    staged.endsListingBegunIn = began
-                    staged.clearedCursors = [.init(job: job, stream: passKey, value: "")]
-                }
-                do {
-                    report.counts += try store.commit(staged, runID: runID)
-                } catch {
-                    pending?.cancel()
-                    throw error
-                }
-                report.pages += 1
-                for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
-                // A backfill knows its steps; a stream may know how far through its pass it is.
-                let fraction =
-                    backfill == nil
-                    ? page.progress
-                    : (Double(position.step) + (page.isLast ? 1 : (page.progress ?? 0))) / Double(steps.count)
-                onPage?(PageProgress(stream: label, pages: report.pages, counts: report.counts, fraction: fraction))
-                logger.debug(
-                    "committed page",
-                    metadata: ["stream": "\(label)", "items": "\(page.items.count)", "cursor": "\(value.prefix(120))"]
-                )
-                position = next
-            }
-        } catch let error as ConnectorError {
-            if case .quotaExhausted(_, let date) = error {
-                report.outcome = .quotaExhausted
-                report.resumesAfter = date
-                report.message = "quota exhausted, resumes after \(date.formatted(.iso8601))"
-                logger.notice("\(label): \(report.message!)")
-            } else {
-                report.outcome = .failed
-                report.message = error.description
-                logger.error("\(label) failed: \(error.description)")
-            }
-        } catch {
-            report.outcome = .failed
-            report.message = "\(error)"
-            logger.error("\(label) failed: \(error)")
-        }
-        // A cancelled run (a signal) surfaces as whatever the request in flight threw.
-        if Task.isCancelled && report.outcome == .failed {
+            if let failure { throw failure }
+        } catch  where Task.isCancelled {
+            // A stopped run (a signal) surfaces as whatever the request in flight threw.
             report.outcome = .stopped
             report.message = "stopped after \(report.pages) pages; resumes from its cursor"
+            logger.notice("\(label): \(report.message!)")
+        } catch ConnectorError.quotaExhausted(_, let date) {
+            report.outcome = .quotaExhausted
+            report.resumesAfter = date
+            report.message = "quota exhausted, resumes after \(date.formatted(.iso8601))"
+            logger.notice("\(label): \(report.message!)")
+        } catch {
+            report.outcome = .failed
+            report.message = (error as? ConnectorError)?.description ?? "\(error)"
+            logger.error("\(label) failed: \(report.message!)")
         }
         return report
     }
 
+}
+
+extension IngestRunner {
+    /// Pages a stream may fetch ahead of its commits, and so the most one transaction holds.
+    public static let pagesAhead = 16
+
+    /// A fetched page ready to commit, with what the runner reports about it.
+    struct ReadyPage: Sendable {
+        var page: PreparedPage
+        var items: Int
+        var cursor: String
+        var unmapped: [String: Int]
+        var fraction: Double?
+    }
+
+    /// Why a stream's fetching ended.
+    enum FetchEnd: Sendable {
+        case done
+        case paused(String)
+        case stopped(String)
+        case failed(any Error)
+    }
+
+    /// Where a stream's fetching starts and what its cursors are called.
+    struct FetchPlan: Sendable {
+        var stream: any IngestStream
+        var start: BackfillCursor
+        /// A backfill's windows (empty: a scheduled pass).
+        var steps: [TimeWindow]
+        var key: String
+        var passKey: String
+        var listingBegan: Int64?
+    }
+
+    struct BackfillCursor: Codable, Sendable {
+        var step: Int
+        var inner: String?
+    }
+
+    /// Fetches pages from `plan.start` until the stream or backfill is done, the page budget is
+    /// spent or the deadline has passed, preparing each for its commit. Every run fetches at
+    /// least one page, however late it starts, so it always advances.
+    func fetch(_ plan: FetchPlan, into queue: PageQueue<ReadyPage, FetchEnd>) async {
+        let backfill = !plan.steps.isEmpty
+        var position = plan.start
+        var fetched = 0
+        if pageLimit == 0 { return queue.finish(.done) }
+        while true {
+            if backfill && position.step >= plan.steps.count { return queue.finish(.done) }
+            if let deadline, fetched > 0, Date() >= deadline {
+                return queue.finish(
+                    .stopped("stopped at the run's time limit after \(fetched) pages; resumes from its cursor")
+                )
+            }
+            let ready: ReadyPage
+            var next = position
+            do {
+                let window = backfill ? plan.steps[position.step] : nil
+                let page = try await plan.stream.next(after: position.inner, window: window)
+                fetched += 1
+                next.inner = page.cursor
+                if backfill && page.isLast {
+                    next = BackfillCursor(step: position.step + 1)
+                }
+                let value =
+                    backfill ? String(decoding: try JSONEncoder.sorted.encode(next), as: UTF8.self) : page.cursor
+                var staged = page.staged(
+                    source: plan.stream.source,
+                    cursor: .init(job: job, stream: plan.key, value: value)
+                )
+                if page.completesPass, let began = plan.listingBegan {
+                    staged.endsListingBegunIn = began
+                    staged.clearedCursors = [.init(job: job, stream: plan.passKey, value: "")]
+                }
+                // A backfill knows its steps; a stream may know how far through its pass it is.
+                let fraction =
+                    backfill
+                    ? (Double(position.step) + (page.isLast ? 1 : (page.progress ?? 0))) / Double(plan.steps.count)
+                    : page.progress
+                ready = ReadyPage(
+                    page: try PreparedPage(staged),
+                    items: page.items.count,
+                    cursor: value,
+                    unmapped: page.unmapped,
+                    fraction: fraction
+                )
+                if !backfill && page.isLast {
+                    _ = await queue.put(ready)
+                    return queue.finish(.done)
+                }
+            } catch {
+                return queue.finish(.failed(error))
+            }
+            guard await queue.put(ready) else { return }
+            if let pageLimit, fetched >= pageLimit {
+                let done = backfill && next.step >= plan.steps.count
+                return queue.finish(
+                    done ? .done : .paused("paused at the page budget (\(pageLimit) pages); resumes from its cursor")
+                )
+            }
+            position = next
+        }
+    }
 }
 
 /// Where a stream is after a committed page.

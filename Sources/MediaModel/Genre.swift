@@ -32,20 +32,37 @@ public enum Genre: String, Codable, Sendable, CaseIterable, Comparable {
 
     /// Looks a genre up by its canonical id or a common English name ("Sci-Fi", "Science Fiction").
     public init?(lenientName name: String) {
-        let folded = name.lowercased().filter { $0.isLetter }
-        if let exact = Genre.allCases.first(where: { $0.rawValue.filter(\.isLetter) == folded }) {
-            self = exact
-            return
-        }
-        switch folded {
-        case "scifi", "sciencefictionfilm", "sf": self = .scienceFiction
-        case "biopic", "biographical": self = .biography
-        case "sports": self = .sport
-        case "children", "childrens": self = .kids
-        case "doc", "docs": self = .documentary
-        case "historical": self = .history
-        case "romantic": self = .romance
-        default: return nil
-        }
+        guard let genre = Self.byFoldedName[Self.fold(name)] else { return nil }
+        self = genre
     }
+
+    /// Letters only, lower-cased: "Sci-Fi" and "science fiction" fold to "scifi", "sciencefiction".
+    static func fold(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Provider genre names are nearly always ASCII: fold bytes, not Characters.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(name.utf8.count)
+            for byte in name.utf8 {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+                default: continue
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return name.lowercased().filter(\.isLetter)
+    }
+
+    /// Every folded canonical id and common name, looked up once per genre name a page carries.
+    private static let byFoldedName: [String: Genre] = {
+        var table: [String: Genre] = [
+            "scifi": .scienceFiction, "sciencefictionfilm": .scienceFiction, "sf": .scienceFiction,
+            "biopic": .biography, "biographical": .biography, "sports": .sport, "children": .kids,
+            "childrens": .kids, "doc": .documentary, "docs": .documentary, "historical": .history,
+            "romantic": .romance,
+        ]
+        for genre in Genre.allCases { table[fold(genre.rawValue)] = genre }
+        return table
+    }()
 }

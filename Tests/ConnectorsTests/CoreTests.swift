@@ -43,6 +43,15 @@ import Testing
         #expect(Backoff.retryAfter("soon", now: now) == nil)
     }
 
+    @Test(arguments: [
+        ("48000:Accident Man", "48000%3AAccident%20Man"), ("a-b.c_d~e", "a-b.c_d~e"), ("Amélie", "Am%C3%A9lie"),
+        ("x=1&y=2+3/4", "x%3D1%26y%3D2%2B3%2F4"), ("", ""),
+    ])
+    func queryComponentsArePercentEncodedStrictly(text: String, escaped: String) {
+        #expect(ProviderClient.escape(text) == escaped)
+        #expect(escaped.removingPercentEncoding == text)
+    }
+
     @Test func fullJitterStaysUnderTheDoublingCeiling() {
         let backoff = Backoff(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
         var random = SystemRandomNumberGenerator()

@@ -184,6 +184,26 @@ import Testing
         if case .retry = YouTubeConnector.verdict(rate) {} else { Issue.record("rate limits are retried") }
     }
 
+    @Test func streamingAvailabilityTellsAnExpiredCursorFromOtherRefusals() {
+        func verdict(_ status: Int, _ body: String) -> Verdict {
+            StreamingAvailabilityConnector.verdict(HTTPResponse(status: status, body: Data(body.utf8)))
+        }
+        #expect(verdict(400, #"{"message":"invalid cursor"}"#) == .expiredCursor("HTTP 400: invalid cursor"))
+        #expect(verdict(429, #"{"message":"You have exceeded the DAILY quota"}"#) == .quotaExhausted)
+        if case .failure = verdict(400, #"{"message":"country is required"}"#) {
+        } else {
+            Issue.record("a bad request other than the cursor is a failure")
+        }
+        if case .retry = verdict(429, #"{"message":"Too many requests"}"#) {
+        } else {
+            Issue.record("a rate limit is retried")
+        }
+        if case .failure = verdict(404, #"{"message":"cursor not found"}"#) {
+        } else {
+            Issue.record("only a 400 about the cursor restarts the listing")
+        }
+    }
+
     @Test func graphQLErrorsInsideA200AreErrors() {
         let body = Data(#"{"errors":[{"message":"query complexity exceeds the maximum allowed"}],"data":null}"#.utf8)
         #expect(

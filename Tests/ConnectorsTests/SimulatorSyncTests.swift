@@ -255,6 +255,33 @@ import Testing
         }
     }
 
+    @Test func aCancelledRunStopsAtTheRequestInFlightAndTheNextRunCompletesTheSet() async throws {
+        // The fourth page takes 3 s to answer; the run is cancelled (as SIGTERM does) while it waits.
+        let slow = Fault(provider: "streaming-availability", kind: .slow, count: 1, after: 3, delayMilliseconds: 3_000)
+        try await withSimulator(faults: [slow]) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let configuration = try configuration("streaming-availability", base: base)
+            let run = Task { try await ingest(configuration, store: store, streams: ["catalog"]) }
+            while simulator.pendingFaults.count == 1 { try await Task.sleep(for: .milliseconds(10)) }
+            run.cancel()
+            let first = try await run.value
+            #expect(first.streams[0].outcome == .stopped)
+            #expect(first.streams[0].pages == 3, "the pages before the slow one are committed")
+            #expect(try store.runs(limit: 1)[0].outcome == "partial")
+            // The next run resumes at the saved cursor: every title, none counted twice.
+            let second = try await ingest(configuration, store: store, streams: ["catalog"])
+            #expect(second.outcome == "success")
+            #expect(second.counts.unchanged == 0)
+            #expect(
+                first.counts.new + second.counts.new == truth(simulator, source: "streaming-availability").count
+            )
+            #expect(
+                Set(try staged(store, source: "streaming-availability").keys)
+                    == truth(simulator, source: "streaming-availability")
+            )
+        }
+    }
+
     @Test func aSpentKeyRotatesToTheNextOne() async throws {
         let options = ProviderSimulator.Options(
             keys: ["youtube": ["yt-one-secret", "yt-two-secret"]],

@@ -113,8 +113,33 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
         let run = try store.beginRun(job: "t", kind: "import")
         _ = try store.commit(page([movie("1", "Alien")]), runID: run)
         let reopened = try StagingStore(path: store.path)
-        #expect(try reopened.schemaVersion() == 6)
+        #expect(try reopened.schemaVersion() == 7)
         #expect(try reopened.liveRecords().count == 1)
+    }
+
+    @Test func pagesCommittedTogetherCountAsIfOneAfterAnother() throws {
+        let store = try makeStore()
+        let run = try store.beginRun(job: "t", kind: "import")
+        let pages = [
+            page([movie("1", "Alien"), movie("2", "Aliens")], cursor: "1"),
+            page([movie("2", "Aliens", year: 1986), movie("3", "Alien 3")], cursor: "2"),
+            page(
+                [movie("1", "Alien")],
+                rejections: [.init(location: "line 9", reason: "no title", excerpt: "{}")],
+                cursor: "3"
+            ),
+        ]
+        let counts = try store.commit(pages.map(PreparedPage.init), runID: run)
+        #expect(counts.read == 6 && counts.new == 3 && counts.changed == 1 && counts.unchanged == 1)
+        #expect(counts.quarantined == 1)
+        #expect(try store.cursor(job: "job", stream: "stream") == "3", "the last page's cursor is the one kept")
+        let records = Dictionary(uniqueKeysWithValues: try store.liveRecords().map { ($0.id, $0) })
+        #expect(records.count == 3 && records["2"]?.year == 1986)
+        // Committed one at a time, the same pages give the same records.
+        let single = try makeStore()
+        let singleRun = try single.beginRun(job: "t", kind: "import")
+        for page in pages { _ = try single.commit(page, runID: singleRun) }
+        #expect(try single.liveRecords() == store.liveRecords())
     }
 
     @Test func unopenableDatabaseNamesThePath() {

@@ -11,6 +11,9 @@ public enum ConnectorError: Error, Sendable, CustomStringConvertible {
     case circuitOpen(host: String, retryIn: Duration)
     /// The call failed for good (a 4xx, or retries used up).
     case failed(provider: String, message: String)
+    /// The provider no longer knows the paging cursor sent (it expired); the stream starts that
+    /// listing over.
+    case expiredCursor(provider: String, message: String)
     /// A whole page could not be read (truncated or malformed); nothing of it was committed.
     case unreadablePage(location: String, reason: String)
 
@@ -24,6 +27,8 @@ public enum ConnectorError: Error, Sendable, CustomStringConvertible {
             return "\(host): circuit open after repeated failures; next probe in \(Int(wait.seconds.rounded(.up))) s"
         case .failed(let provider, let message):
             return "\(provider): \(message)"
+        case .expiredCursor(let provider, let message):
+            return "\(provider): cursor no longer valid: \(message)"
         case .unreadablePage(let location, let reason):
             return "unreadable page \(location): \(reason)"
         }

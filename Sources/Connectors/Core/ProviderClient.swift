@@ -112,6 +112,8 @@ public enum Verdict: Sendable, Equatable {
     case forbidden(String)
     /// A failure that retrying will not fix.
     case failure(String)
+    /// The provider refused the paging cursor as expired or unknown.
+    case expiredCursor(String)
 }
 
 /// Talks to one provider: rate limit, circuit breaker, quota ledger with key rotation, retries
@@ -202,6 +204,9 @@ public final class ProviderClient: Sendable {
                 let received = try await transport.send(authorize(call, key: key))
                 response = received
                 verdict = classify(received)
+            } catch  where Task.isCancelled {
+                // The run was stopped (a signal): not the provider's failure.
+                throw CancellationError()
             } catch let error as URLError where Self.isTransient(error) {
                 verdict = .retry(after: nil, reason: "network: \(error.localizedDescription)")
             } catch {
@@ -232,6 +237,12 @@ public final class ProviderClient: Sendable {
                 throw ConnectorError.forbidden(
                     provider: settings.provider,
                     status: response?.status ?? 403,
+                    message: redact("\(call.location): \(message)")
+                )
+            case .expiredCursor(let message):
+                await breaker.recordSuccess()
+                throw ConnectorError.expiredCursor(
+                    provider: settings.provider,
                     message: redact("\(call.location): \(message)")
                 )
             case .failure(let message):
@@ -320,10 +331,25 @@ public final class ProviderClient: Sendable {
     }
 
     /// Percent-encodes a query component strictly (a cursor like `48000:Accident Man` included).
+    /// Only ASCII letters, digits and `-._~` pass unescaped (RFC 3986 unreserved); every other
+    /// UTF-8 byte is `%XX`.
     static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                bytes.append(byte)
+            default:
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Removes any key the provider echoed back before the body reaches the archive.

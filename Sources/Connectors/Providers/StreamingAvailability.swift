@@ -83,10 +83,12 @@ public struct StreamingAvailabilityConnector: Sendable {
     /// RapidAPI answers a spent monthly or daily quota with 429 and a message saying so; only a
     /// per-second limit is worth retrying.
     @Sendable static func verdict(_ response: HTTPResponse) -> Verdict {
-        if response.status == 429, let message = (try? JSONValue.parse(response.body))?["message"]?.string,
-            message.localizedCaseInsensitiveContains("quota")
-        {
-            return .quotaExhausted
+        guard response.status == 429 || response.status == 400,
+            let message = (try? JSONValue.parse(response.body))?["message"]?.string
+        else { return ProviderClient.standardVerdict(response) }
+        if response.status == 429 && message.localizedCaseInsensitiveContains("quota") { return .quotaExhausted }
+        if response.status == 400 && message.localizedCaseInsensitiveContains("cursor") {
+            return .expiredCursor("HTTP 400: \(message)")
         }
         return ProviderClient.standardVerdict(response)
     }
@@ -298,7 +300,7 @@ public struct StreamingAvailabilityConnector: Sendable {
             let response: HTTPResponse
             do {
                 response = try await connector.client.send(call)
-            } catch ConnectorError.failed(_, let message) where state.cursor != nil && message.contains("cursor") {
+            } catch ConnectorError.expiredCursor where state.cursor != nil {
                 // The provider no longer knows the cursor: list this country again from the start.
                 // Records already staged come back unchanged, so nothing is counted twice.
                 return FetchedPage(

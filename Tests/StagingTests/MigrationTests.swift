@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+import GRDB
+import MediaModel
+import Testing
+
+@testable import Staging
+
+@Suite struct MigrationTests {
+    /// A database as the schema before `v7-records-rowid` left it, holding `records` (the
+    /// second one tombstoned).
+    func databaseBeforeRowidRecords(_ records: [SourceRecord]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("staging.sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try StagingStore.migrator.migrate(queue, upTo: "v6-id-births")
+        try queue.write { db in
+            for (index, record) in records.enumerated() {
+                let body = Data(try CompactEncoder().encode(record))
+                let hash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+                try db.execute(
+                    sql: """
+                        INSERT INTO source_records (source, source_id, content_hash, body, raw_sha256, location,
+                            first_run, changed_run, seen_run, tombstoned_run)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        record.source, record.id, hash, body, "raw\(index)", "line \(index)", 1, 2 + index, 3,
+                        index == 1 ? 4 : nil,
+                    ]
+                )
+            }
+        }
+        try queue.close()
+        return path
+    }
+
+    func rows(_ path: String) throws -> [[DatabaseValue]] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM source_records ORDER BY source, source_id").map {
+                Array($0.databaseValues)
+            }
+        }
+    }
+
+    @Test func recordsMoveToARowidTableWithEveryValueKept() throws {
+        let records = [movie("1", "Alien"), movie("2", "Aliens"), movie("1", "Alien", source: "t")]
+        let path = try databaseBeforeRowidRecords(records)
+        let before = try rows(path)
+        let store = try StagingStore(path: path)
+        #expect(try store.schemaVersion() == 7)
+        #expect(try rows(path) == before)
+        #expect(before.count == 3)
+
+        let queue = try DatabaseQueue(path: path)
+        let (schema, indexes) = try queue.read { db in
+            (
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'source_records'") ?? "",
+                try String.fetchAll(
+                    db,
+                    sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_records'"
+                )
+            )
+        }
+        try queue.close()
+        #expect(!schema.uppercased().contains("WITHOUT ROWID"))
+        #expect(indexes.contains("source_records_changed"))
+
+        // Staging goes on as before: the live records load, an unchanged record stays
+        // unchanged, a tombstoned one comes back, and the key still refuses a second copy.
+        #expect(try store.liveRecords().map(\.id).sorted() == ["1", "1"])
+        let run = try store.beginRun(job: "t", kind: "import")
+        let counts = try store.commit(page([movie("1", "Alien"), movie("2", "Aliens")]), runID: run)
+        #expect(counts.unchanged == 1 && counts.changed == 1 && counts.new == 0)
+        #expect(try store.liveRecords().count == 3)
+        #expect(try rows(path).count == 3)
+    }
+}
