@@ -1,5 +1,6 @@
 import CZstd
 import Foundation
+import Synchronization
 
 /// Whole-buffer zstd compression, used for raw archive pages and snapshot title blocks.
 public enum Zstd {
@@ -12,9 +13,11 @@ public enum Zstd {
     public static func compress(_ data: Data, level: Int32 = 3) throws -> Data {
         let bound = ZSTD_compressBound(data.count)
         var output = Data(count: bound)
+        let context = contexts.take()
+        defer { contexts.give(context) }
         let written = output.withUnsafeMutableBytes { out in
             data.withUnsafeBytes { input in
-                ZSTD_compress(out.baseAddress, bound, input.baseAddress, data.count, level)
+                ZSTD_compressCCtx(context, out.baseAddress, bound, input.baseAddress, data.count, level)
             }
         }
         if ZSTD_isError(written) != 0 {
@@ -22,6 +25,33 @@ public enum Zstd {
         }
         output.count = written
         return output
+    }
+
+    /// Compression contexts kept for reuse: creating one per call cost more than compressing a
+    /// small payload (a Watchmode details response) with it.
+    private static let contexts = ContextPool()
+
+    private final class ContextPool: Sendable {
+        /// Addresses of idle contexts (pointers are not Sendable; the pool hands each to one
+        /// thread at a time).
+        private let idle = Mutex<[Int]>([])
+
+        func take() -> OpaquePointer {
+            if let address = idle.withLock({ $0.popLast() }), let context = OpaquePointer(bitPattern: address) {
+                return context
+            }
+            return ZSTD_createCCtx()
+        }
+
+        func give(_ context: OpaquePointer) {
+            // As many as threads compress at once; a few more are freed rather than kept.
+            let kept = idle.withLock { idle in
+                guard idle.count < 16 else { return false }
+                idle.append(Int(bitPattern: context))
+                return true
+            }
+            if !kept { ZSTD_freeCCtx(context) }
+        }
     }
 
     /// Decompresses one or more complete zstd frames.

@@ -52,6 +52,37 @@ import Testing
         #expect(escaped.removingPercentEncoding == text)
     }
 
+    @Test(arguments: [
+        (
+            "http://127.0.0.1:9/v4", "shows/movie/238",
+            "http://127.0.0.1:9/v4/shows/movie/238?cursor=48000%3AA%20B&k=s%2Bcret"
+        ),
+        (
+            "https://api.example.com/v1/", "title/3173903/details",
+            "https://api.example.com/v1/title/3173903/details?cursor=48000%3AA%20B&k=s%2Bcret"
+        ),
+        ("http://h/graphql", "", "http://h/graphql?cursor=48000%3AA%20B&k=s%2Bcret"),
+        ("http://h/v4", "shows/tt0068646 x", "http://h/v4/shows/tt0068646%20x?cursor=48000%3AA%20B&k=s%2Bcret"),
+    ])
+    func requestsJoinTheBaseThePathAndTheEscapedQuery(base: String, path: String, url: String) throws {
+        let client = ProviderClient(
+            settings: ClientSettings(
+                provider: "p",
+                baseURL: try #require(URL(string: base)),
+                auth: .queryParameter("k"),
+                keys: [APIKey(label: "env:K", value: "s+cret")]
+            ),
+            transport: URLSessionTransport(),
+            ledger: MemoryQuotaLedger(),
+            logger: .init(label: "t")
+        )
+        let request = client.authorize(
+            ProviderCall(path: path, query: [("cursor", "48000:A B")]),
+            key: APIKey(label: "env:K", value: "s+cret")
+        )
+        #expect(request.url.absoluteString == url)
+    }
+
     @Test func fullJitterStaysUnderTheDoublingCeiling() {
         let backoff = Backoff(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
         var random = SystemRandomNumberGenerator()
@@ -74,6 +105,25 @@ import Testing
         #expect(pacific.day(of: before) == "2026-11-25")
         #expect(pacific.day(of: after) == "2026-11-26")
         #expect(pacific.nextReset(after: before) == (try Date("2026-11-26T08:00:00Z", strategy: .iso8601)))
+    }
+
+    @Test(arguments: ["America/Los_Angeles", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"])
+    func quotaDaysAgreeWithTheCalendarAcrossDaylightSavingChanges(zone: String) throws {
+        let timeZone = try #require(TimeZone(identifier: zone))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        for resetHour in [0, 7] {
+            let policy = QuotaPolicy(dailyUnits: 1, resetTimeZone: timeZone, resetHour: resetHour)
+            // Every 37 minutes through 2026, both daylight-saving changes included.
+            var date = try Date("2026-01-01T00:00:00Z", strategy: .iso8601)
+            while date < (try Date("2027-01-01T00:00:00Z", strategy: .iso8601)) {
+                let shifted = date.addingTimeInterval(-Double(resetHour) * 3600)
+                let parts = calendar.dateComponents([.year, .month, .day], from: shifted)
+                let expected = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+                #expect(policy.day(of: date) == expected, "\(date) in \(zone), reset at \(resetHour)")
+                date.addTimeInterval(37 * 60)
+            }
+        }
     }
 
     @Test func unixTimesFormatLikeFoundation() {

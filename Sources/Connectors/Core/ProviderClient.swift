@@ -313,17 +313,18 @@ public final class ProviderClient: Sendable {
                 headers["X-RapidAPI-Host"] = host
             }
         }
-        var components = URLComponents(
-            url: call.path.isEmpty ? settings.baseURL : settings.baseURL.appendingPathComponent(call.path),
-            resolvingAgainstBaseURL: false
-        )!
+        // Built as text: URLComponents cost more than the rest of a Watchmode details call.
+        var url = settings.baseURL.absoluteString
+        if !call.path.isEmpty {
+            if !url.hasSuffix("/") { url += "/" }
+            url += Self.escape(call.path, keeping: "/:@!$&'()*+,;=")
+        }
         if !query.isEmpty {
-            components.percentEncodedQuery = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }
-                .joined(separator: "&")
+            url += "?" + query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         }
         return HTTPRequest(
             method: call.method,
-            url: components.url!,
+            url: URL(string: url)!,
             headers: headers,
             body: call.body,
             timeout: settings.timeout
@@ -331,9 +332,9 @@ public final class ProviderClient: Sendable {
     }
 
     /// Percent-encodes a query component strictly (a cursor like `48000:Accident Man` included).
-    /// Only ASCII letters, digits and `-._~` pass unescaped (RFC 3986 unreserved); every other
-    /// UTF-8 byte is `%XX`.
-    static func escape(_ text: String) -> String {
+    /// Only ASCII letters, digits and `-._~` pass unescaped (RFC 3986 unreserved), plus the ASCII
+    /// characters in `extra`; every other UTF-8 byte is `%XX`.
+    static func escape(_ text: String, keeping extra: String = "") -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
@@ -342,6 +343,8 @@ public final class ProviderClient: Sendable {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
+                bytes.append(byte)
+            case _ where extra.utf8.contains(byte):
                 bytes.append(byte)
             default:
                 bytes.append(UInt8(ascii: "%"))

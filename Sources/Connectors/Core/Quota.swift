@@ -48,9 +48,10 @@ public struct QuotaPolicy: Sendable, Equatable {
 
     /// The quota day `date` falls in, as `yyyy-MM-dd` of the provider's reset clock.
     public func day(of date: Date) -> String {
+        // Every call asks: the zone's offset at that moment and a computed date, not a calendar.
         let shifted = date.addingTimeInterval(-Double(resetHour) * 3600)
-        let parts = calendar.dateComponents([.year, .month, .day], from: shifted)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let local = Int(shifted.timeIntervalSince1970.rounded(.down)) + resetTimeZone.secondsFromGMT(for: shifted)
+        return String(ProviderValues.isoDateTime(unix: local).prefix(10))
     }
 
     /// When the quota day containing `date` ends.

@@ -329,7 +329,8 @@ public struct StreamingAvailabilityConnector: Sendable {
             builder.page.completesPass = next.done == true
             builder.page.progress =
                 next.done == true ? 1 : Double(next.country) / Double(max(options.countries.count, 1))
-            builder.addEach(shows, location: { "\(call.location) · shows[\($0)]" }) { show, unmapped in
+            let location = call.location
+            builder.addEach(shows, location: { "\(location) · shows[\($0)]" }) { show, unmapped in
                 try StreamingAvailabilityConnector.records(
                     show: show,
                     country: country,
@@ -422,7 +423,8 @@ public struct StreamingAvailabilityConnector: Sendable {
                 isLast: isLast
             )
             let shows = (body["shows"]?.object?.members ?? []).sorted { $0.key < $1.key }
-            builder.addEach(shows.map(\.value), location: { "\(call.location) · shows[\(shows[$0].key)]" }) {
+            let location = call.location
+            builder.addEach(shows.map(\.value), location: { "\(location) · shows[\(shows[$0].key)]" }) {
                 show,
                 unmapped in
                 try StreamingAvailabilityConnector.records(

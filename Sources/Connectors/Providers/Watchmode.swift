@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MediaModel
 
 /// Watchmode API v1 (`api.watchmode.com/v1`, key as `apiKey=` or the `X-API-Key` header).
@@ -19,6 +20,7 @@ public struct WatchmodeConnector: Sendable {
     let changes: ChangesOptions?
     let leaving: ListingOptions?
     let now: @Sendable () -> Date
+    let lists = ListPages()
 
     struct ListingOptions: Sendable {
         var regions: [String]
@@ -134,6 +136,24 @@ public struct WatchmodeConnector: Sendable {
 
     /// Where a paged id listing goes after committing `chunk` ids of a page of `ids`: the rest of
     /// the page, the next page (1-based `page`, up to `total_pages`), or nil at the end.
+    /// The list page each stream read last. A page of up to 250 ids commits in chunks of
+    /// `details_per_page`; without this, each chunk fetched (a request and a credit) and parsed
+    /// the same list again. A new connector (each run) starts empty.
+    final class ListPages: Sendable {
+        private let last = Mutex<[String: (location: String, response: HTTPResponse, body: JSONValue)]>([:])
+
+        func read(_ call: ProviderCall, stream: String, client: ProviderClient) async throws
+            -> (HTTPResponse, JSONValue)
+        {
+            let location = call.location
+            if let kept = last.withLock({ $0[stream] }), kept.location == location { return (kept.response, kept.body) }
+            let response = try await client.send(call)
+            let body = try JSONValue.page(response.body, location: location)
+            last.withLock { $0[stream] = (location, response, body) }
+            return (response, body)
+        }
+    }
+
     static func advance(page: Int, offset: Int, chunk: Int, ids: Int, body: JSONValue) -> (page: Int, offset: Int)? {
         if offset + chunk < ids { return (page, offset + chunk) }
         if page < (body["total_pages"]?.int ?? page) && ids > 0 { return (page + 1, 0) }
@@ -274,8 +294,7 @@ public struct WatchmodeConnector: Sendable {
                     ("page", String(state.page)), ("limit", String(options.pageSize)),
                 ]
             )
-            let response = try await connector.client.send(call)
-            let body = try JSONValue.page(response.body, location: call.location)
+            let (response, body) = try await connector.lists.read(call, stream: name, client: connector.client)
             guard let titles = body["titles"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
             }
@@ -386,8 +405,9 @@ public struct WatchmodeConnector: Sendable {
                 ]
             )
             let response: HTTPResponse
+            let body: JSONValue
             do {
-                response = try await connector.client.send(call)
+                (response, body) = try await connector.lists.read(call, stream: name, client: connector.client)
             } catch ConnectorError.forbidden {
                 // The plan does not include the changes endpoints: fall back to full listings.
                 var fallbackState = state
@@ -396,7 +416,6 @@ public struct WatchmodeConnector: Sendable {
                 page.unmapped["plan:changes endpoints refused; using the full listing"] = 1
                 return page
             }
-            let body = try JSONValue.page(response.body, location: call.location)
             guard let titles = body["titles"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
             }
@@ -473,8 +492,7 @@ public struct WatchmodeConnector: Sendable {
                     ("regions", options.regions.joined(separator: ",")), ("page", String(state.page)), ("limit", "250"),
                 ]
             )
-            let response = try await connector.client.send(call)
-            let body = try JSONValue.page(response.body, location: call.location)
+            let (response, body) = try await connector.lists.read(call, stream: name, client: connector.client)
             guard let titles = body["titles"]?.array else {
                 throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
             }

@@ -170,9 +170,10 @@ public struct YouTubeConnector: Sendable {
             [("part", "snippet,contentDetails,statistics"), ("id", ids.joined(separator: ",")), ("maxResults", "50")]
         )
         let response = try await client.send(call)
-        builder.page.payloads.append(RawPayload(body: response.body, location: call.location))
-        let body = try JSONValue.page(response.body, location: call.location)
-        builder.addEach(body["items"]?.array ?? [], location: { "\(call.location) · items[\($0)]" }) { video, _ in
+        let location = call.location
+        builder.page.payloads.append(RawPayload(body: response.body, location: location))
+        let body = try JSONValue.page(response.body, location: location)
+        builder.addEach(body["items"]?.array ?? [], location: { "\(location) · items[\($0)]" }) { video, _ in
             [try record(video: video, kind: kind)]
         }
     }
@@ -417,8 +418,9 @@ public struct YouTubeConnector: Sendable {
             builder.page.merge = .fillMissingFields
             do {
                 let parsed = try connector.records(feed: response.body, kind: target.kind, newerThan: state.newest[key])
+                let callLocation = call.location
                 for (record, location) in parsed.records {
-                    builder.add(record, location: "\(call.location) · \(location)", excerpt: record.title)
+                    builder.add(record, location: "\(callLocation) · \(location)", excerpt: record.title)
                 }
                 next.newest[key] = parsed.newest
             } catch {
