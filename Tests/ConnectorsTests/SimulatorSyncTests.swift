@@ -102,6 +102,18 @@ import Testing
         }
     }
 
+    @Test func watchmodeReadsEachListPageOnceForAllItsChunks() async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let report = try await ingest(configuration("watchmode", base: base), store: store, streams: ["listing"])
+            let titles = truth(simulator, source: "watchmode").count
+            #expect(report.streams[0].pages > 3, "the list page was committed in several chunks")
+            // /sources and /regions, one list page (250 ids at most), then one details call per title.
+            #expect(titles < 250)
+            #expect(simulator.requestCounts["watchmode"] == 2 + 1 + titles)
+        }
+    }
+
     @Test func justWatchSplitsSlicesByYearPastTheOffsetCeiling() async throws {
         let options = ProviderSimulator.Options(keys: [:], justWatchOffsetCeiling: 30)
         try await withSimulator(titles: 200, options: options) { simulator, base in
