@@ -162,11 +162,11 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
             ).filter { $0.name == stream }
         )
         let responses = recorder.responses
-        func replayed() throws -> [any IngestStream] {
+        func replayed(ledger: any QuotaLedger = MemoryQuotaLedger()) throws -> [any IngestStream] {
             try Connector.streams(
                 for: configuration,
                 transport: ReplayTransport(responses: responses),
-                ledger: MemoryQuotaLedger(),
+                ledger: ledger,
                 logger: logger,
                 environment: benchmarkKeys
             ).filter { $0.name == stream }
@@ -216,7 +216,12 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
         let stagingCPU = cpuSeconds() - cpu
         cpu = cpuSeconds()
         let start = clock.now
-        let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(selected)
+        // The run charges the quota ledger in staging, in blocks, as a real run does.
+        let ledger = QuotaReservations(StagingQuotaLedger(store: store))
+        let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(
+            try replayed(ledger: ledger)
+        )
+        try await ledger.settle()
         let elapsed = seconds(clock.now - start)
         let usedCPU = cpuSeconds() - cpu
         let bytes = responses.values.reduce(0) { $0 + $1.body.count }

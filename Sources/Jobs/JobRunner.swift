@@ -91,9 +91,8 @@ public struct JobRunner: Sendable {
     }
 
     /// Builds every job's streams; the first configuration problem throws, naming the file.
-    func prepare(_ jobs: [JobConfiguration], options: Options) throws -> [Prepared] {
-        let ledger = StagingQuotaLedger(store: store)
-        return try jobs.map { job in
+    func prepare(_ jobs: [JobConfiguration], options: Options, ledger: any QuotaLedger) throws -> [Prepared] {
+        try jobs.map { job in
             var streams: [any IngestStream] = []
             var secrets: [String] = []
             for part in job.ingest {
@@ -134,7 +133,8 @@ public struct JobRunner: Sendable {
     /// Runs `jobs` together and returns one summary per job. Throws ``JobLock/Held`` when another
     /// process runs one of them (nothing has been done then), or a configuration error.
     public func run(_ jobs: [JobConfiguration], options: Options = Options()) async throws -> [JobRunSummary] {
-        let prepared = try prepare(jobs, options: options)
+        let ledger = QuotaReservations(StagingQuotaLedger(store: store))
+        let prepared = try prepare(jobs, options: options, ledger: ledger)
         // Locks in name order, so two processes running overlapping sets cannot deadlock.
         var locked: [String] = []
         defer { for name in locked { lock.release(job: name) } }
@@ -146,10 +146,12 @@ public struct JobRunner: Sendable {
             }
             locked.append(job.name)
         }
-        return try await runLocked(prepared, options: options)
+        return try await runLocked(prepared, options: options, ledger: ledger)
     }
 
-    private func runLocked(_ prepared: [Prepared], options: Options) async throws -> [JobRunSummary] {
+    private func runLocked(_ prepared: [Prepared], options: Options, ledger: QuotaReservations) async throws
+        -> [JobRunSummary]
+    {
         let kind = options.backfill == nil ? "run" : "backfill"
         let started = Date()
         var runIDs: [String: Int64] = [:]
@@ -202,6 +204,11 @@ public struct JobRunner: Sendable {
             var results: [String: (IngestRunner.Report?, String?)] = [:]
             for await (name, report, error) in group { results[name] = (report, error) }
             return results
+        }
+        do {
+            try await ledger.settle()
+        } catch {
+            logger.warning("could not return unspent quota reservations to the ledger: \(error)")
         }
 
         // The stages after the ingest, once per snapshot directory.

@@ -71,9 +71,10 @@ struct IngestCommand: AsyncParsableCommand {
                 configuration.baseURL = url
             }
             let store = try StagingStore(path: common.staging)
+            let ledger = QuotaReservations(StagingQuotaLedger(store: store))
             var selected = try Connector.streams(
                 for: configuration,
-                ledger: StagingQuotaLedger(store: store),
+                ledger: ledger,
                 logger: logger
             )
             if !streams.isEmpty {
@@ -99,7 +100,9 @@ struct IngestCommand: AsyncParsableCommand {
                 logger: logger,
                 pageLimit: maxPages
             )
-            return try await runner.run(selected, backfill: window, step: DurationText.seconds(step)!)
+            let report = try await runner.run(selected, backfill: window, step: DurationText.seconds(step)!)
+            try await ledger.settle()
+            return report
         }
         if json {
             print(String(decoding: try JSONEncoder.pretty.encode(report), as: UTF8.self))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MediaModel
+import TestSupport
 import Testing
 
 @testable import Connectors
@@ -124,6 +125,47 @@ import Testing
                 date.addTimeInterval(37 * 60)
             }
         }
+    }
+
+    @Test func reservationsWriteTheLedgerOncePerBlockAndSettleToWhatWasSpent() async throws {
+        let base = MemoryQuotaLedger()
+        let ledger = QuotaReservations(base, block: 10)
+        for _ in 0..<3 { _ = try await ledger.charge(provider: "p", key: "k", day: "d", units: 1) }
+        #expect(await base.used(provider: "p", key: "k", day: "d") == 10, "one block reserved for three calls")
+        #expect(try await ledger.used(provider: "p", key: "k", day: "d") == 3)
+        // A call dearer than what is held reserves what it lacks, at least a block.
+        _ = try await ledger.charge(provider: "p", key: "k", day: "d", units: 100)
+        #expect(await base.used(provider: "p", key: "k", day: "d") == 103)
+        #expect(try await ledger.used(provider: "p", key: "k", day: "d") == 103)
+        _ = try await ledger.charge(provider: "p", key: "other", day: "d", units: 2)
+        try await ledger.settle()
+        #expect(await base.used(provider: "p", key: "k", day: "d") == 103)
+        #expect(await base.used(provider: "p", key: "other", day: "d") == 2)
+    }
+
+    @Test func theLedgerNeverHoldsLessThanWasSpentEvenWithoutSettling() async throws {
+        let base = MemoryQuotaLedger()
+        let ledger = QuotaReservations(base, block: 25)
+        var random = SplitMix64(seed: 11)
+        let costs = (0..<400).map { _ in [1, 1, 1, 5, 100][Int.random(in: 0..<5, using: &random)] }
+        // Charged from many tasks at once, as parallel streams of one provider do.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for chunk in stride(from: 0, to: costs.count, by: 50) {
+                group.addTask {
+                    for cost in costs[chunk..<chunk + 50] {
+                        _ = try await ledger.charge(provider: "p", key: "k", day: "d", units: cost)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let spent = costs.reduce(0, +)
+        let recorded = await base.used(provider: "p", key: "k", day: "d")
+        #expect(recorded >= spent, "a crash now would over-count, never under-count")
+        #expect(recorded - spent < 8 * (25 + 100), "by less than a reservation per task")
+        #expect(try await ledger.used(provider: "p", key: "k", day: "d") == spent)
+        try await ledger.settle()
+        #expect(await base.used(provider: "p", key: "k", day: "d") == spent)
     }
 
     @Test func unixTimesFormatLikeFoundation() {
