@@ -66,7 +66,7 @@ func cpuSeconds() -> Double {
 
 /// Ingest throughput per connector: over loopback HTTP against the simulator, and parsing +
 /// staging alone (recorded responses replayed, CPU time per 1,000 records).
-func runIngestBenchmarks(titles: Int, network: Bool, only: [String], logger: Logger) async throws {
+func runIngestBenchmarks(titles: Int, network: Bool, only: [String], repeats: Int, logger: Logger) async throws {
     let clock = ContinuousClock()
     let start = clock.now
     let simulator = try ProviderSimulator(world: SimulatedWorld(count: titles, seed: 5))
@@ -86,7 +86,7 @@ func runIngestBenchmarks(titles: Int, network: Bool, only: [String], logger: Log
         ("youtube", "uploads"),
     ].filter { only.isEmpty || only.contains("\($0.0)/\($0.1)") }
     if network { try await measureOverHTTP(simulator, streams: streams, root: root, logger: logger) }
-    try await measureParsingAndStaging(simulator, streams: streams, root: root, logger: logger)
+    try await measureParsingAndStaging(simulator, streams: streams, root: root, repeats: repeats, logger: logger)
 }
 
 let benchmarkKeys = [
@@ -140,7 +140,13 @@ func measureOverHTTP(_ simulator: ProviderSimulator, streams: [(String, String)]
 
 /// Records every response in process, then replays them into fresh staging without a rate
 /// limit: what is measured is the client, parsing, mapping and staging.
-func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String, String)], root: String, logger: Logger)
+func measureParsingAndStaging(
+    _ simulator: ProviderSimulator,
+    streams: [(String, String)],
+    root: String,
+    repeats: Int,
+    logger: Logger
+)
     async throws
 {
     let clock = ContinuousClock()
@@ -177,7 +183,6 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
             let store = try StagingStore(path: "\(root)/replay-\(provider)-\(round).sqlite")
             _ = try await IngestRunner(store: store, job: "bench", logger: logger).run(try replayed())
         }
-        let store = try StagingStore(path: "\(root)/replay-\(provider).sqlite")
         let selected = try replayed()
         // Parsing and mapping alone: walk the stream without committing.
         var cpu = cpuSeconds()
@@ -214,28 +219,38 @@ func measureParsingAndStaging(_ simulator: ProviderSimulator, streams: [(String,
             }
         }
         let stagingCPU = cpuSeconds() - cpu
-        cpu = cpuSeconds()
-        let start = clock.now
-        // The run charges the quota ledger in staging, in blocks, as a real run does.
-        let ledger = QuotaReservations(StagingQuotaLedger(store: store))
-        let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(
-            try replayed(ledger: ledger)
-        )
-        try await ledger.settle()
-        let elapsed = seconds(clock.now - start)
-        let usedCPU = cpuSeconds() - cpu
+        // The measured run, `repeats` times into fresh staging: this machine's run-to-run spread
+        // is wide, so the median is reported with the range.
+        var runs: [(records: Int, seconds: Double, cpu: Double)] = []
+        for round in 0..<repeats {
+            let store = try StagingStore(path: "\(root)/replay-\(provider)-measured-\(round).sqlite")
+            cpu = cpuSeconds()
+            let start = clock.now
+            // The run charges the quota ledger in staging, in blocks, as a real run does.
+            let ledger = QuotaReservations(StagingQuotaLedger(store: store))
+            let report = try await IngestRunner(store: store, job: "bench", logger: logger).run(
+                try replayed(ledger: ledger)
+            )
+            try await ledger.settle()
+            runs.append((report.counts.read, seconds(clock.now - start), cpuSeconds() - cpu))
+        }
+        let rates = runs.map { Double($0.records) / $0.seconds }.sorted()
+        let median = runs.sorted { Double($0.records) / $0.seconds < Double($1.records) / $1.seconds }[runs.count / 2]
         let bytes = responses.values.reduce(0) { $0 + $1.body.count }
         say(
             String(
                 format:
-                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s; CPU %.1f ms per 1,000 records (parsing and mapping alone: %.1f ms, staging alone, in groups of %d pages: %.1f ms)",
+                    "  %@/%@: %d records (%.1f MB of responses) in %.2f s: %.0f records/s (%d runs: %.0f–%.0f); CPU %.1f ms per 1,000 records (parsing and mapping alone: %.1f ms, staging alone, in groups of %d pages: %.1f ms)",
                 provider,
                 stream,
-                report.counts.read,
+                median.records,
                 Double(bytes) / 1e6,
-                elapsed,
-                Double(report.counts.read) / elapsed,
-                usedCPU * 1000 / Double(max(1, report.counts.read)) * 1000,
+                median.seconds,
+                Double(median.records) / median.seconds,
+                runs.count,
+                rates.first!,
+                rates.last!,
+                median.cpu * 1_000_000 / Double(max(1, median.records)),
                 parseCPU * 1_000_000 / Double(max(1, mapped)),
                 IngestRunner.pagesAhead,
                 stagingCPU * 1_000_000 / Double(max(1, mapped))

@@ -5,7 +5,7 @@
 //   swift run -c release mediagw-bench --codecs
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
-//     [--ingest-streams watchmode/listing,...]
+//     [--ingest-streams watchmode/listing,...] [--ingest-repeat 3]
 //   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
 //     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
@@ -39,6 +39,8 @@ struct Options {
     var ingestNetwork = true
     /// provider/stream pairs to measure (default: one stream per connector).
     var ingestStreams: [String] = []
+    /// Measured replays per stream (the median is reported).
+    var ingestRepeat = 3
     var vectorTitleCounts = [100_000]
     var qualityQueries = "Benchmarks/semantic-queries.tsv"
     var fusionK = 60
@@ -67,6 +69,7 @@ struct Options {
                 resolveRecords = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--ingest-titles": ingestTitles = Int(iterator.next() ?? "") ?? ingestTitles
             case "--no-network": ingestNetwork = false
+            case "--ingest-repeat": ingestRepeat = max(1, Int(iterator.next() ?? "") ?? ingestRepeat)
             case "--ingest-streams": ingestStreams = (iterator.next() ?? "").split(separator: ",").map(String.init)
             case "--vector-titles":
                 vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
@@ -335,6 +338,7 @@ func run() async throws {
             titles: options.ingestTitles,
             network: options.ingestNetwork,
             only: options.ingestStreams,
+            repeats: options.ingestRepeat,
             logger: logger
         )
         return

@@ -55,12 +55,26 @@ extension SourceRecord {
 
     /// Accepts `YYYY-MM-DD` optionally followed by a time (`T…`), which covers what providers send.
     public static func isISODate(_ text: String) -> Bool {
-        let parts = text.prefix(10).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-            let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day)
-        else { return false }
-        return text.count == 10 || text.dropFirst(10).first == "T"
+        // Byte by byte: every offer of every record is checked on the way into staging.
+        var month = 0
+        var day = 0
+        var length = 0
+        for byte in text.utf8 {
+            switch length {
+            case 4, 7:
+                guard byte == UInt8(ascii: "-") else { return false }
+            case 0...9:
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return false }
+                let digit = Int(byte - UInt8(ascii: "0"))
+                if length == 5 || length == 6 { month = month * 10 + digit }
+                if length == 8 || length == 9 { day = day * 10 + digit }
+            default:
+                // A date-time goes on with `T`; the time itself is not checked.
+                return byte == UInt8(ascii: "T") && (1...12).contains(month) && (1...31).contains(day)
+            }
+            length += 1
+        }
+        return length == 10 && (1...12).contains(month) && (1...31).contains(day)
     }
 }
 

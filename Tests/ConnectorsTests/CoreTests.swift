@@ -127,20 +127,36 @@ import Testing
         }
     }
 
+    /// A ledger that counts its writes.
+    actor CountingLedger: QuotaLedger {
+        let inner = MemoryQuotaLedger()
+        var writes = 0
+
+        func used(provider: String, key: String, day: String) async throws -> Int {
+            await inner.used(provider: provider, key: key, day: day)
+        }
+
+        func charge(provider: String, key: String, day: String, units: Int) async throws -> Int {
+            writes += 1
+            return await inner.charge(provider: provider, key: key, day: day, units: units)
+        }
+    }
+
     @Test func reservationsWriteTheLedgerOncePerBlockAndSettleToWhatWasSpent() async throws {
-        let base = MemoryQuotaLedger()
+        let base = CountingLedger()
         let ledger = QuotaReservations(base, block: 10)
         for _ in 0..<3 { _ = try await ledger.charge(provider: "p", key: "k", day: "d", units: 1) }
-        #expect(await base.used(provider: "p", key: "k", day: "d") == 10, "one block reserved for three calls")
+        #expect(await base.writes == 1, "one block reserved for three calls")
+        #expect(try await base.used(provider: "p", key: "k", day: "d") == 10)
         #expect(try await ledger.used(provider: "p", key: "k", day: "d") == 3)
-        // A call dearer than what is held reserves what it lacks, at least a block.
+        // A call dearer than what is held reserves what it lacks before it goes.
         _ = try await ledger.charge(provider: "p", key: "k", day: "d", units: 100)
-        #expect(await base.used(provider: "p", key: "k", day: "d") == 103)
+        #expect(try await base.used(provider: "p", key: "k", day: "d") >= 103)
         #expect(try await ledger.used(provider: "p", key: "k", day: "d") == 103)
         _ = try await ledger.charge(provider: "p", key: "other", day: "d", units: 2)
         try await ledger.settle()
-        #expect(await base.used(provider: "p", key: "k", day: "d") == 103)
-        #expect(await base.used(provider: "p", key: "other", day: "d") == 2)
+        #expect(try await base.used(provider: "p", key: "k", day: "d") == 103)
+        #expect(try await base.used(provider: "p", key: "other", day: "d") == 2)
     }
 
     @Test func theLedgerNeverHoldsLessThanWasSpentEvenWithoutSettling() async throws {
@@ -162,7 +178,7 @@ import Testing
         let spent = costs.reduce(0, +)
         let recorded = await base.used(provider: "p", key: "k", day: "d")
         #expect(recorded >= spent, "a crash now would over-count, never under-count")
-        #expect(recorded - spent < 8 * (25 + 100), "by less than a reservation per task")
+        #expect(recorded - spent <= 2 * 400 + 100, "by at most two of the largest blocks and a call")
         #expect(try await ledger.used(provider: "p", key: "k", day: "d") == spent)
         try await ledger.settle()
         #expect(await base.used(provider: "p", key: "k", day: "d") == spent)

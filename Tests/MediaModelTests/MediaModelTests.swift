@@ -86,6 +86,18 @@ import Testing
     }
 }
 
+@Suite struct DateFormTests {
+    @Test(arguments: [
+        ("2024-07-01", true), ("2024-07-01T03:59:00Z", true), ("2024-12-31T", true), ("2024-13-01", false),
+        ("2024-00-10", false), ("2024-07-00", false), ("2024-07-32", false), ("2024-7-01", false),
+        ("2024-07-1", false), ("20240701", false), ("2024-07-01x", false), ("2024-07-01 ", false), ("", false),
+        ("２０２４-07-01", false), ("2024/07/01", false),
+    ])
+    func isoDatesAreRecognised(text: String, valid: Bool) {
+        #expect(SourceRecord.isISODate(text) == valid)
+    }
+}
+
 @Suite struct VocabularyTests {
     @Test(arguments: [
         ("Sci-Fi", Genre.scienceFiction), ("science-fiction", .scienceFiction), ("Drama", .drama), ("Sports", .sport),

@@ -25,54 +25,94 @@ public actor MemoryQuotaLedger: QuotaLedger {
     }
 }
 
-/// Charges a ledger in blocks. One write reserves `block` units (or what a call costs, if more)
-/// and the calls after it spend from the reservation in memory, so a run does not write the
-/// ledger once per request (a Watchmode listing sends one per title) and wait behind page
-/// commits for each. Every unit is still in the ledger before its call is sent: a crash leaves
-/// at most one block per key counted but not spent, never the other way round. `settle()` gives
-/// back what a run reserved and did not spend; other processes see the reservation meanwhile.
+/// Charges a ledger in blocks. One write reserves a block of units and the calls after it spend
+/// from the reservation in memory, so a run does not write the ledger once per request (a
+/// Watchmode listing sends one per title) and wait behind page commits for each write.
+///
+/// Every unit is in the ledger before its call is sent: a crash leaves units counted but not
+/// spent, never the other way round. The next block is reserved in the background when half of
+/// the current one is spent; when calls still have to wait for it, blocks double, up to
+/// `maximumBlock`. So a crash over-counts by at most two blocks per key, and calls at network
+/// speed keep the smallest block. `settle()` gives back what a run reserved and did not spend;
+/// other processes see the reservation meanwhile.
 public actor QuotaReservations: QuotaLedger {
     private let base: any QuotaLedger
-    private let block: Int
+    private let minimumBlock: Int
+    private let maximumBlock: Int
     /// Units reserved in the base ledger and not yet spent, per provider, key and day.
     private var held: [String: Int] = [:]
     /// The base ledger's count when this process last wrote it.
     private var totals: [String: Int] = [:]
+    /// The block size each slot has grown to.
+    private var blocks: [String: Int] = [:]
+    /// Reservations being written, and which of them were started before they were needed.
+    private var pending: [String: Task<Void, any Error>] = [:]
+    private var ahead: Set<String> = []
 
-    public init(_ base: any QuotaLedger, block: Int = 25) {
+    public init(_ base: any QuotaLedger, block: Int = 25, maximumBlock: Int = 400) {
         self.base = base
-        self.block = max(1, block)
+        self.minimumBlock = max(1, block)
+        self.maximumBlock = max(self.minimumBlock, maximumBlock)
     }
 
-    private static func slot(_ provider: String, _ key: String, _ day: String) -> String {
-        "\(provider)|\(key)|\(day)"
+    private struct Slot {
+        var provider: String
+        var key: String
+        var day: String
+        var name: String { "\(provider)|\(key)|\(day)" }
     }
 
     /// What was spent: the base ledger's count less this process's unspent reservation.
     public func used(provider: String, key: String, day: String) async throws -> Int {
+        let slot = Slot(provider: provider, key: key, day: day).name
+        if let reservation = pending[slot] { try await reservation.value }
         let total = try await base.used(provider: provider, key: key, day: day)
-        return total - held[Self.slot(provider, key, day), default: 0]
-    }
-
-    public func charge(provider: String, key: String, day: String, units: Int) async throws -> Int {
-        let slot = Self.slot(provider, key, day)
-        if held[slot, default: 0] >= units {
-            held[slot, default: 0] -= units
-            return totals[slot, default: 0] - held[slot, default: 0]
-        }
-        let reserve = max(block, units - held[slot, default: 0])
-        let total = try await base.charge(provider: provider, key: key, day: day, units: reserve)
-        // Read after the write: another call may have reserved meanwhile.
-        held[slot, default: 0] += reserve - units
-        totals[slot] = max(totals[slot, default: 0], total)
         return total - held[slot, default: 0]
     }
 
-    /// Returns every unspent reservation to the base ledger.
+    public func charge(provider: String, key: String, day: String, units: Int) async throws -> Int {
+        let slot = Slot(provider: provider, key: key, day: day)
+        let name = slot.name
+        var outran = false
+        while held[name, default: 0] < units {
+            if let reservation = pending[name] {
+                // Waiting for a block reserved ahead means calls outran the writes.
+                outran = outran || ahead.contains(name)
+                try await reservation.value
+            } else {
+                reserve(slot, units: max(blocks[name, default: minimumBlock], units - held[name, default: 0]))
+            }
+        }
+        if outran { blocks[name] = min(maximumBlock, blocks[name, default: minimumBlock] * 2) }
+        held[name, default: 0] -= units
+        let block = blocks[name, default: minimumBlock]
+        if held[name, default: 0] < (block + 1) / 2 && pending[name] == nil {
+            reserve(slot, units: block, ahead: true)
+        }
+        return totals[name, default: 0] - held[name, default: 0]
+    }
+
+    /// Writes a reservation of `units` in the background; they can be spent once it is written.
+    private func reserve(_ slot: Slot, units: Int, ahead isAhead: Bool = false) {
+        let name = slot.name
+        if isAhead { ahead.insert(name) }
+        pending[name] = Task {
+            defer {
+                pending[name] = nil
+                ahead.remove(name)
+            }
+            let total = try await base.charge(provider: slot.provider, key: slot.key, day: slot.day, units: units)
+            held[name, default: 0] += units
+            totals[name] = max(totals[name, default: 0], total)
+        }
+    }
+
+    /// Waits for reservations being written, then returns every unspent unit to the base ledger.
     public func settle() async throws {
-        for (slot, units) in held where units > 0 {
-            let parts = slot.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            held[slot] = 0
+        for reservation in pending.values { try await reservation.value }
+        for (name, units) in held where units > 0 {
+            let parts = name.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            held[name] = 0
             _ = try await base.charge(provider: parts[0], key: parts[1], day: parts[2], units: -units)
         }
     }

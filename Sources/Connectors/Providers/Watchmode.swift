@@ -81,44 +81,36 @@ public struct WatchmodeConnector: Sendable {
         return streams
     }
 
-    /// Fetches details with sources for `ids` (a few at a time) into `builder`.
+    /// One details call, parsed and mapped by the task that fetched it.
+    private struct Details: Sendable {
+        var index: Int
+        var location: String
+        var body: Data
+        /// The parsed response, or why it could not be parsed.
+        var parsed: Result<JSONValue, any Error>
+        var record: Result<SourceRecord, any Error>?
+        var unmapped: [String: Int] = [:]
+    }
+
+    /// Fetches details with sources for `ids` (a few at a time) into `builder`. Each response is
+    /// parsed and mapped in the task that fetched it, so that this work spreads over the cores.
     func addDetails(
         _ ids: [String],
         to builder: inout PageBuilder,
         expiries: [String: [(service: String, country: String, date: String)]] = [:]
     ) async throws {
-        let responses = try await withThrowingTaskGroup(of: (Int, ProviderCall, HTTPResponse).self) { group in
-            var results: [(Int, ProviderCall, HTTPResponse)] = []
-            var next = 0
-            func launch() {
-                let index = next
-                let call = ProviderCall(path: "title/\(ids[index])/details", query: [("append_to_response", "sources")])
-                group.addTask { (index, call, try await client.send(call)) }
-                next += 1
-            }
-            while next < min(4, ids.count) { launch() }
-            while let result = try await group.next() {
-                results.append(result)
-                if next < ids.count { launch() }
-            }
-            return results.sorted { $0.0 < $1.0 }
-        }
-        builder.page.merge = .keepOfferDates
-        for (_, call, response) in responses {
-            builder.page.payloads.append(RawPayload(body: response.body, location: call.location))
-            let details: JSONValue
-            do {
-                details = try JSONValue.parse(response.body)
-            } catch {
-                builder.reject(
-                    location: call.location,
-                    reason: "\(error)",
-                    excerpt: ProviderClient.snippet(response.body)
-                )
-                continue
-            }
-            builder.addEach([details], location: { _ in call.location }) { details, unmapped in
-                var record = try Self.record(details: details, mapping: mapping, unmapped: &unmapped)
+        let mapping = mapping
+        @Sendable func details(_ index: Int, _ call: ProviderCall) async throws -> Details {
+            let response = try await client.send(call)
+            var outcome = Details(
+                index: index,
+                location: call.location,
+                body: response.body,
+                parsed: Result { try JSONValue.parse(response.body) }
+            )
+            guard case .success(let details) = outcome.parsed else { return outcome }
+            outcome.record = Result {
+                var record = try Self.record(details: details, mapping: mapping, unmapped: &outcome.unmapped)
                 if let ends = expiries[record.id], var offers = record.offers {
                     for index in offers.indices {
                         if let end = ends.first(where: {
@@ -129,13 +121,47 @@ public struct WatchmodeConnector: Sendable {
                     }
                     record.offers = offers
                 }
-                return [record]
+                return record
+            }
+            return outcome
+        }
+        let fetched = try await withThrowingTaskGroup(of: Details.self) { group in
+            var results: [Details] = []
+            var next = 0
+            func launch() {
+                let index = next
+                let call = ProviderCall(path: "title/\(ids[index])/details", query: [("append_to_response", "sources")])
+                group.addTask { try await details(index, call) }
+                next += 1
+            }
+            while next < min(4, ids.count) { launch() }
+            while let result = try await group.next() {
+                results.append(result)
+                if next < ids.count { launch() }
+            }
+            return results.sorted { $0.index < $1.index }
+        }
+        builder.page.merge = .keepOfferDates
+        for outcome in fetched {
+            builder.page.payloads.append(RawPayload(body: outcome.body, location: outcome.location))
+            for (value, count) in outcome.unmapped { builder.page.unmapped[value, default: 0] += count }
+            switch (outcome.parsed, outcome.record) {
+            case (.failure(let error), _):
+                builder.reject(
+                    location: outcome.location,
+                    reason: "\(error)",
+                    excerpt: ProviderClient.snippet(outcome.body)
+                )
+            case (.success(let details), .failure(let error)):
+                builder.reject(location: outcome.location, reason: "\(error)", excerpt: details.excerpt)
+            case (.success(let details), .success(let record)):
+                builder.add(record, location: outcome.location, excerpt: details.excerpt)
+            case (.success, nil):
+                break
             }
         }
     }
 
-    /// Where a paged id listing goes after committing `chunk` ids of a page of `ids`: the rest of
-    /// the page, the next page (1-based `page`, up to `total_pages`), or nil at the end.
     /// The list page each stream read last. A page of up to 250 ids commits in chunks of
     /// `details_per_page`; without this, each chunk fetched (a request and a credit) and parsed
     /// the same list again. A new connector (each run) starts empty.
@@ -154,6 +180,8 @@ public struct WatchmodeConnector: Sendable {
         }
     }
 
+    /// Where a paged id listing goes after committing `chunk` ids of a page of `ids`: the rest of
+    /// the page, the next page (1-based `page`, up to `total_pages`), or nil at the end.
     static func advance(page: Int, offset: Int, chunk: Int, ids: Int, body: JSONValue) -> (page: Int, offset: Int)? {
         if offset + chunk < ids { return (page, offset + chunk) }
         if page < (body["total_pages"]?.int ?? page) && ids > 0 { return (page + 1, 0) }
