@@ -216,7 +216,9 @@ public struct IngestRunner: Sendable {
                     let (ready, end) = await queue.take()
                     if !ready.isEmpty {
                         do {
-                            report.counts += try store.commit(ready.map(\.page), runID: runID)
+                            var prepared: [PreparedPage] = []
+                            for page in ready { prepared.append(try await page.prepared.value) }
+                            report.counts += try store.commit(prepared, runID: runID)
                         } catch {
                             group.cancelAll()
                             return error
@@ -284,7 +286,9 @@ extension IngestRunner {
 
     /// A fetched page ready to commit, with what the runner reports about it.
     struct ReadyPage: Sendable {
-        var page: PreparedPage
+        /// Hashing, compressing and encoding run in a task of their own, on whichever core is
+        /// free, while the fetcher goes on to the next page.
+        var prepared: Task<PreparedPage, any Error>
         var items: Int
         var cursor: String
         var unmapped: [String: Int]
@@ -356,7 +360,7 @@ extension IngestRunner {
                     ? (Double(position.step) + (page.isLast ? 1 : (page.progress ?? 0))) / Double(plan.steps.count)
                     : page.progress
                 ready = ReadyPage(
-                    page: try PreparedPage(staged),
+                    prepared: Task { [staged] in try PreparedPage(staged) },
                     items: page.items.count,
                     cursor: value,
                     unmapped: page.unmapped,
