@@ -35,7 +35,12 @@ public final class StagingStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            // Checked with a read first: migrating takes the write lock even when there is
+            // nothing to do, and opening staging to look (`runs`, a poll) while an ingest
+            // commits back to back must not wait for it.
+            if try !pool.read({ try Self.migrator.hasCompletedMigrations($0) }) {
+                try Self.migrator.migrate(pool)
+            }
         } catch let error as DatabaseError {
             throw MediaError(.io, "cannot open the staging database \(path): \(error.message ?? error.description)")
         }

@@ -40,6 +40,15 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Backfill step: 7d, 12h, 30m.", valueName: "duration"))
     var step = "7d"
 
+    @Option(
+        name: .customLong("show"),
+        help: ArgumentHelp(
+            "Refresh this Streaming Availability show instead of running streams (/shows/{id}; repeatable): 82, tt0068646, movie/238, tv/1396.",
+            valueName: "id"
+        )
+    )
+    var shows: [String] = []
+
     @Option(help: "Stop each stream after this many pages.")
     var maxPages: Int?
 
@@ -53,6 +62,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     func validate() throws {
         if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
+        if !shows.isEmpty && (from != nil || !streams.isEmpty) {
+            throw ValidationError("--show refreshes single titles; it does not go with --stream or --from/--to")
+        }
         guard DurationText.seconds(step) != nil else {
             throw ValidationError("--step '\(step)' is not a duration like 7d, 12h or 30m")
         }
@@ -77,7 +89,17 @@ struct IngestCommand: AsyncParsableCommand {
                 ledger: ledger,
                 logger: logger
             )
-            if !streams.isEmpty {
+            if !shows.isEmpty {
+                guard configuration.provider == StreamingAvailabilityConnector.provider else {
+                    throw MediaError(
+                        .usage,
+                        "--show refreshes Streaming Availability shows; \(configuration.provider) has no single-title refresh"
+                    )
+                }
+                selected = [
+                    try Connector.refreshStream(ids: shows, for: configuration, ledger: ledger, logger: logger)
+                ]
+            } else if !streams.isEmpty {
                 let known = selected.map(\.name)
                 if let unknown = streams.first(where: { !known.contains($0) }) {
                     throw MediaError(
@@ -94,12 +116,14 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 window = TimeWindow(from: start, to: end)
             }
-            let runner = IngestRunner(
+            var runner = IngestRunner(
                 store: store,
                 job: job ?? "ingest:\(configuration.provider)",
                 logger: logger,
                 pageLimit: maxPages
             )
+            // A refresh is a list of its own each time, never a resumption of the last one.
+            if !shows.isEmpty { runner.startOver = ["\(configuration.provider)/refresh"] }
             let report = try await runner.run(selected, backfill: window, step: DurationText.seconds(step)!)
             try await ledger.settle()
             return report

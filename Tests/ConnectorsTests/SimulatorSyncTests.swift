@@ -114,6 +114,44 @@ import Testing
         }
     }
 
+    @Test func singleShowsRefreshInEveryCountryAndAnUnknownOneFailsByName() async throws {
+        try await withSimulator { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let shows = simulator.world.titles.filter(\.onStreamingAvailability).prefix(2)
+            let ids = shows.map { String($0.index + 1) }
+            let stream = try Connector.refreshStream(
+                ids: ids,
+                for: configuration("streaming-availability", base: base),
+                ledger: MemoryQuotaLedger(),
+                logger: Self.logger,
+                environment: Self.keys
+            )
+            let report = try await IngestRunner(store: store, job: "test", logger: Self.logger).run([stream])
+            #expect(report.outcome == "success")
+            #expect(report.streams[0].pages == 2)
+            // One record per country each show is offered in, as the catalog stages them.
+            let staged = Set(try staged(store, source: "streaming-availability").keys)
+            let expected = Set(
+                truth(simulator, source: "streaming-availability").filter { key in
+                    ids.contains { key.hasPrefix("\($0)@") }
+                }
+            )
+            #expect(!expected.isEmpty && staged == expected)
+
+            let unknown = try Connector.refreshStream(
+                ids: ["999999"],
+                for: configuration("streaming-availability", base: base),
+                ledger: MemoryQuotaLedger(),
+                logger: Self.logger,
+                environment: Self.keys
+            )
+            let failed = try await IngestRunner(store: store, job: "test", logger: Self.logger).run([unknown])
+            #expect(failed.streams[0].outcome == .failed)
+            #expect(failed.streams[0].message?.contains("shows/999999") == true)
+            #expect(failed.streams[0].message?.contains("404") == true)
+        }
+    }
+
     @Test func justWatchSplitsSlicesByYearPastTheOffsetCeiling() async throws {
         let options = ProviderSimulator.Options(keys: [:], justWatchOffsetCeiling: 30)
         try await withSimulator(titles: 200, options: options) { simulator, base in

@@ -156,6 +156,45 @@ import Testing
         #expect(try store.locks()["jw"] == nil, "released at the end")
     }
 
+    @Test func ingestRefreshesSingleStreamingAvailabilityShows() async throws {
+        let setup = try await setUp(titles: 60)
+        defer { setup.simulator.terminate() }
+        // Two shows the catalog lists, by their Streaming Availability ids.
+        let catalog = try Harness.run(
+            [
+                "ingest", "streaming-availability", "--stream", "catalog", "--max-pages", "1", "--connectors",
+                setup.connectors,
+            ],
+            in: setup.workspace
+        )
+        #expect(catalog.status == 0, "\(catalog.stderr)")
+        let listed = try StagingStore(path: setup.workspace.staging).liveRecords()
+        let shows = Array(Set(listed.map { String($0.id.prefix { $0 != "@" }) })).sorted().prefix(2)
+        try #require(shows.count == 2)
+        let refresh = try Harness.run(
+            ["ingest", "streaming-availability", "--connectors", setup.connectors]
+                + shows.flatMap { ["--show", $0] },
+            in: setup.workspace
+        )
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        #expect(refresh.stdout.contains("streaming-availability/refresh: completed, 2 pages"), "\(refresh.stdout)")
+        // Each show in every country it is offered in; what the catalog staged comes back unchanged.
+        let after = try StagingStore(path: setup.workspace.staging).liveRecords()
+        let refreshed = after.filter { record in shows.contains { record.id.hasPrefix("\($0)@") } }
+        let before = listed.filter { record in shows.contains { record.id.hasPrefix("\($0)@") } }
+        #expect(refreshed.count >= before.count && Set(before).isSubset(of: Set(refreshed)))
+        let unknown = try Harness.run(
+            ["ingest", "streaming-availability", "--show", "999999", "--connectors", setup.connectors],
+            in: setup.workspace
+        )
+        #expect(unknown.status == 1 && unknown.stdout.contains("HTTP 404"), "\(unknown.stdout)")
+        let otherProvider = try Harness.run(
+            ["ingest", "watchmode", "--show", "1", "--connectors", setup.connectors],
+            in: setup.workspace
+        )
+        #expect(otherProvider.status == 64 && otherProvider.stderr.contains("no single-title refresh"))
+    }
+
     @Test func twoRunsOfOneJobAtOnceNeverOverlap() async throws {
         // Every JustWatch answer takes half a second, so the first run is still going.
         let setup = try await setUp(extra: ["--fault", "justwatch:slow:100000"])

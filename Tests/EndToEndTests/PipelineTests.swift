@@ -157,8 +157,11 @@ import Testing
         let path = workspace.root + "/bulk.jsonl"
         let text = (0..<60_000).map { #"{"id":"b\#($0)","kind":"movie","title":"Bulk film \#($0)","year":2001}"# }
         try text.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // Staging exists and is migrated before the import starts, so polling it below only
+        // reads; a migration's write lock could wait behind the import's back-to-back commits.
+        _ = try StagingStore(path: workspace.staging)
         let (process, _, _) = try Harness.start(
-            ["import", path, "--source", "bulk", "--page-size", "200"],
+            ["import", path, "--source", "bulk", "--page-size", "50"],
             in: workspace
         )
         try FileManager.default.createDirectory(atPath: workspace.root + "/var", withIntermediateDirectories: true)
@@ -170,6 +173,8 @@ import Testing
                 cursor = try? StagingStore(path: workspace.staging).cursor(job: "import:bulk", stream: "bulk.jsonl")
             }
         }
+        // Small pages keep the import going for a while; it must still be going to be killed.
+        try #require(process.isRunning, "the import ended before it could be killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let store = try StagingStore(path: workspace.staging)

@@ -11,6 +11,32 @@ public enum Connector {
         YouTubeConnector.provider: YouTubeConnector.streamNames,
     ]
 
+    /// Streaming Availability's `/shows/{id}` for `ids`, one page a show: refreshes single
+    /// titles (`82`, `tt0068646`, `movie/238`, `tv/1396`) in every country, outside the catalog.
+    public static func refreshStream(
+        ids: [String],
+        for configuration: ConnectorConfiguration,
+        transport: any HTTPTransport = URLSessionTransport(),
+        ledger: any QuotaLedger,
+        logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> any IngestStream {
+        guard configuration.provider == StreamingAvailabilityConnector.provider else {
+            throw ConnectorError.failed(
+                provider: configuration.provider,
+                message: "only streaming-availability refreshes single titles (/shows/{id})"
+            )
+        }
+        let client = ProviderClient(
+            settings: try configuration.clientSettings(environment: environment),
+            transport: transport,
+            ledger: ledger,
+            logger: logger,
+            classify: StreamingAvailabilityConnector.verdict
+        )
+        return try StreamingAvailabilityConnector(configuration: configuration, client: client).refreshStream(ids: ids)
+    }
+
     /// The streams `configuration` enables, with a client that reads keys from `environment`.
     public static func streams(
         for configuration: ConnectorConfiguration,

@@ -117,6 +117,28 @@ public struct StreamingAvailabilityConnector: Sendable {
         return builder.page
     }
 
+    /// `/shows/{id}` for each of `ids`, one page a show; the cursor is the index of the next.
+    func refreshStream(ids: [String]) -> any IngestStream { RefreshStream(connector: self, ids: ids) }
+
+    struct RefreshStream: IngestStream {
+        let connector: StreamingAvailabilityConnector
+        let ids: [String]
+        var name: String { "refresh" }
+        var source: String { provider }
+        var cursorKind: CursorKind { .page }
+        var isFullListing: Bool { false }
+
+        func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
+            let index = min(Int(cursor ?? "") ?? 0, max(ids.count - 1, 0))
+            guard !ids.isEmpty else { return FetchedPage(payloads: [], cursor: "0", isLast: true) }
+            var page = try await connector.refresh(showID: ids[index])
+            page.cursor = String(index + 1)
+            page.isLast = index + 1 >= ids.count
+            page.progress = Double(index + 1) / Double(ids.count)
+            return page
+        }
+    }
+
     // MARK: Mapping
 
     /// The records of a show as seen in one country.
