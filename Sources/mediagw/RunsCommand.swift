@@ -143,3 +143,44 @@ struct QuarantineCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct QuotaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quota",
+        abstract: "Show the quota ledger: units spent per provider, key and provider quota day.",
+        discussion: """
+            Keys are shown by where they come from (env:YOUTUBE_API_KEY), never by value. While a
+            run is going, its reserved but unspent units are included (at most two blocks per
+            key, see docs/connectors.md); a finished run has given them back.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Only this quota day (YYYY-MM-DD, the provider's reset clock).", valueName: "day"))
+    var day: String?
+    @Option(help: "Only this provider.") var provider: String?
+    @Flag(help: "Print as JSON.") var json = false
+    @OptionGroup var common: CommonOptions
+
+    struct Entry: Encodable {
+        var provider: String
+        var key: String
+        var day: String
+        var units: Int
+    }
+
+    func run() async throws {
+        try await exitOnError {
+            let entries = try StagingStore(path: common.staging).quotaLedger(day: day)
+                .filter { provider == nil || $0.provider == provider }
+                .map { Entry(provider: $0.provider, key: $0.key, day: $0.day, units: $0.units) }
+            if json {
+                print(String(decoding: try JSONEncoder.pretty.encode(entries), as: UTF8.self))
+                return
+            }
+            if entries.isEmpty { print("no quota spent\(day.map { " on \($0)" } ?? "")") }
+            for entry in entries {
+                print("\(entry.day)  \(entry.provider)  \(entry.key)  \(entry.units) units")
+            }
+        }
+    }
+}

@@ -112,6 +112,14 @@ import Testing
         let detail = try Harness.run(["runs", "show", "\(nightly.id)"], in: setup.workspace)
         #expect(detail.stdout.contains("stream watchmode/listing: paused, 4 pages"), "\(detail.stdout)")
         #expect(detail.stdout.contains("stage publish: success"), "\(detail.stdout)")
+        // Runs reserve quota in blocks and give back what they did not spend: the ledger holds
+        // exactly the units the runs charged.
+        let ledger = try Harness.run(["quota", "--json"], in: setup.workspace)
+        #expect(ledger.status == 0, "\(ledger.stderr)")
+        let entries = try JSONSerialization.jsonObject(with: Data(ledger.stdout.utf8)) as? [[String: Any]] ?? []
+        let charged = entries.compactMap { $0["units"] as? Int }.reduce(0, +)
+        #expect(charged == runs.reduce(0) { $0 + $1.quotaUnits }, "\(ledger.stdout)")
+        #expect(entries.allSatisfy { ($0["key"] as? String)?.hasPrefix("env:") == true }, "keys by name only")
     }
 
     @Test func aSecondRunOfARunningJobGetsLockHeldAndAStaleLockIsTakenOver() async throws {
