@@ -32,6 +32,8 @@ public struct SimulatedResponse: Sendable {
     public var body: Data
     /// Wait this long before answering (the "slow" fault).
     public var delay: Duration?
+    /// Send half the body, then drop the connection (the "reset" fault).
+    public var dropsConnection = false
 
     public init(status: Int = 200, headers: [String: String] = [:], body: Data, delay: Duration? = nil) {
         self.status = status
@@ -69,6 +71,8 @@ public struct Fault: Sendable, Codable, Equatable {
         case quota
         /// The provider's "cursor no longer valid" answer (requests that carry a cursor).
         case expiredCursor = "expired-cursor"
+        /// The connection drops halfway through a normal answer.
+        case reset
     }
 
     /// `streaming-availability`, `watchmode`, `justwatch`, `youtube`, or `*`.
@@ -236,7 +240,7 @@ public final class ProviderSimulator: Sendable {
             return fault
         }
         if let denied = authenticate(request, provider: provider) { return denied }
-        if let fault, fault.kind != .slow {
+        if let fault, fault.kind != .slow && fault.kind != .reset {
             return respond(to: fault, provider: provider)
         }
         let world = state.withLock { $0.world }
@@ -257,6 +261,7 @@ public final class ProviderSimulator: Sendable {
             response = YouTubeAPI(world: world).handle(request)
         }
         if let fault, fault.kind == .slow { response.delay = .milliseconds(fault.delayMilliseconds) }
+        if let fault, fault.kind == .reset { response.dropsConnection = true }
         return response
     }
 
@@ -384,7 +389,7 @@ public final class ProviderSimulator: Sendable {
                 return .json(["errors": [["message": "invalid cursor: expired"]], "data": NSNull()])
             }
             return .json(["message": "invalid cursor"], status: 400)
-        case .slow:
+        case .slow, .reset:
             return .json([:])
         }
     }

@@ -38,6 +38,19 @@ extension ProviderSimulator {
             for (name, value) in answer.headers {
                 if let field = HTTPField.Name(name) { fields[field] = value }
             }
+            if answer.dropsConnection {
+                // Chunked, so the client cannot know the length; half of it, then the connection
+                // is closed by the error.
+                let half = ByteBuffer(bytes: answer.body.prefix(answer.body.count / 2))
+                return Response(
+                    status: .init(code: answer.status),
+                    headers: fields,
+                    body: ResponseBody { writer in
+                        try await writer.write(half)
+                        throw ConnectionDropped()
+                    }
+                )
+            }
             return Response(
                 status: .init(code: answer.status),
                 headers: fields,
@@ -94,3 +107,6 @@ extension SimulatedWorld {
         return records
     }
 }
+
+/// Thrown while writing a response body to drop the connection (the "reset" fault).
+struct ConnectionDropped: Error {}

@@ -225,7 +225,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [Fault.Kind.rateLimit, .serverError, .slow])
+    @Test(arguments: [Fault.Kind.rateLimit, .serverError, .slow, .reset])
     func transientFaultsAreRetriedAndLoseNothing(kind: Fault.Kind) async throws {
         try await withSimulator(faults: [
             Fault(provider: "*", kind: kind, count: 2, after: 3, retryAfterSeconds: 1, delayMilliseconds: 300)

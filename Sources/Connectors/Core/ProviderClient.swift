@@ -369,6 +369,10 @@ public final class ProviderClient: Sendable {
         case .timedOut, .networkConnectionLost, .cannotConnectToHost, .notConnectedToInternet, .dnsLookupFailed,
             .cannotFindHost, .badServerResponse, .secureConnectionFailed:
             return true
+        case .unknown:
+            // libcurl (FoundationNetworking) reports a connection reset or a transfer cut short
+            // ("transfer closed with outstanding read data remaining") with no better code.
+            return true
         default:
             return false
         }
