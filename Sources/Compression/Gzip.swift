@@ -75,6 +75,44 @@ public final class GzipInputStream {
     }
 }
 
+/// Whole-buffer gzip compression (the simulator's `Content-Encoding: gzip` answers).
+public enum Gzip {
+    public static func compress(_ data: Data, level: Int32 = 6) throws -> Data {
+        var stream = z_stream()
+        // 16 + MAX_WBITS: a gzip header and trailer instead of zlib's.
+        let status = deflateInit2_(
+            &stream,
+            level,
+            Z_DEFLATED,
+            16 + MAX_WBITS,
+            8,
+            Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION,
+            Int32(MemoryLayout<z_stream>.size)
+        )
+        guard status == Z_OK else { throw GzipInputStream.Failure(description: "zlib init failed (\(status))") }
+        defer { deflateEnd(&stream) }
+        var output = Data(count: Int(deflateBound(&stream, uLong(data.count))) + 32)
+        let written = try data.withUnsafeBytes { input -> Int in
+            try output.withUnsafeMutableBytes { out -> Int in
+                stream.next_in = UnsafeMutablePointer(
+                    mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                )
+                stream.avail_in = uInt(input.count)
+                stream.next_out = out.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                stream.avail_out = uInt(out.count)
+                let result = deflate(&stream, Z_FINISH)
+                guard result == Z_STREAM_END else {
+                    throw GzipInputStream.Failure(description: "zlib deflate failed (\(result))")
+                }
+                return out.count - Int(stream.avail_out)
+            }
+        }
+        output.count = written
+        return output
+    }
+}
+
 /// CRC-32 (zlib's), used for per-section snapshot checksums.
 public enum CRC32 {
     /// The CRC-32 of `bytes`, continuing from `initial`.

@@ -148,6 +148,8 @@ public final class ProviderSimulator: Sendable {
         public var pageSize: Int
         /// Recorded responses to serve first (replay mode): a directory with `index.json`.
         public var replayDirectory: String?
+        /// Answer gzip-compressed (`Content-Encoding: gzip`) to requests that accept it.
+        public var gzip = false
 
         public init(
             keys: [String: [String]] = [:],
@@ -176,6 +178,7 @@ public final class ProviderSimulator: Sendable {
         var faults: [Fault] = []
         var requests: [String: Int] = [:]
         var youtubeUnits: [String: Int] = [:]
+        var gzipped = 0
     }
 
     public init(world: SimulatedWorld, options: Options = Options(), faults: [Fault] = []) throws {
@@ -188,6 +191,9 @@ public final class ProviderSimulator: Sendable {
 
     /// Requests served per provider so far.
     public var requestCounts: [String: Int] { state.withLock { $0.requests } }
+
+    /// Answers sent gzip-compressed so far (`Options.gzip`).
+    public var gzippedAnswers: Int { state.withLock { $0.gzipped } }
 
     /// Faults injected but not yet served.
     public var pendingFaults: [Fault] { state.withLock { $0.faults } }

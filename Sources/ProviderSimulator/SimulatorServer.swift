@@ -32,7 +32,14 @@ extension ProviderSimulator {
                 headers: headers,
                 body: Data(buffer: body)
             )
-            let answer = self.handle(simulated)
+            var answer = self.handle(simulated)
+            if self.options.gzip, headers["accept-encoding"]?.contains("gzip") == true, !answer.body.isEmpty,
+                let compressed = try? Gzip.compress(answer.body)
+            {
+                answer.body = compressed
+                answer.headers["Content-Encoding"] = "gzip"
+                self.state.withLock { $0.gzipped += 1 }
+            }
             if let delay = answer.delay { try await Task.sleep(for: delay) }
             var fields = HTTPFields()
             for (name, value) in answer.headers {

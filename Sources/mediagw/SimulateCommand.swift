@@ -44,6 +44,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Refuse Watchmode's /changes endpoints with 403, as a free plan does.")
     var watchmodeNoChanges = false
 
+    @Flag(help: "Answer gzip-compressed (Content-Encoding: gzip) when the client accepts it.")
+    var gzip = false
+
     @Option(help: ArgumentHelp("Serve recorded responses from this directory first (index.json).", valueName: "dir"))
     var replay: String?
 
@@ -75,14 +78,16 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let simulator = try await exitOnError {
             let base = try catalog.map(SimulatedWorld.loadBase(path:)) ?? []
+            var options = ProviderSimulator.Options(
+                keys: keys,
+                youtubeDailyUnits: youtubeDailyUnits,
+                watchmodeChangesAllowed: !watchmodeNoChanges,
+                replayDirectory: replay
+            )
+            options.gzip = gzip
             return try ProviderSimulator(
                 world: SimulatedWorld(count: titles, seed: seed, base: base),
-                options: .init(
-                    keys: keys,
-                    youtubeDailyUnits: youtubeDailyUnits,
-                    watchmodeChangesAllowed: !watchmodeNoChanges,
-                    replayDirectory: replay
-                ),
+                options: options,
                 faults: faults
             )
         }

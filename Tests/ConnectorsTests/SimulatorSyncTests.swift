@@ -152,6 +152,28 @@ import Testing
         }
     }
 
+    @Test func gzipAnswersAreDecodedBeforeParsingAndArchiving() async throws {
+        var options = ProviderSimulator.Options(keys: [:])
+        options.gzip = true
+        try await withSimulator(options: options) { simulator, base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let report = try await ingest(
+                configuration("streaming-availability", base: base),
+                store: store,
+                streams: ["catalog"]
+            )
+            #expect(report.outcome == "success")
+            #expect(simulator.gzippedAnswers == report.streams[0].pages, "every page came gzip-compressed")
+            #expect(
+                Set(try staged(store, source: "streaming-availability").keys)
+                    == truth(simulator, source: "streaming-availability")
+            )
+            // The archive holds the JSON as the provider meant it, not the gzip bytes on the wire.
+            #expect(try store.rawPayloadsContain(Data(#""shows":["#.utf8)))
+            #expect(try !store.rawPayloadsContain(Data([0x1F, 0x8B, 0x08])))
+        }
+    }
+
     @Test func justWatchSplitsSlicesByYearPastTheOffsetCeiling() async throws {
         let options = ProviderSimulator.Options(keys: [:], justWatchOffsetCeiling: 30)
         try await withSimulator(titles: 200, options: options) { simulator, base in
