@@ -67,6 +67,25 @@ import Testing
             .run(streams, backfill: backfill, step: 10 * 86_400)
     }
 
+    /// A Streaming Availability catalog sync into fresh staging.
+    func catalogSync(_ base: String) async throws -> (StagingStore, IngestRunner.Report) {
+        let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+        let report = try await ingest(
+            configuration("streaming-availability", base: base),
+            store: store,
+            streams: ["catalog"]
+        )
+        return (store, report)
+    }
+
+    /// Staging holds exactly the simulator's Streaming Availability records.
+    func expectEveryTitle(_ store: StagingStore, _ simulator: ProviderSimulator) throws {
+        #expect(
+            Set(try staged(store, source: "streaming-availability").keys)
+                == truth(simulator, source: "streaming-availability")
+        )
+    }
+
     func staged(_ store: StagingStore, source: String) throws -> [String: SourceRecord] {
         Dictionary(uniqueKeysWithValues: try store.liveRecords(source: source).map { ($0.id, $0) })
     }
@@ -156,18 +175,10 @@ import Testing
         var options = ProviderSimulator.Options(keys: [:])
         options.gzip = true
         try await withSimulator(options: options) { simulator, base in
-            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
-            let report = try await ingest(
-                configuration("streaming-availability", base: base),
-                store: store,
-                streams: ["catalog"]
-            )
+            let (store, report) = try await catalogSync(base)
             #expect(report.outcome == "success")
             #expect(simulator.gzippedAnswers == report.streams[0].pages, "every page came gzip-compressed")
-            #expect(
-                Set(try staged(store, source: "streaming-availability").keys)
-                    == truth(simulator, source: "streaming-availability")
-            )
+            try expectEveryTitle(store, simulator)
             // The archive holds the JSON as the provider meant it, not the gzip bytes on the wire.
             #expect(try store.rawPayloadsContain(Data(#""shows":["#.utf8)))
             #expect(try !store.rawPayloadsContain(Data([0x1F, 0x8B, 0x08])))
@@ -252,22 +263,14 @@ import Testing
         try await withSimulator(faults: [
             Fault(provider: "*", kind: kind, count: 2, after: 3, retryAfterSeconds: 1, delayMilliseconds: 300)
         ]) { simulator, base in
-            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
-            let report = try await ingest(
-                configuration("streaming-availability", base: base),
-                store: store,
-                streams: ["catalog"]
-            )
+            let (store, report) = try await catalogSync(base)
             #expect(report.outcome == "success")
             #expect(simulator.pendingFaults.isEmpty, "both faults were served")
             if kind != .slow {
                 // Each fault cost one request that was retried.
                 #expect(simulator.requestCounts["streaming-availability"] == report.streams[0].pages + 2)
             }
-            #expect(
-                Set(try staged(store, source: "streaming-availability").keys)
-                    == truth(simulator, source: "streaming-availability")
-            )
+            try expectEveryTitle(store, simulator)
         }
     }
 
@@ -293,15 +296,11 @@ import Testing
         try await withSimulator(faults: [
             Fault(provider: "streaming-availability", kind: .expiredCursor, count: 1, after: 1)
         ]) { simulator, base in
-            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
-            let report = try await ingest(
-                configuration("streaming-availability", base: base),
-                store: store,
-                streams: ["catalog"]
-            )
+            let (store, report) = try await catalogSync(base)
             #expect(report.outcome == "success")
             #expect(report.counts.new == truth(simulator, source: "streaming-availability").count)
             #expect(report.counts.unchanged > 0, "the re-listed pages came back unchanged")
+            try expectEveryTitle(store, simulator)
         }
     }
 
@@ -347,10 +346,7 @@ import Testing
             #expect(
                 first.counts.new + second.counts.new == truth(simulator, source: "streaming-availability").count
             )
-            #expect(
-                Set(try staged(store, source: "streaming-availability").keys)
-                    == truth(simulator, source: "streaming-availability")
-            )
+            try expectEveryTitle(store, simulator)
         }
     }
 
