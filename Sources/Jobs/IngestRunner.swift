@@ -336,10 +336,12 @@ extension IngestRunner {
             }
             let ready: ReadyPage
             var next = position
+            var isLast = false
             do {
                 let window = backfill ? plan.steps[position.step] : nil
                 let page = try await plan.stream.next(after: position.inner, window: window)
                 fetched += 1
+                isLast = page.isLast
                 next.inner = page.cursor
                 if backfill && page.isLast {
                     next = BackfillCursor(step: position.step + 1)
@@ -366,19 +368,13 @@ extension IngestRunner {
                     unmapped: page.unmapped,
                     fraction: fraction
                 )
-                if !backfill && page.isLast {
-                    _ = await queue.put(ready)
-                    return queue.finish(.done)
-                }
             } catch {
                 return queue.finish(.failed(error))
             }
             guard await queue.put(ready) else { return }
+            if backfill ? next.step >= plan.steps.count : isLast { return queue.finish(.done) }
             if let pageLimit, fetched >= pageLimit {
-                let done = backfill && next.step >= plan.steps.count
-                return queue.finish(
-                    done ? .done : .paused("paused at the page budget (\(pageLimit) pages); resumes from its cursor")
-                )
+                return queue.finish(.paused("paused at the page budget (\(pageLimit) pages); resumes from its cursor"))
             }
             position = next
         }

@@ -90,12 +90,6 @@ struct IngestCommand: AsyncParsableCommand {
                 logger: logger
             )
             if !shows.isEmpty {
-                guard configuration.provider == StreamingAvailabilityConnector.provider else {
-                    throw MediaError(
-                        .usage,
-                        "--show refreshes Streaming Availability shows; \(configuration.provider) has no single-title refresh"
-                    )
-                }
                 selected = [
                     try Connector.refreshStream(ids: shows, for: configuration, ledger: ledger, logger: logger)
                 ]

@@ -185,6 +185,24 @@ import Testing
         }
     }
 
+    @Test func anUnreadableWatchmodeDetailsAnswerIsQuarantinedAndTheListingGoesOn() async throws {
+        // The sixth Watchmode request (after /sources, /regions, the list page and two details
+        // calls) is a details call answered with something that is not JSON.
+        try await withSimulator(faults: [Fault(provider: "watchmode", kind: .malformed, count: 1, after: 5)]) {
+            simulator,
+            base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            let report = try await ingest(configuration("watchmode", base: base), store: store, streams: ["listing"])
+            #expect(report.streams[0].outcome == .completed)
+            #expect(report.counts.quarantined == 1)
+            let entries = try store.quarantine(source: "watchmode", limit: 10)
+            #expect(entries.count == 1)
+            #expect(entries.first?.location.hasPrefix("GET /title/") == true, "\(entries)")
+            #expect(entries.first?.location.hasSuffix("/details?append_to_response=sources") == true)
+            #expect(try staged(store, source: "watchmode").count == truth(simulator, source: "watchmode").count - 1)
+        }
+    }
+
     @Test func justWatchSplitsSlicesByYearPastTheOffsetCeiling() async throws {
         let options = ProviderSimulator.Options(keys: [:], justWatchOffsetCeiling: 30)
         try await withSimulator(titles: 200, options: options) { simulator, base in

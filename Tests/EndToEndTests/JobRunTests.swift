@@ -200,7 +200,7 @@ import Testing
             ["ingest", "watchmode", "--show", "1", "--connectors", setup.connectors],
             in: setup.workspace
         )
-        #expect(otherProvider.status == 64 && otherProvider.stderr.contains("no single-title refresh"))
+        #expect(otherProvider.status == 64 && otherProvider.stderr.contains("watchmode does not"))
     }
 
     @Test func twoRunsOfOneJobAtOnceNeverOverlap() async throws {

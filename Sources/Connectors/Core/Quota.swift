@@ -40,14 +40,14 @@ public actor QuotaReservations: QuotaLedger {
     private let minimumBlock: Int
     private let maximumBlock: Int
     /// Units reserved in the base ledger and not yet spent, per provider, key and day.
-    private var held: [String: Int] = [:]
+    private var held: [Slot: Int] = [:]
     /// The base ledger's count when this process last wrote it.
-    private var totals: [String: Int] = [:]
+    private var totals: [Slot: Int] = [:]
     /// The block size each slot has grown to.
-    private var blocks: [String: Int] = [:]
+    private var blocks: [Slot: Int] = [:]
     /// Reservations being written, and which of them were started before they were needed.
-    private var pending: [String: Task<Void, any Error>] = [:]
-    private var ahead: Set<String> = []
+    private var pending: [Slot: Task<Void, any Error>] = [:]
+    private var ahead: Set<Slot> = []
 
     public init(_ base: any QuotaLedger, block: Int = 25, maximumBlock: Int = 400) {
         self.base = base
@@ -55,16 +55,15 @@ public actor QuotaReservations: QuotaLedger {
         self.maximumBlock = max(self.minimumBlock, maximumBlock)
     }
 
-    private struct Slot {
+    private struct Slot: Hashable {
         var provider: String
         var key: String
         var day: String
-        var name: String { "\(provider)|\(key)|\(day)" }
     }
 
     /// What was spent: the base ledger's count less this process's unspent reservation.
     public func used(provider: String, key: String, day: String) async throws -> Int {
-        let slot = Slot(provider: provider, key: key, day: day).name
+        let slot = Slot(provider: provider, key: key, day: day)
         if let reservation = pending[slot] { try await reservation.value }
         let total = try await base.used(provider: provider, key: key, day: day)
         return total - held[slot, default: 0]
@@ -72,48 +71,45 @@ public actor QuotaReservations: QuotaLedger {
 
     public func charge(provider: String, key: String, day: String, units: Int) async throws -> Int {
         let slot = Slot(provider: provider, key: key, day: day)
-        let name = slot.name
         var outran = false
-        while held[name, default: 0] < units {
-            if let reservation = pending[name] {
+        while held[slot, default: 0] < units {
+            if let reservation = pending[slot] {
                 // Waiting for a block reserved ahead means calls outran the writes.
-                outran = outran || ahead.contains(name)
+                outran = outran || ahead.contains(slot)
                 try await reservation.value
             } else {
-                reserve(slot, units: max(blocks[name, default: minimumBlock], units - held[name, default: 0]))
+                reserve(slot, units: max(blocks[slot, default: minimumBlock], units - held[slot, default: 0]))
             }
         }
-        if outran { blocks[name] = min(maximumBlock, blocks[name, default: minimumBlock] * 2) }
-        held[name, default: 0] -= units
-        let block = blocks[name, default: minimumBlock]
-        if held[name, default: 0] < (block + 1) / 2 && pending[name] == nil {
+        if outran { blocks[slot] = min(maximumBlock, blocks[slot, default: minimumBlock] * 2) }
+        held[slot, default: 0] -= units
+        let block = blocks[slot, default: minimumBlock]
+        if held[slot, default: 0] < (block + 1) / 2 && pending[slot] == nil {
             reserve(slot, units: block, ahead: true)
         }
-        return totals[name, default: 0] - held[name, default: 0]
+        return totals[slot, default: 0] - held[slot, default: 0]
     }
 
     /// Writes a reservation of `units` in the background; they can be spent once it is written.
     private func reserve(_ slot: Slot, units: Int, ahead isAhead: Bool = false) {
-        let name = slot.name
-        if isAhead { ahead.insert(name) }
-        pending[name] = Task {
+        if isAhead { ahead.insert(slot) }
+        pending[slot] = Task {
             defer {
-                pending[name] = nil
-                ahead.remove(name)
+                pending[slot] = nil
+                ahead.remove(slot)
             }
             let total = try await base.charge(provider: slot.provider, key: slot.key, day: slot.day, units: units)
-            held[name, default: 0] += units
-            totals[name] = max(totals[name, default: 0], total)
+            held[slot, default: 0] += units
+            totals[slot] = max(totals[slot, default: 0], total)
         }
     }
 
     /// Waits for reservations being written, then returns every unspent unit to the base ledger.
     public func settle() async throws {
         for reservation in pending.values { try await reservation.value }
-        for (name, units) in held where units > 0 {
-            let parts = name.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            held[name] = 0
-            _ = try await base.charge(provider: parts[0], key: parts[1], day: parts[2], units: -units)
+        for (slot, units) in held where units > 0 {
+            held[slot] = 0
+            _ = try await base.charge(provider: slot.provider, key: slot.key, day: slot.day, units: -units)
         }
     }
 }

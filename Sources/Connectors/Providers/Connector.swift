@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MediaModel
 
 /// Builds a provider's streams from its configuration file.
 public enum Connector {
@@ -22,19 +23,40 @@ public enum Connector {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> any IngestStream {
         guard configuration.provider == StreamingAvailabilityConnector.provider else {
-            throw ConnectorError.failed(
-                provider: configuration.provider,
-                message: "only streaming-availability refreshes single titles (/shows/{id})"
+            throw MediaError(
+                .usage,
+                "only Streaming Availability refreshes single titles (/shows/{id}); \(configuration.provider) does not"
             )
         }
-        let client = ProviderClient(
+        let client = try client(
+            for: configuration,
+            transport: transport,
+            ledger: ledger,
+            logger: logger,
+            environment: environment,
+            verdict: StreamingAvailabilityConnector.verdict
+        )
+        return try StreamingAvailabilityConnector(configuration: configuration, client: client).refreshStream(ids: ids)
+    }
+
+    /// The client a connector talks through, keys read from `environment`.
+    private static func client(
+        for configuration: ConnectorConfiguration,
+        transport: any HTTPTransport,
+        ledger: any QuotaLedger,
+        logger: Logger,
+        environment: [String: String],
+        now: @escaping @Sendable () -> Date = { Date() },
+        verdict: @escaping @Sendable (HTTPResponse) -> Verdict = ProviderClient.standardVerdict
+    ) throws -> ProviderClient {
+        ProviderClient(
             settings: try configuration.clientSettings(environment: environment),
             transport: transport,
             ledger: ledger,
             logger: logger,
-            classify: StreamingAvailabilityConnector.verdict
+            now: now,
+            classify: verdict
         )
-        return try StreamingAvailabilityConnector(configuration: configuration, client: client).refreshStream(ids: ids)
     }
 
     /// The streams `configuration` enables, with a client that reads keys from `environment`.
@@ -46,37 +68,38 @@ public enum Connector {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws -> [any IngestStream] {
-        let settings = try configuration.clientSettings(environment: environment)
         func client(_ verdict: @escaping @Sendable (HTTPResponse) -> Verdict = ProviderClient.standardVerdict)
-            -> ProviderClient
+            throws -> ProviderClient
         {
-            ProviderClient(
-                settings: settings,
+            try Connector.client(
+                for: configuration,
                 transport: transport,
                 ledger: ledger,
                 logger: logger,
+                environment: environment,
                 now: now,
-                classify: verdict
+                verdict: verdict
             )
         }
         switch configuration.provider {
         case StreamingAvailabilityConnector.provider:
             return try StreamingAvailabilityConnector(
                 configuration: configuration,
-                client: client(StreamingAvailabilityConnector.verdict),
+                client: try client(StreamingAvailabilityConnector.verdict),
                 now: now
             ).streams
         case WatchmodeConnector.provider:
-            return try WatchmodeConnector(configuration: configuration, client: client(), now: now).streams
+            return try WatchmodeConnector(configuration: configuration, client: try client(), now: now).streams
         case JustWatchConnector.provider:
             return try JustWatchConnector(
                 configuration: configuration,
-                client: client(JustWatchConnector.verdict),
+                client: try client(JustWatchConnector.verdict),
                 now: now
             )
             .streams
         case YouTubeConnector.provider:
-            return try YouTubeConnector(configuration: configuration, client: client(YouTubeConnector.verdict)).streams
+            return try YouTubeConnector(configuration: configuration, client: try client(YouTubeConnector.verdict))
+                .streams
         default:
             throw ConnectorError.failed(provider: configuration.provider, message: "no connector")
         }

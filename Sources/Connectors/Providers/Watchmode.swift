@@ -83,12 +83,16 @@ public struct WatchmodeConnector: Sendable {
 
     /// One details call, parsed and mapped by the task that fetched it.
     private struct Details: Sendable {
+        enum Outcome: Sendable {
+            case unreadable(any Error)
+            case unmappable(JSONValue, any Error)
+            case mapped(JSONValue, SourceRecord)
+        }
+
         var index: Int
         var location: String
         var body: Data
-        /// The parsed response, or why it could not be parsed.
-        var parsed: Result<JSONValue, any Error>
-        var record: Result<SourceRecord, any Error>?
+        var outcome: Outcome
         var unmapped: [String: Int] = [:]
     }
 
@@ -102,28 +106,36 @@ public struct WatchmodeConnector: Sendable {
         let mapping = mapping
         @Sendable func details(_ index: Int, _ call: ProviderCall) async throws -> Details {
             let response = try await client.send(call)
-            var outcome = Details(
+            var unmapped: [String: Int] = [:]
+            let outcome: Details.Outcome
+            do {
+                let details = try JSONValue.parse(response.body)
+                do {
+                    var record = try Self.record(details: details, mapping: mapping, unmapped: &unmapped)
+                    if let ends = expiries[record.id], var offers = record.offers {
+                        for index in offers.indices {
+                            if let end = ends.first(where: {
+                                $0.service == offers[index].service && $0.country == offers[index].country
+                            }) {
+                                offers[index].expiresOn = end.date
+                            }
+                        }
+                        record.offers = offers
+                    }
+                    outcome = .mapped(details, record)
+                } catch {
+                    outcome = .unmappable(details, error)
+                }
+            } catch {
+                outcome = .unreadable(error)
+            }
+            return Details(
                 index: index,
                 location: call.location,
                 body: response.body,
-                parsed: Result { try JSONValue.parse(response.body) }
+                outcome: outcome,
+                unmapped: unmapped
             )
-            guard case .success(let details) = outcome.parsed else { return outcome }
-            outcome.record = Result {
-                var record = try Self.record(details: details, mapping: mapping, unmapped: &outcome.unmapped)
-                if let ends = expiries[record.id], var offers = record.offers {
-                    for index in offers.indices {
-                        if let end = ends.first(where: {
-                            $0.service == offers[index].service && $0.country == offers[index].country
-                        }) {
-                            offers[index].expiresOn = end.date
-                        }
-                    }
-                    record.offers = offers
-                }
-                return record
-            }
-            return outcome
         }
         let fetched = try await withThrowingTaskGroup(of: Details.self) { group in
             var results: [Details] = []
@@ -145,19 +157,17 @@ public struct WatchmodeConnector: Sendable {
         for outcome in fetched {
             builder.page.payloads.append(RawPayload(body: outcome.body, location: outcome.location))
             for (value, count) in outcome.unmapped { builder.page.unmapped[value, default: 0] += count }
-            switch (outcome.parsed, outcome.record) {
-            case (.failure(let error), _):
+            switch outcome.outcome {
+            case .unreadable(let error):
                 builder.reject(
                     location: outcome.location,
                     reason: "\(error)",
                     excerpt: ProviderClient.snippet(outcome.body)
                 )
-            case (.success(let details), .failure(let error)):
+            case .unmappable(let details, let error):
                 builder.reject(location: outcome.location, reason: "\(error)", excerpt: details.excerpt)
-            case (.success(let details), .success(let record)):
+            case .mapped(let details, let record):
                 builder.add(record, location: outcome.location, excerpt: details.excerpt)
-            case (.success, nil):
-                break
             }
         }
     }
