@@ -35,14 +35,9 @@ public struct Reprocessor: Sendable {
         let runID = try store.beginRun(job: "reprocess:\(source)", kind: "reprocess")
         var report = Report(source: source, payloads: 0, counts: IngestCounts(), recovered: 0, unmapped: [:])
         do {
-            for (sha, location) in plan.payloads {
+            for (sha, location, contentType) in plan.payloads {
                 guard let body = try store.rawPayload(sha256: sha) else { continue }
-                var page: FetchedPage
-                do {
-                    guard let mapped = try remap(body, location) else { continue }
-                    page = mapped
-                } catch {
-                    logger.warning("\(location): cannot be read again: \(error)")
+                guard var page = remapped(body, location: location, contentType: contentType, with: remap) else {
                     continue
                 }
                 let quarantined = plan.quarantined[sha] ?? []
@@ -54,7 +49,7 @@ public struct Reprocessor: Sendable {
                 }
                 guard !page.items.isEmpty || !page.rejections.isEmpty else { continue }
                 // The payload is archived already; staging it again keeps each record's reference.
-                page.payloads = [RawPayload(body: body, location: location)]
+                page.payloads = [RawPayload(body: body, location: location, contentType: contentType)]
                 let staged = page.staged(source: source, cursor: nil)
                 report.counts += try store.commit(staged, runID: runID)
                 let recovered = page.items.map(\.location).filter(quarantined.contains)
@@ -69,5 +64,41 @@ public struct Reprocessor: Sendable {
         }
         try store.finishRun(id: runID, outcome: "success", counts: report.counts)
         return report
+    }
+
+    /// What an archived payload maps to now: nil when it carries no records or cannot be read.
+    /// A payload of parts maps part by part into one page (its parts were one page's calls).
+    private func remapped(
+        _ body: Data,
+        location: String,
+        contentType: String,
+        with remap: @Sendable (Data, String) throws -> FetchedPage?
+    ) -> FetchedPage? {
+        let parts: [ArchiveParts.Part]
+        do {
+            parts =
+                contentType == ArchiveParts.contentType
+                ? try ArchiveParts.unpack(body) : [.init(raw: body, location: location, contentType: contentType)]
+        } catch {
+            logger.warning("\(location): cannot be read again: \(error)")
+            return nil
+        }
+        var page: FetchedPage?
+        for part in parts {
+            do {
+                guard let mapped = try remap(part.raw, part.location) else { continue }
+                guard var combined = page else {
+                    page = mapped
+                    continue
+                }
+                combined.items += mapped.items
+                combined.rejections += mapped.rejections
+                combined.unmapped.merge(mapped.unmapped, uniquingKeysWith: +)
+                page = combined
+            } catch {
+                logger.warning("\(part.location): cannot be read again: \(error)")
+            }
+        }
+        return page
     }
 }

@@ -42,7 +42,7 @@ public struct StagedPage: Sendable {
     }
 
     /// A further payload of the same page (a provider page that took several calls).
-    public struct Attachment: Sendable {
+    public struct Attachment: Sendable, Equatable {
         public var raw: Data
         public var location: String
         public var contentType: String

@@ -10,8 +10,9 @@ public struct ReprocessPlan: Sendable {
     public var tombstoned: Set<String>
     /// Payload → locations of items quarantined from it.
     public var quarantined: [String: Set<String>]
-    /// The payloads to read, oldest first, with their archived location.
-    public var payloads: [(sha256: String, location: String)]
+    /// The payloads to read, oldest first, with their archived location and content type (a
+    /// payload of parts holds several; `ArchiveParts`).
+    public var payloads: [(sha256: String, location: String, contentType: String)]
 }
 
 extension StagingStore {
@@ -42,10 +43,13 @@ extension StagingStore {
             let wanted = Set(plan.livePayload.values).union(plan.quarantined.keys)
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT sha256, location FROM raw_payloads WHERE source = ? ORDER BY stored_at, sha256",
+                sql: """
+                    SELECT sha256, location, content_type FROM raw_payloads WHERE source = ?
+                    ORDER BY stored_at, sha256
+                    """,
                 arguments: [source]
             ) where wanted.contains(row["sha256"]) {
-                plan.payloads.append((row["sha256"], row["location"]))
+                plan.payloads.append((row["sha256"], row["location"], row["content_type"]))
             }
             return plan
         }

@@ -203,6 +203,44 @@ import Testing
         }
     }
 
+    /// Watchmode's details calls are archived a page at a time as payloads of parts; each record
+    /// still re-derives from its own call, so a reprocess after a mapping change fetches nothing,
+    /// changes the genres, keeps every record and leaves the unreadable call in quarantine.
+    @Test func watchmodeRecordsReprocessFromTheirPartOfAPagePayload() async throws {
+        try await withSimulator(faults: [Fault(provider: "watchmode", kind: .malformed, count: 1, after: 5)]) {
+            simulator,
+            base in
+            let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
+            _ = try await ingest(configuration("watchmode", base: base), store: store, streams: ["listing"])
+            let plan = try store.reprocessPlan(source: "watchmode")
+            #expect(!plan.payloads.isEmpty)
+            #expect(plan.payloads.allSatisfy { $0.contentType == ArchiveParts.contentType }, "\(plan.payloads)")
+            for (id, sha) in plan.livePayload {
+                let parts = try ArchiveParts.unpack(try #require(try store.rawPayload(sha256: sha)))
+                #expect(parts.contains { $0.location == "GET /title/\(id)/details?append_to_response=sources" })
+            }
+            let before = try staged(store, source: "watchmode")
+            let drama = before.values.filter { $0.genres?.contains(.drama) == true }.count
+            #expect(drama > 0)
+            let requests = simulator.requestCounts["watchmode"]
+            let fixed = try configuration("watchmode", base: base) {
+                $0.replacingOccurrences(of: #""7": drama"#, with: #""7": crime"#)
+            }
+            let report = try Reprocessor(store: store, logger: Self.logger).reprocess(
+                source: "watchmode",
+                configuration: fixed
+            )
+            #expect(simulator.requestCounts["watchmode"] == requests, "nothing was fetched")
+            #expect(report.payloads == plan.payloads.count)
+            let after = try staged(store, source: "watchmode")
+            #expect(Set(after.keys) == Set(before.keys))
+            #expect(after.values.allSatisfy { $0.genres?.contains(.drama) != true })
+            #expect(after.values.filter { $0.genres?.contains(.crime) == true }.count >= drama)
+            #expect(try store.quarantine(source: "watchmode", limit: 10).count == 1)
+            #expect(try store.reprocessPlan(source: "watchmode").livePayload == plan.livePayload)
+        }
+    }
+
     @Test func justWatchSplitsSlicesByYearPastTheOffsetCeiling() async throws {
         let options = ProviderSimulator.Options(keys: [:], justWatchOffsetCeiling: 30)
         try await withSimulator(titles: 200, options: options) { simulator, base in
