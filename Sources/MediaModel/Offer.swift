@@ -44,6 +44,12 @@ public struct Offer: Codable, Sendable, Hashable {
     public var identity: OfferIdentity {
         OfferIdentity(country: country, service: service, monetization: monetization, quality: quality)
     }
+
+    /// Whether `other` has the same identity, without building either.
+    public func isSameOffer(as other: Offer) -> Bool {
+        monetization == other.monetization && quality == other.quality && country == other.country
+            && service == other.service
+    }
 }
 
 /// The (country, service, monetization, quality) key of an offer.

@@ -24,21 +24,29 @@ public struct Price: Codable, Sendable, Hashable, CustomStringConvertible {
     /// Parses a non-negative amount written with a dot as decimal separator (`3.99`, `12`,
     /// `0.50`); nil when it is anything else.
     public init?(amountText: String, currency: String) {
-        var integer: Substring
-        var fraction: Substring = ""
-        let trimmed = amountText.trimmingCharacters(in: .whitespaces)
-        let parts = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { return nil }
-        integer = parts[0]
-        if parts.count == 2 { fraction = parts[1] }
+        var bytes = Array(amountText.utf8)[...]
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            // ASCII (every provider's price): the only whitespace is spaces and tabs.
+            while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+            while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        } else {
+            bytes = Array(amountText.trimmingCharacters(in: .whitespaces).utf8)[...]
+        }
+        var integer = bytes
+        var fraction: ArraySlice<UInt8> = []
+        if let dot = bytes.firstIndex(of: UInt8(ascii: ".")) {
+            integer = bytes[..<dot]
+            fraction = bytes[(dot + 1)...]
+        }
+        let isDigit = { (byte: UInt8) in (0x30...0x39).contains(byte) }
         guard !(integer.isEmpty && fraction.isEmpty), integer.count <= 15, fraction.count <= 10,
-            integer.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-            fraction.utf8.allSatisfy({ (0x30...0x39).contains($0) })
+            integer.allSatisfy(isDigit), fraction.allSatisfy(isDigit)
         else { return nil }
-        while integer.count > 1, integer.first == "0" { integer = integer.dropFirst() }
-        if integer.isEmpty { integer = "0" }
-        while fraction.last == "0" { fraction = fraction.dropLast() }
-        self.amountText = fraction.isEmpty ? String(integer) : "\(integer).\(fraction)"
+        while integer.count > 1, integer.first == UInt8(ascii: "0") { integer = integer.dropFirst() }
+        while fraction.last == UInt8(ascii: "0") { fraction = fraction.dropLast() }
+        var text = integer.isEmpty ? [UInt8(ascii: "0")] : Array(integer)
+        if !fraction.isEmpty { text += [UInt8(ascii: ".")] + fraction }
+        self.amountText = String(decoding: text, as: UTF8.self)
         self.currency = currency
     }
 

@@ -84,6 +84,26 @@ import Testing
         #expect(request.url.absoluteString == url)
     }
 
+    /// The location built directly must be the text URLComponents makes, which archived
+    /// locations have always been; calls that need escaping still go through URLComponents.
+    @Test(arguments: [
+        ProviderCall(path: "title/3173903/details", query: [("append_to_response", "sources")]),
+        ProviderCall(
+            path: "list-titles",
+            query: [("regions", "US,GB"), ("page", "2"), ("sort_by", "popularity_desc")]
+        ),
+        ProviderCall(path: "changes", query: [("from", "2026-11-01T00:00:00Z"), ("catalogs", "netflix,prime.buy")]),
+        ProviderCall(path: "shows/search/filters", query: [("cursor", "48000:Accident Man"), ("country", "us")]),
+        ProviderCall(path: "feeds/videos.xml", query: [("q", "a&b=c"), ("title", "Amélie")]),
+        ProviderCall(path: "shows/tt0068646 x"), ProviderCall(path: ""), ProviderCall(method: "POST", path: "graphql"),
+    ])
+    func callLocationsReadAsURLComponentsWriteThem(call: ProviderCall) {
+        var components = URLComponents()
+        components.path = "/" + call.path
+        if !call.query.isEmpty { components.queryItems = call.query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        #expect(call.location == "\(call.method) \(components.string ?? call.path)")
+    }
+
     @Test func fullJitterStaysUnderTheDoublingCeiling() {
         let backoff = Backoff(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
         var random = SystemRandomNumberGenerator()
@@ -191,6 +211,25 @@ import Testing
                     == Date(timeIntervalSince1970: TimeInterval(unix)).formatted(.iso8601)
             )
         }
+    }
+
+    /// Few offers are compared pairwise, many through a set: both keep the first of each
+    /// (country, service, monetization, quality) in order.
+    @Test(arguments: [3, 40])
+    func repeatedOffersKeepTheFirst(countries: Int) throws {
+        var offers: [Offer] = []
+        for index in 0..<countries {
+            let country = "C\(index)"
+            offers.append(Offer(country: country, service: "netflix", monetization: .subscription))
+            offers.append(Offer(country: country, service: "netflix", monetization: .rent, price: nil, quality: .hd))
+            offers.append(Offer(country: country, service: "netflix", monetization: .subscription, webURL: "late"))
+            offers.append(Offer(country: country, service: "netflix", monetization: .rent, price: nil, quality: .uhd))
+        }
+        let distinct = try #require(ProviderValues.distinctOffers(offers))
+        #expect(distinct.count == countries * 3)
+        #expect(distinct.allSatisfy { $0.webURL != "late" })
+        #expect(distinct.map(\.identity) == offers.filter { $0.webURL != "late" }.map(\.identity))
+        #expect(ProviderValues.distinctOffers([]) == nil)
     }
 
     @Test func durationsFromISO8601() {

@@ -15,12 +15,15 @@ import Testing
         #expect(price.amount == Decimal(string: "12.5"))
     }
 
-    @Test(arguments: [("3.990", "3.99"), ("007", "7"), ("0.50", "0.5"), (".5", "0.5"), ("12.", "12"), ("0", "0")])
+    @Test(arguments: [
+        ("3.990", "3.99"), ("007", "7"), ("0.50", "0.5"), (".5", "0.5"), ("12.", "12"), ("0", "0"), (" 4.00\t", "4"),
+        ("\u{00A0}2.5\u{2009}", "2.5"), ("000.000", "0"),
+    ])
     func amountsAreNormalizedSoEqualAmountsCompareEqual(text: String, normalized: String) throws {
         #expect(try #require(Price(amountText: text, currency: "USD")).amountText == normalized)
     }
 
-    @Test(arguments: ["1,99", "-3", "", "abc", "1.2.3", ".", "1e5"])
+    @Test(arguments: ["1,99", "-3", "", "abc", "1.2.3", ".", "1e5", "1 000", "٣.5", "  "])
     func malformedAmountsAreRefused(text: String) {
         #expect(Price(amountText: text, currency: "USD") == nil)
     }

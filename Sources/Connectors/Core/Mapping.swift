@@ -93,6 +93,18 @@ public enum ProviderValues {
     public static func isoDateTime(unix: Int) -> String {
         let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
         let seconds = unix - days * 86_400
+        var text = isoDay(unix: unix)
+        text += "T"
+        for (index, value) in [seconds / 3600, seconds % 3600 / 60, seconds % 60].enumerated() {
+            if index > 0 { text += ":" }
+            text += value < 10 ? "0\(value)" : "\(value)"
+        }
+        return text + "Z"
+    }
+
+    /// The UTC day of a Unix time as `yyyy-MM-dd`.
+    public static func isoDay(unix: Int) -> String {
+        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
         // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -103,14 +115,20 @@ public enum ProviderValues {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return
-            "\(year)-\(two(month))-\(two(day))T\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60))Z"
+        guard (0...9999).contains(year) else {
+            return "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+        }
+        let digit = { (value: Int) in UInt8(ascii: "0") + UInt8(value) }
+        let bytes: [UInt8] = [
+            digit(year / 1000), digit(year / 100 % 10), digit(year / 10 % 10), digit(year % 10), UInt8(ascii: "-"),
+            digit(month / 10), digit(month % 10), UInt8(ascii: "-"), digit(day / 10), digit(day % 10),
+        ]
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The UTC day of `date` as `yyyy-MM-dd`.
     public static func utcDay(_ date: Date) -> String {
-        String(isoDateTime(unix: Int(date.timeIntervalSince1970.rounded(.down))).prefix(10))
+        isoDay(unix: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 
     /// The `yyyy-MM-dd` part of an ISO 8601 date or date-time, when it is one.
@@ -164,9 +182,16 @@ public enum ProviderValues {
 
     /// Offers without repeats of the same (country, service, monetization, quality): the first wins.
     public static func distinctOffers(_ offers: [Offer]) -> [Offer]? {
+        guard !offers.isEmpty else { return nil }
+        if offers.count <= 32 {
+            // A title's few offers: comparing pairs costs less than hashing every identity.
+            var result: [Offer] = []
+            result.reserveCapacity(offers.count)
+            for offer in offers where !result.contains(where: { $0.isSameOffer(as: offer) }) { result.append(offer) }
+            return result
+        }
         var seen = Set<OfferIdentity>()
-        let result = offers.filter { seen.insert($0.identity).inserted }
-        return result.isEmpty ? nil : result
+        return offers.filter { seen.insert($0.identity).inserted }
     }
 }
 

@@ -140,7 +140,7 @@ public struct QuotaPolicy: Sendable, Equatable {
         // Every call asks: the zone's offset at that moment and a computed date, not a calendar.
         let shifted = date.addingTimeInterval(-Double(resetHour) * 3600)
         let local = Int(shifted.timeIntervalSince1970.rounded(.down)) + resetTimeZone.secondsFromGMT(for: shifted)
-        return String(ProviderValues.isoDateTime(unix: local).prefix(10))
+        return ProviderValues.isoDay(unix: local)
     }
 
     /// When the quota day containing `date` ends.
