@@ -89,6 +89,12 @@ func runIngestBenchmarks(titles: Int, network: Bool, only: [String], repeats: In
     try await measureParsingAndStaging(simulator, streams: streams, root: root, repeats: repeats, logger: logger)
 }
 
+/// Deletes a SQLite database with its WAL and shared-memory files (dirty pages of a deleted
+/// file are dropped, not written back).
+func removeDatabase(_ path: String) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+}
+
 let benchmarkKeys = [
     "STREAMING_AVAILABILITY_API_KEY": "bench", "WATCHMODE_API_KEY": "bench", "YOUTUBE_API_KEY": "bench",
 ]
@@ -108,6 +114,7 @@ func measureOverHTTP(_ simulator: ProviderSimulator, streams: [(String, String)]
     say("over loopback HTTP (connector files of the simulator: 500 requests/s at most):")
     for (provider, stream) in streams {
         let store = try StagingStore(path: "\(root)/http-\(provider).sqlite")
+        defer { removeDatabase("\(root)/http-\(provider).sqlite") }
         let configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
         let selected = try Connector.streams(
             for: configuration,
@@ -157,7 +164,12 @@ func measureParsingAndStaging(
         configuration.requestsPerSecond = 1e9
         configuration.burst = 1_000_000_000
         let recorder = RecordingTransport(simulator: simulator)
-        let warm = try StagingStore(path: "\(root)/record-\(provider).sqlite")
+        // Each stream's databases go when it is measured: gigabytes of dirty pages left to write
+        // back slowed the streams measured after them (the order of streams changed figures).
+        let directory = "\(root)/\(provider)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let warm = try StagingStore(path: "\(directory)/record.sqlite")
         _ = try await IngestRunner(store: warm, job: "bench", logger: logger).run(
             try Connector.streams(
                 for: configuration,
@@ -168,6 +180,7 @@ func measureParsingAndStaging(
             ).filter { $0.name == stream }
         )
         let responses = recorder.responses
+        removeDatabase("\(directory)/record.sqlite")
         func replayed(ledger: any QuotaLedger = MemoryQuotaLedger()) throws -> [any IngestStream] {
             try Connector.streams(
                 for: configuration,
@@ -180,7 +193,8 @@ func measureParsingAndStaging(
         // MEDIAGW_BENCH_REPLAYS > 1 replays again into fresh staging first (for profiling).
         let replays = Int(ProcessInfo.processInfo.environment["MEDIAGW_BENCH_REPLAYS"] ?? "") ?? 1
         for round in 1..<max(1, replays) {
-            let store = try StagingStore(path: "\(root)/replay-\(provider)-\(round).sqlite")
+            let store = try StagingStore(path: "\(directory)/replay-\(round).sqlite")
+            defer { removeDatabase("\(directory)/replay-\(round).sqlite") }
             _ = try await IngestRunner(store: store, job: "bench", logger: logger).run(try replayed())
         }
         let selected = try replayed()
@@ -198,7 +212,7 @@ func measureParsingAndStaging(
         }
         let parseCPU = cpuSeconds() - cpu
         // Staging alone: the same pages prepared and committed in the runner's groups.
-        let alone = try StagingStore(path: "\(root)/commit-\(provider).sqlite")
+        let alone = try StagingStore(path: "\(directory)/commit.sqlite")
         let aloneRun = try alone.beginRun(job: "bench", kind: "bench")
         cpu = cpuSeconds()
         var group: [PreparedPage] = []
@@ -219,11 +233,13 @@ func measureParsingAndStaging(
             }
         }
         let stagingCPU = cpuSeconds() - cpu
+        removeDatabase("\(directory)/commit.sqlite")
         // The measured run, `repeats` times into fresh staging: this machine's run-to-run spread
         // is wide, so the median is reported with the range.
         var runs: [(records: Int, seconds: Double, cpu: Double)] = []
         for round in 0..<repeats {
-            let store = try StagingStore(path: "\(root)/replay-\(provider)-measured-\(round).sqlite")
+            let store = try StagingStore(path: "\(directory)/measured-\(round).sqlite")
+            defer { removeDatabase("\(directory)/measured-\(round).sqlite") }
             cpu = cpuSeconds()
             let start = clock.now
             // The run charges the quota ledger in staging, in blocks, as a real run does.
