@@ -17,7 +17,6 @@ public enum ArchiveParts {
     public typealias Part = StagedPage.Attachment
 
     private static let magic = Data("mediagw-parts 1\n".utf8)
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private struct Header: Codable {
         var size: Int
@@ -31,9 +30,9 @@ public enum ArchiveParts {
         bytes.reserveCapacity(magic.count + parts.reduce(0) { $0 + $1.raw.count + $1.location.utf8.count + 64 })
         for part in parts {
             bytes.append(contentsOf: "{\"size\":\(part.raw.count),\"type\":".utf8)
-            appendQuoted(part.contentType, to: &bytes)
+            JSONString.append(part.contentType, to: &bytes)
             bytes.append(contentsOf: ",\"location\":".utf8)
-            appendQuoted(part.location, to: &bytes)
+            JSONString.append(part.location, to: &bytes)
             bytes.append(contentsOf: "}\n".utf8)
             bytes.append(contentsOf: part.raw)
             bytes.append(UInt8(ascii: "\n"))
@@ -70,22 +69,5 @@ public enum ArchiveParts {
 
     private static func failure(_ detail: String) -> MediaError {
         MediaError(.badInput, "an archived payload of parts cannot be read: \(detail)")
-    }
-
-    /// `text` as a JSON string: quotes, backslashes and control characters escaped, all other
-    /// UTF-8 bytes as they are.
-    private static func appendQuoted(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                output += [UInt8(ascii: "\\"), byte]
-            case 0..<0x20:
-                output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-            default:
-                output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }

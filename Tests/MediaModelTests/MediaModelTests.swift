@@ -141,3 +141,19 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONStringTests {
+    /// Every ASCII character, quotes and backslashes among them, and text beyond ASCII read back
+    /// as the same string through a JSON decoder.
+    @Test func everyCharacterRoundTripsThroughAJSONDecoder() throws {
+        let texts = [
+            String(decoding: (0..<0x80).map { UInt8($0) }, as: UTF8.self), "Amélie · 🎬 — “quoted”", "", "a\"b\\c",
+        ]
+        for text in texts {
+            let literal = JSONString.quoted(text)
+            #expect(try JSONDecoder().decode(String.self, from: Data(literal.utf8)) == text)
+            #expect(!literal.dropFirst().dropLast().utf8.contains { $0 < 0x20 }, "no raw control character")
+        }
+        #expect(JSONString.quoted("a\nb\t\u{1}") == #""a\nb\t\u0001""#)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import MediaModel
 
 #if canImport(Glibc)
     import Glibc
@@ -125,19 +126,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     private static func writeString(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
+        text += JSONString.quoted(string)
     }
 
     /// Non-empty strings of an array of strings; nil when there are none.
