@@ -164,8 +164,9 @@ func measureParsingAndStaging(
         configuration.requestsPerSecond = 1e9
         configuration.burst = 1_000_000_000
         let recorder = RecordingTransport(simulator: simulator)
-        // Each stream's databases go when it is measured: gigabytes of dirty pages left to write
-        // back slowed the streams measured after them (the order of streams changed figures).
+        // Each stream's databases go once it is measured, so that no later stream is measured
+        // while the kernel writes back an earlier one's pages (this did not remove the slowdown
+        // of a stream measured after another: docs/benchmarks.md).
         let directory = "\(root)/\(provider)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -29,8 +29,8 @@ public struct PreparedPage: Sendable {
     let items: [Item]
 
     /// A page of this many payloads or more is archived as one payload of parts: a Watchmode
-    /// page makes a details call per title, and one row, hash and zstd frame for them all cost
-    /// a third of what one each did.
+    /// page makes a details call per title, and one row, hash and zstd frame for them all took
+    /// Watchmode's staging from 68.8 to 43.7 µs a record (decision 0009).
     static let packedFrom = 3
 
     public init(_ page: StagedPage) throws {

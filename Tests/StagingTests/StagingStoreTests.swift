@@ -142,6 +142,28 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
         #expect(try single.liveRecords() == store.liveRecords())
     }
 
+    /// A group writes each stream's cursor once, the last page's; a cursor a page clears stays
+    /// cleared unless a later page saves it again.
+    @Test func aGroupKeepsEachStreamsLastCursor() throws {
+        let store = try makeStore()
+        let run = try store.beginRun(job: "t", kind: "import")
+        func paged(_ stream: String, _ value: String, clearing: [String] = []) -> StagedPage {
+            var staged = StagedPage(source: "s", raw: Data("\(stream) \(value)".utf8), rawLocation: "test")
+            staged.cursor = .init(job: "job", stream: stream, value: value)
+            staged.clearedCursors = clearing.map { .init(job: "job", stream: $0, value: "") }
+            return staged
+        }
+        try store.saveCursor(.init(job: "job", stream: "c", value: "old"))
+        let group = [
+            paged("a", "1"), paged("b", "1"), paged("a", "2", clearing: ["c"]), paged("c", "1"), paged("b", "2"),
+            paged("a", "3", clearing: ["b"]),
+        ]
+        _ = try store.commit(group.map(PreparedPage.init), runID: run)
+        #expect(try store.cursor(job: "job", stream: "a") == "3")
+        #expect(try store.cursor(job: "job", stream: "b") == nil, "cleared by the last page")
+        #expect(try store.cursor(job: "job", stream: "c") == "1", "saved again after it was cleared")
+    }
+
     @Test func unopenableDatabaseNamesThePath() {
         #expect {
             _ = try StagingStore(path: "/proc/definitely/not/here/staging.sqlite")

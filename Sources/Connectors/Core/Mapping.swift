@@ -91,8 +91,7 @@ public enum ProviderValues {
     /// Unix seconds → ISO 8601 UTC date-time (`2024-07-01T03:59:00Z`), computed directly: a
     /// date format style costs more than mapping the rest of a record.
     public static func isoDateTime(unix: Int) -> String {
-        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
-        let seconds = unix - days * 86_400
+        let seconds = (unix % 86_400 + 86_400) % 86_400
         var text = isoDay(unix: unix)
         text += "T"
         for (index, value) in [seconds / 3600, seconds % 3600 / 60, seconds % 60].enumerated() {

@@ -371,16 +371,10 @@ public final class ProviderClient: Sendable {
         )
     }
 
-    /// Percent-encodes a query component strictly (a cursor like `48000:Accident Man` included).
+    /// Appends `text` percent-encoded, strictly for a query component (a cursor like
+    /// `48000:Accident Man` included).
     /// Only ASCII letters, digits and `-._~` pass unescaped (RFC 3986 unreserved), plus the ASCII
     /// characters in `extra`; every other UTF-8 byte is `%XX`.
-    static func escape(_ text: String, keeping extra: Set<UInt8> = []) -> String {
-        var bytes: [UInt8] = []
-        escape(text, keeping: extra, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends `text` percent-encoded as `escape(_:keeping:)` does.
     static func escape(_ text: String, keeping extra: Set<UInt8> = [], into bytes: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
