@@ -30,9 +30,26 @@ import Testing
             )
         }
         let together = embedder.embedSynchronously(texts)
-        for index in stride(from: 0, to: texts.count, by: 37) {
-            #expect(together[index] == embedder.embedSynchronously([texts[index]])[0], "text \(index)")
+        // A batch of 300 and a batch of one reach sgemm with different shapes, and OpenBLAS may
+        // pick other kernels for each, so the last bits can differ (decision 0004). What must hold
+        // is that each output belongs to its own text: close to that text's single embedding, and
+        // nearer to it than to the single embedding of any other distinct text.
+        let distinct = Array(Set(texts)).sorted()
+        let singles = Dictionary(uniqueKeysWithValues: distinct.map { ($0, embedder.embedSynchronously([$0])[0]) })
+        for index in stride(from: 0, to: texts.count, by: 7) {
+            let own = singles[texts[index]]!
+            let worst = zip(together[index], own).map { abs($0 - $1) }.max()!
+            #expect(worst < 1e-5, "text \(index): largest difference \(worst)")
+            let ownDistance = Self.squaredDistance(together[index], own)
+            for other in distinct where other != texts[index] {
+                let otherDistance = Self.squaredDistance(together[index], singles[other]!)
+                #expect(ownDistance < otherDistance, "text \(index) is nearer to \(other)")
+            }
         }
+    }
+
+    static func squaredDistance(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     }
 
     @Test func vectorsAreUnitLength() throws {
