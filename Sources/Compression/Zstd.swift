@@ -59,10 +59,14 @@ public enum Zstd {
         try data.withUnsafeBytes { try decompress(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Decompresses complete zstd frames from raw memory (a memory-mapped snapshot block).
-    public static func decompress(_ input: UnsafeRawBufferPointer) throws -> Data {
+    /// Decompresses complete zstd frames from raw memory (a memory-mapped snapshot block); throws
+    /// rather than produce more than `limit` bytes, so a frame from a damaged file that declares
+    /// gigabytes allocates nothing.
+    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int = 1 << 31) throws -> Data {
         let declared = ZSTD_getFrameContentSize(input.baseAddress, input.count)
-        if declared != ZSTD_CONTENTSIZE_ERROR, declared != ZSTD_CONTENTSIZE_UNKNOWN, declared < 1 << 31 {
+        func tooLarge() -> Failure { Failure(description: "zstd decompress: output exceeds \(limit) bytes") }
+        if declared != ZSTD_CONTENTSIZE_ERROR, declared != ZSTD_CONTENTSIZE_UNKNOWN {
+            guard declared <= UInt64(limit) else { throw tooLarge() }
             var output = Data(count: Int(declared))
             let written = output.withUnsafeMutableBytes { out in
                 ZSTD_decompress(out.baseAddress, Int(declared), input.baseAddress, input.count)
@@ -76,6 +80,7 @@ public enum Zstd {
         var stream = ZstdInputStream(bytes: input)
         var output = Data()
         while let chunk = try stream.read() {
+            guard chunk.count <= limit - output.count else { throw tooLarge() }
             output.append(chunk)
         }
         return output

@@ -36,22 +36,29 @@ public struct SnapshotWatcher: Service {
     }
 
     /// Loads the current snapshot if `CURRENT` names something other than `lastSeen`; returns
-    /// what `CURRENT` named.
+    /// what `CURRENT` named. An unreadable `CURRENT` is refused like a bad snapshot — logged and
+    /// counted once, not at every poll — and is remembered by its error until it changes.
     @discardableResult
     public func reload(after lastSeen: String?) -> String? {
         let path: String?
         do {
             path = try directory.currentSnapshotPath()
         } catch {
-            logger.error("cannot read CURRENT", metadata: ["error": "\(error)"])
-            return lastSeen
+            let seen = "CURRENT: \(error)"
+            if seen != lastSeen {
+                metrics.snapshotRefused()
+                logger.error(
+                    "cannot read CURRENT; still serving the previous snapshot",
+                    metadata: ["error": "\(error)"]
+                )
+            }
+            return seen
         }
         guard let path else { return lastSeen }
         let name = (path as NSString).lastPathComponent
         guard name != lastSeen else { return lastSeen }
         do {
-            let snapshot = try Snapshot(path: path)
-            try snapshot.verify()
+            let snapshot = try Snapshot.verified(path: path)
             holder.install(snapshot, name: name)
             metrics.snapshotLoaded(snapshot)
             logger.info(

@@ -4,13 +4,16 @@ import MediaModel
 import Synchronization
 
 extension Snapshot {
-    /// The canonical id of a document.
+    /// The canonical id of a document, or an empty string for a number the file has no id for
+    /// (`verify` refuses such files; this keeps an unverified one from crashing a reader).
     public func id(ofDocument doc: UInt32) -> String {
         let ids = region(.docIDs)
+        guard Int(doc) < documentCount else { return "" }
         let start = Int(ids.loadUnaligned(fromByteOffset: 4 + Int(doc) * 4, as: UInt32.self).littleEndian)
         let end = Int(ids.loadUnaligned(fromByteOffset: 8 + Int(doc) * 4, as: UInt32.self).littleEndian)
         let heap = 8 + documentCount * 4
-        return String(decoding: ids.slice(heap + start, end - start), as: UTF8.self)
+        guard let bytes = try? ids.checkedSlice(heap + start, end - start) else { return "" }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The document of a canonical id, following the alias table when `followAliases`.
@@ -42,9 +45,11 @@ extension Snapshot {
             let start = Int(try reader.u32())
             let end = Int(try reader.u32())
             let bodies = 4 + (count + 1) * 4
-            guard start <= end, bodies + end <= raw.count else { throw corruptBlock(blockNumber) }
+            guard start <= end, let body = try? raw.checkedSlice(bodies + start, end - start) else {
+                throw corruptBlock(blockNumber)
+            }
             do {
-                return try CompactDecoder().decode(CanonicalTitle.self, from: raw.slice(bodies + start, end - start))
+                return try CompactDecoder().decode(CanonicalTitle.self, from: body)
             } catch {
                 throw corruptBlock(blockNumber)
             }
@@ -64,19 +69,21 @@ extension Snapshot {
         let blockCount = Int(try index.u32())
         guard number < blockCount else { throw corruptBlock(number) }
         index.offset = 4 + number * 16
-        let offset = Int(try index.u64())
-        let length = Int(try index.u32())
-        let blocks = region(.docBlocks)
-        guard offset + length <= blocks.count else { throw corruptBlock(number) }
+        guard let offset = try? index.u64Int(), let length = try? index.u32(),
+            let compressed = try? region(.docBlocks).checkedSlice(offset, Int(length))
+        else { throw corruptBlock(number) }
         let data: Data
         do {
-            data = try Zstd.decompress(blocks.slice(offset, length))
+            data = try Zstd.decompress(compressed, limit: Self.maximumBlockBytes)
         } catch {
             throw corruptBlock(number)
         }
         blockCache.put(number, data)
         return data
     }
+
+    /// A decompressed block holds 32 titles; a frame that claims more than this is not one.
+    static let maximumBlockBytes = 64 << 20
 
     private func corruptBlock(_ number: Int) -> MediaError {
         MediaError(

@@ -11,6 +11,10 @@ extension Snapshot {
         )
     }
 
+    /// A bound on a graph's M far above any useful one (16 is the default), so that the slot
+    /// arithmetic over a damaged section cannot overflow.
+    static let maximumGraphNeighbors = 4096
+
     /// The HNSW graph over ``vectors``, or nil when the snapshot has none (small catalogs are
     /// searched exactly). Returns nil as well when the section is malformed; `verify` reports it.
     public var vectorGraph: VectorGraph? {
@@ -18,7 +22,7 @@ extension Snapshot {
         var reader = ByteReader(region)
         guard let neighbors = try? Int(reader.u32()), let entry = try? Int(reader.u32()),
             let top = try? Int(reader.u32()), let count = try? Int(reader.u32()), count == documentCount,
-            neighbors > 0, entry < count
+            neighbors > 0, neighbors <= Self.maximumGraphNeighbors, entry < count, top <= Int(UInt8.max)
         else { return nil }
         let levelsEnd = 16 + count
         let layer0Start = (levelsEnd + 3) / 4 * 4
@@ -28,7 +32,9 @@ extension Snapshot {
         guard upperCountOffset + 4 <= region.count else { return nil }
         let upperCount = Int(region.loadUnaligned(fromByteOffset: upperCountOffset, as: UInt32.self).littleEndian)
         let upperStart = upperCountOffset + 4
-        guard upperStart + upperCount * 4 == region.count else { return nil }
+        guard upperStart <= region.count, upperCount == (region.count - upperStart) / 4,
+            upperStart + upperCount * 4 == region.count
+        else { return nil }
         func words(_ start: Int, _ count: Int) -> UnsafeBufferPointer<UInt32> {
             UnsafeRawBufferPointer(rebasing: region[start..<(start + count * 4)]).bindMemory(to: UInt32.self)
         }

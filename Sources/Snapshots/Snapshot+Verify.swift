@@ -27,6 +27,14 @@ extension Snapshot {
         return Verification(badSections: bad, digestMatches: digest == recordedDigest, computedDigest: digest)
     }
 
+    /// Opens the snapshot at `path` and verifies it before anything reads it: what serves or
+    /// exports titles uses this, so a damaged file is refused by name instead of read.
+    public static func verified(path: String) throws -> Snapshot {
+        let snapshot = try Snapshot(path: path)
+        try snapshot.verify()
+        return snapshot
+    }
+
     /// Throws a ``MediaError`` naming the first bad section (or the digest) unless the file verifies.
     public func verify() throws {
         let result = check()

@@ -67,36 +67,51 @@ public final class Snapshot: @unchecked Sendable {
                     + (version > readable.upperBound ? " (upgrade mediagw to read it)" : "")
             )
         }
+        let headerLength = try header.u32()
+        guard headerLength == SnapshotFormat.headerLength else {
+            throw corrupt("header length is \(headerLength), not \(SnapshotFormat.headerLength)")
+        }
+        let headerBuildID = Array(try header.bytes(16))
         let footerStart = bytes.count - SnapshotFormat.footerLength
         guard Array(bytes.slice(bytes.count - 8, 8)) == SnapshotFormat.footerMagic else {
             throw corrupt("footer magic is missing (truncated file?)")
         }
+        // Every footer field is checked against what it must equal: the footer lies outside the
+        // whole-file digest, so a field read and discarded would let a flipped bit through.
         var footer = ByteReader(bytes, offset: footerStart)
-        let tableOffset = Int(try footer.u64())
-        let tableLength = Int(try footer.u64())
-        let tableChecksum = try footer.u32()
-        _ = try footer.u32()
-        recordedDigest = Hex.encode(try footer.bytes(32))
-        guard tableOffset >= SnapshotFormat.headerLength, tableLength >= 4, tableOffset + tableLength <= footerStart
+        guard let tableOffset = try? footer.u64Int(), let tableLength = try? footer.u64Int(),
+            tableOffset >= SnapshotFormat.headerLength, tableOffset <= footerStart, tableLength >= 4,
+            tableLength <= footerStart - tableOffset
         else { throw corrupt("section table lies outside the file") }
+        guard tableOffset + tableLength == footerStart else {
+            throw corrupt("section table does not end where the footer begins")
+        }
+        let tableChecksum = try footer.u32()
+        let footerVersion = try footer.u32()
+        guard footerVersion == version else {
+            throw corrupt("footer format version \(footerVersion) does not match the header's \(version)")
+        }
+        recordedDigest = Hex.encode(try footer.bytes(32))
         let table = bytes.slice(tableOffset, tableLength)
         guard CRC32.checksum(table) == tableChecksum else { throw corrupt("section table checksum mismatch") }
         var reader = ByteReader(table)
         let count = Int(try reader.u32())
+        guard count <= (tableLength - 4) / SnapshotFormat.sectionEntryLength,
+            4 + count * SnapshotFormat.sectionEntryLength == tableLength
+        else { throw corrupt("section table holds \(tableLength) bytes, not \(count) entries") }
         var sections: [SectionInfo] = []
         var regions: [SnapshotFormat.Section: UnsafeRawBufferPointer] = [:]
         for _ in 0..<count {
             let rawName = Array(try reader.bytes(16)).prefix { $0 != 0 }
-            let info = SectionInfo(
-                name: String(decoding: rawName, as: UTF8.self),
-                offset: Int(try reader.u64()),
-                length: Int(try reader.u64()),
-                checksum: try reader.u32()
-            )
+            let sectionName = String(decoding: rawName, as: UTF8.self)
+            guard let offset = try? reader.u64Int(), let length = try? reader.u64Int(),
+                offset >= SnapshotFormat.headerLength, offset <= tableOffset, length <= tableOffset - offset
+            else { throw corrupt("section '\(sectionName)' lies outside the file") }
+            let info = SectionInfo(name: sectionName, offset: offset, length: length, checksum: try reader.u32())
             _ = try reader.u32()
             _ = try reader.u64()
-            guard info.offset >= SnapshotFormat.headerLength, info.offset + info.length <= tableOffset else {
-                throw corrupt("section '\(info.name)' lies outside the file")
+            guard !sections.contains(where: { $0.name == info.name }) else {
+                throw corrupt("section '\(info.name)' appears twice")
             }
             sections.append(info)
             if let section = SnapshotFormat.Section(rawValue: info.name) {
@@ -120,9 +135,44 @@ public final class Snapshot: @unchecked Sendable {
         } catch {
             throw corrupt("section 'meta' does not decode: \(error)")
         }
+        guard UUID(uuidString: metadata.buildID).map({ withUnsafeBytes(of: $0.uuid) { Array($0) } }) == headerBuildID
+        else { throw corrupt("section 'meta' names build \(metadata.buildID), the header another") }
+        try Self.checkSizes(metadata, regions, corrupt)
+        do {
+            var restarts = ByteReader(regions[.termRestarts]!)
+            let restartCount = Int(try restarts.u32())
+            guard restartCount == (regions[.termRestarts]!.count - 4) / 4 else { throw ByteReader.OutOfBounds() }
+            restartOffsets = try (0..<restartCount).map { _ in Int(try restarts.u32()) }
+            facetEntries = try Self.decodeFacetDictionary(regions[.facets]!)
+        } catch {
+            throw corrupt("section '\(SnapshotFormat.Section.termRestarts.rawValue)' or 'facets' is malformed")
+        }
+    }
+
+    /// Checks that the fixed-size sections have the sizes the metadata implies, so that reading
+    /// a document's id, norm, block or vector by its number stays inside its section.
+    private static func checkSizes(
+        _ metadata: SnapshotMetadata,
+        _ regions: [SnapshotFormat.Section: UnsafeRawBufferPointer],
+        _ corrupt: (String) -> MediaError
+    ) throws {
+        let count = metadata.titleCount
+        // A bound far above any real catalog keeps every product below from overflowing.
+        guard count >= 0, count < 1 << 32 else { throw corrupt("section 'meta' has a title count of \(count)") }
+        let ids = regions[.docIDs]!
+        guard ids.count >= 8 + count * 4, Self.leadingCount(ids) == count else {
+            throw corrupt("section 'docs.ids' does not hold \(count) titles")
+        }
+        guard regions[.norms]!.count == count * 2 else {
+            throw corrupt("section 'lex.norms' does not hold \(count) titles")
+        }
+        let blocks = (count + SnapshotFormat.titlesPerBlock - 1) / SnapshotFormat.titlesPerBlock
+        let blockIndex = regions[.docBlockIndex]!
+        guard blockIndex.count == 4 + blocks * 16, Self.leadingCount(blockIndex) == blocks else {
+            throw corrupt("section 'docs.blockindex' does not hold \(blocks) blocks")
+        }
         if let embedding = metadata.embedding {
-            let count = metadata.titleCount
-            guard embedding.count == count, embedding.dimension > 0,
+            guard embedding.count == count, embedding.dimension > 0, embedding.dimension <= 65_536,
                 regions[.vectorCodes]?.count == count * embedding.dimension,
                 regions[.vectorScales]?.count == count * 4
             else { throw corrupt("vector sections do not match \(count) titles of dimension \(embedding.dimension)") }
@@ -130,14 +180,12 @@ public final class Snapshot: @unchecked Sendable {
                 throw corrupt("section 'vec.graph' is missing")
             }
         }
-        do {
-            var restarts = ByteReader(regions[.termRestarts]!)
-            let restartCount = Int(try restarts.u32())
-            restartOffsets = try (0..<restartCount).map { _ in Int(try restarts.u32()) }
-            facetEntries = try Self.decodeFacetDictionary(regions[.facets]!)
-        } catch {
-            throw corrupt("section '\(SnapshotFormat.Section.termRestarts.rawValue)' or 'facets' is malformed")
-        }
+    }
+
+    /// The `u32` count a section begins with.
+    private static func leadingCount(_ region: UnsafeRawBufferPointer) -> Int? {
+        var reader = ByteReader(region)
+        return (try? reader.u32()).map(Int.init)
     }
 
     func region(_ section: SnapshotFormat.Section) -> UnsafeRawBufferPointer { regions[section]! }
@@ -168,13 +216,16 @@ public final class Snapshot: @unchecked Sendable {
 
     /// Calls `body(doc, weightedFrequency)` for each posting of `entry`.
     public func forEachPosting(_ entry: TermEntry, _ body: (UInt32, UInt8) -> Void) throws {
-        var reader = ByteReader(region(.postings).slice(entry.postingsOffset, entry.postingsLength))
+        var reader = ByteReader(try region(.postings).checkedSlice(entry.postingsOffset, entry.postingsLength))
+        let count = UInt32(documentCount)
         var doc: UInt32 = 0
         var first = true
         while !reader.isAtEnd {
             let delta = UInt32(truncatingIfNeeded: try reader.varint())
             doc = first ? delta : doc &+ delta
             first = false
+            // Searches index per-document arrays by these numbers.
+            guard doc < count else { throw ByteReader.OutOfBounds() }
             body(doc, try reader.u8())
         }
     }
@@ -195,13 +246,15 @@ public final class Snapshot: @unchecked Sendable {
     /// The sorted documents having `value` in `field`.
     public func facetDocuments(_ field: FacetField, _ value: String) throws -> [UInt32] {
         guard let entry = facetEntries[field]?[value] else { return [] }
-        var reader = ByteReader(region(.facetPostings).slice(entry.offset, entry.length))
+        var reader = ByteReader(try region(.facetPostings).checkedSlice(entry.offset, entry.length))
+        let count = UInt32(documentCount)
         var docs: [UInt32] = []
-        docs.reserveCapacity(entry.count)
+        docs.reserveCapacity(min(entry.count, documentCount))
         var doc: UInt32 = 0
         while !reader.isAtEnd {
             let delta = UInt32(truncatingIfNeeded: try reader.varint())
             doc = docs.isEmpty ? delta : doc &+ delta
+            guard doc < count else { throw ByteReader.OutOfBounds() }
             docs.append(doc)
         }
         return docs

@@ -55,7 +55,7 @@ public struct SnapshotDirectory: Sendable {
         do {
             try Self.writeDurably(bytes, to: temporary)
             // Never publish what cannot be read back.
-            try Snapshot(path: temporary).verify()
+            _ = try Snapshot.verified(path: temporary)
             try Self.rename(temporary, finalPath)
             try Self.syncDirectory(path)
         } catch {

@@ -31,8 +31,14 @@ struct SnapshotFileOptions: ParsableArguments {
         return current
     }
 
+    /// Opens the file, checking what opening checks (header, footer, table, small sections).
     func open() throws -> Snapshot {
         try Snapshot(path: try resolvedPath())
+    }
+
+    /// Opens and verifies the file, for commands that read its titles.
+    func openVerified() throws -> Snapshot {
+        try Snapshot.verified(path: try resolvedPath())
     }
 }
 
@@ -128,8 +134,7 @@ struct SnapshotVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let snapshot = try options.open()
-            try snapshot.verify()
+            let snapshot = try options.openVerified()
             print("ok: \(snapshot.path) (\(snapshot.sections.count) sections, sha256 \(snapshot.recordedDigest))")
         }
     }
@@ -145,7 +150,7 @@ struct SnapshotExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let snapshot = try options.open()
+            let snapshot = try options.openVerified()
             let encoder = JSONEncoder.compact
             var buffer = Data()
             try snapshot.forEachTitle { _, title in
@@ -173,7 +178,7 @@ struct SnapshotDiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let diff = try SnapshotDiff(old: try Snapshot(path: old), new: try Snapshot(path: new))
+            let diff = try SnapshotDiff(old: try Snapshot.verified(path: old), new: try Snapshot.verified(path: new))
             if json {
                 for change in diff.changes {
                     print(String(decoding: try JSONEncoder.compact.encode(change), as: UTF8.self))

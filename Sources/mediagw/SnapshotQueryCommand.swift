@@ -89,7 +89,7 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let snapshot = try Snapshot(path: file)
+            let snapshot = try Snapshot.verified(path: file)
             var query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
             query.facets = facet
             query.mode = mode

@@ -59,6 +59,16 @@ import Testing
         #expect(throws: (any Error).self) { try Zstd.decompress(damaged) }
     }
 
+    /// A frame from a damaged file may declare gigabytes; the limit refuses it before allocating.
+    @Test func decompressionRefusesOutputBeyondItsLimit() throws {
+        let frame = try Zstd.compress(Data(repeating: 7, count: 1 << 20))
+        let bytes = [UInt8](frame)
+        #expect(throws: (any Error).self) {
+            _ = try bytes.withUnsafeBytes { try Zstd.decompress($0, limit: 1 << 16) }
+        }
+        #expect(try bytes.withUnsafeBytes { try Zstd.decompress($0, limit: 1 << 20) }.count == 1 << 20)
+    }
+
     @Test func crc32MatchesTheKnownCheckValue() {
         // The standard CRC-32 check value for "123456789".
         #expect(CRC32.checksum(Data("123456789".utf8)) == 0xCBF4_3926)

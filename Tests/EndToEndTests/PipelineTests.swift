@@ -68,6 +68,30 @@ import Testing
         #expect((first?["members"] as? [String])?.isEmpty == false)
     }
 
+    /// The footer's table offset with its top bit set once crashed every reader (exit 132), and
+    /// `snapshot query` read damaged files without verifying them.
+    @Test func damagedFilesAreRefusedByEveryCommandThatReadsThem() throws {
+        let workspace = try Self.publishedSample()
+        let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
+        let good = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        // The top bit of the footer's table offset, and one bit inside a section body.
+        for (position, mask) in [(bytes.count - 64 + 7, UInt8(0x80)), (bytes.count / 2, UInt8(0x01))] {
+            var damagedBytes = bytes
+            damagedBytes[position] ^= mask
+            let damaged = workspace.root + "/damaged.mgws"
+            try damagedBytes.write(to: URL(fileURLWithPath: damaged))
+            for command in [
+                ["snapshot", "verify", damaged], ["snapshot", "query", damaged, "taxi"],
+                ["snapshot", "export", damaged], ["snapshot", "diff", good, damaged],
+            ] {
+                let result = try Harness.run(command, in: workspace)
+                #expect(result.status == 67, "\(command) at \(position): \(result.status) \(result.stderr)")
+                #expect(result.stderr.contains("damaged.mgws is corrupt"), "\(command): \(result.stderr)")
+            }
+        }
+    }
+
     @Test func badInputIsQuarantinedAndReportedWithExitCodes() throws {
         let workspace = Harness.Workspace()
         let result = try Harness.run(

@@ -43,8 +43,9 @@ struct CompactReader {
 
     /// The bytes of a length-prefixed string starting at `offset`; moves `offset` past it.
     func rawString(_ offset: inout Int) throws -> UnsafeRawBufferPointer {
-        let length = Int(try varint(&offset))
-        guard length >= 0, offset + length <= base.count else { throw corrupt([], "string runs past the end") }
+        guard let length = Int(exactly: try varint(&offset)), offset >= 0, offset <= base.count,
+            length <= base.count - offset
+        else { throw corrupt([], "string runs past the end") }
         defer { offset += length }
         return UnsafeRawBufferPointer(rebasing: base[offset..<offset + length])
     }
@@ -56,25 +57,32 @@ struct CompactReader {
         return try rawString(&offset)
     }
 
+    /// Nesting deeper than any record or title has; deeper data is refused rather than
+    /// followed down until the stack runs out.
+    static let maximumDepth = 64
+
     /// The offset just past the value starting at `offset`.
-    func skip(_ offset: Int) throws -> Int {
+    func skip(_ offset: Int, depth: Int = 0) throws -> Int {
+        guard depth < Self.maximumDepth else { throw corrupt([], "values nested deeper than \(Self.maximumDepth)") }
         var position = offset + 1
         switch try byte(offset) {
         case CompactTag.null, CompactTag.false, CompactTag.true: return position
         case CompactTag.integer:
             _ = try varint(&position)
             return position
-        case CompactTag.double: return position + 8
+        case CompactTag.double:
+            guard position <= base.count - 8 else { throw corrupt([], "truncated") }
+            return position + 8
         case CompactTag.string:
             _ = try rawString(&position)
             return position
         case CompactTag.array:
-            while try byte(position) != CompactTag.end { position = try skip(position) }
+            while try byte(position) != CompactTag.end { position = try skip(position, depth: depth + 1) }
             return position + 1
         case CompactTag.object:
             while try byte(position) != CompactTag.end {
                 _ = try key(&position)
-                position = try skip(position)
+                position = try skip(position, depth: depth + 1)
             }
             return position + 1
         default: throw corrupt([], "unknown tag at \(offset)")
@@ -114,7 +122,7 @@ struct CompactReader {
     func double(at offset: Int, _ codingPath: [any CodingKey]) throws -> Double {
         switch try byte(offset) {
         case CompactTag.double:
-            guard offset + 9 <= base.count else { throw corrupt(codingPath, "truncated") }
+            guard offset <= base.count - 9 else { throw corrupt(codingPath, "truncated") }
             return Double(
                 bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self))
             )

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import MediaModel
+@testable import QueryServer
+import Snapshots
+import TestSupport
+import Testing
+
+/// A daemon whose `CURRENT` names a damaged file keeps serving the snapshot it has.
+@Suite struct SnapshotWatcherTests {
+    static let titles = (0..<40).map { makeTitle(String(format: "mg%04d", $0), "Film \($0)", year: 2000) }
+
+    static func makeWatcher() throws -> (SnapshotWatcher, SnapshotHolder, ServerMetrics, SnapshotDirectory) {
+        let directory = try publishedDirectory(titles)
+        let holder = SnapshotHolder()
+        let metrics = ServerMetrics()
+        let watcher = SnapshotWatcher(
+            directory: directory,
+            holder: holder,
+            metrics: metrics,
+            interval: .seconds(1),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        watcher.reload(after: nil)
+        return (watcher, holder, metrics, directory)
+    }
+
+    @Test func everyFlippedBitOfTheHeaderTableAndFooterIsRefusedWhileTheGoodSnapshotServes() throws {
+        let (watcher, holder, metrics, directory) = try Self.makeWatcher()
+        let good = try #require(holder.current?.name)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: try #require(try directory.currentSnapshotPath())))
+        let footerStart = bytes.count - 64
+        let tableOffset = Int(bytes[footerStart..<footerStart + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) })
+        var lastSeen: String? = good
+        var flips = 0
+        for byte in Array(0..<32) + Array(tableOffset..<bytes.count) {
+            for bit in 0..<8 {
+                var damaged = bytes
+                damaged[byte] ^= UInt8(1 << bit)
+                // Two names in turn, so that each damaged file is a change of CURRENT.
+                let name = "snapshot-99990101T000000000Z-flip\(flips % 2).mgws"
+                try damaged.write(to: URL(fileURLWithPath: directory.path + "/" + name), options: .atomic)
+                try Data((name + "\n").utf8).write(
+                    to: URL(fileURLWithPath: directory.currentPointerPath),
+                    options: .atomic
+                )
+                lastSeen = watcher.reload(after: lastSeen)
+                #expect(lastSeen == name)
+                #expect(holder.current?.name == good, "byte \(byte) bit \(bit) was served")
+                flips += 1
+            }
+        }
+        #expect(metrics.render().contains("mediagw_snapshot_refused_total \(flips)"))
+        #expect(try holder.current?.engine.search(.init(text: "film")).total == 40)
+    }
+
+    @Test func anEmptyCurrentIsRefusedOnceAndCounted() throws {
+        let (watcher, holder, metrics, directory) = try Self.makeWatcher()
+        let good = try #require(holder.current?.name)
+        try Data().write(to: URL(fileURLWithPath: directory.currentPointerPath))
+        var lastSeen: String? = good
+        for _ in 0..<5 { lastSeen = watcher.reload(after: lastSeen) }
+        #expect(metrics.render().contains("mediagw_snapshot_refused_total 1"))
+        #expect(holder.current?.name == good)
+        // Once CURRENT names a good file again, it is served.
+        try directory.point(at: good)
+        _ = watcher.reload(after: lastSeen)
+        #expect(holder.current?.name == good)
+    }
+}
