@@ -11,6 +11,9 @@ public struct SnapshotBuilder: Sendable {
     /// What a build produced.
     public struct Summary: Sendable, Codable {
         public var path: String
+        /// Whether `CURRENT` names the new file; false when a build that started later was
+        /// already current (see ``SnapshotDirectory/Publication``).
+        public var isCurrent: Bool
         public var buildID: String
         public var titles: Int
         public var records: Int
@@ -172,7 +175,7 @@ public struct SnapshotBuilder: Sendable {
                 builtAt: started
             )
             lap("write")
-            let path = try directory.publish(
+            let publication = try directory.publish(
                 bytes,
                 builtAt: started,
                 buildID: buildID.uuidString.lowercased(),
@@ -180,6 +183,7 @@ public struct SnapshotBuilder: Sendable {
                 makeCurrent: makeCurrent
             )
             lap("publish")
+            let path = publication.path
             var counts = IngestCounts()
             counts.read = records.count
             if let runID {
@@ -191,6 +195,7 @@ public struct SnapshotBuilder: Sendable {
             )
             return Summary(
                 path: path,
+                isCurrent: publication.isCurrent,
                 buildID: buildID.uuidString.lowercased(),
                 titles: resolved.titles.count,
                 records: records.count,

@@ -36,8 +36,23 @@ public struct SnapshotDirectory: Sendable {
         return names.filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".\(SnapshotFormat.fileExtension)") }.sorted()
     }
 
+    /// What ``publish(_:builtAt:buildID:keep:makeCurrent:)`` did.
+    public struct Publication: Sendable, Equatable {
+        /// The new snapshot file.
+        public var path: String
+        /// Whether `CURRENT` now names it. False when not asked to, or when a build that
+        /// started later published first: `CURRENT` never moves back to an older build.
+        public var isCurrent: Bool
+        /// The file `CURRENT` names afterwards.
+        public var current: String?
+    }
+
     /// Writes `bytes` as a new snapshot, checks it reads back and verifies, makes it current
-    /// (unless `makeCurrent` is false), and prunes to `keep` snapshots. Returns the new file's path.
+    /// (unless `makeCurrent` is false, or a newer build is current), and prunes to `keep`
+    /// snapshots.
+    ///
+    /// Publishers in other processes wait for each other on the directory's lock file, so
+    /// concurrent builds never interleave their renames of `CURRENT` or prune under each other.
     @discardableResult
     public func publish(
         _ bytes: Data,
@@ -45,31 +60,42 @@ public struct SnapshotDirectory: Sendable {
         buildID: String,
         keep: Int = 5,
         makeCurrent: Bool = true
-    ) throws -> String {
+    ) throws -> Publication {
         try createIfNeeded()
-        removeAbandonedTemporaries()
-        let stamp = Self.stampFormatter.string(from: builtAt)
-        let name = "snapshot-\(stamp)-\(buildID.prefix(8)).\(SnapshotFormat.fileExtension)"
-        let finalPath = (path as NSString).appendingPathComponent(name)
-        let temporary = (path as NSString).appendingPathComponent(".tmp-\(name)")
-        do {
-            try Self.writeDurably(bytes, to: temporary)
-            // Never publish what cannot be read back.
-            _ = try Snapshot.verified(path: temporary)
-            try Self.rename(temporary, finalPath)
-            try Self.syncDirectory(path)
-        } catch {
-            unlink(temporary)
-            throw error
+        return try withPublishLock {
+            removeAbandonedTemporaries()
+            let stamp = Self.stampFormatter.string(from: builtAt)
+            let name = "snapshot-\(stamp)-\(buildID.prefix(8)).\(SnapshotFormat.fileExtension)"
+            let finalPath = (path as NSString).appendingPathComponent(name)
+            let temporary = (path as NSString).appendingPathComponent(".tmp-\(name)")
+            do {
+                try Self.writeDurably(bytes, to: temporary)
+                // Never publish what cannot be read back.
+                _ = try Snapshot.verified(path: temporary)
+                try Self.rename(temporary, finalPath)
+                try Self.syncDirectory(path)
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+            // An unreadable CURRENT names nothing; publishing repairs it.
+            var current = (try? currentSnapshotPath())?.map { ($0 as NSString).lastPathComponent }
+            // Names sort by build time; a build that started earlier but finished later is kept
+            // beside the newer one instead of replacing it.
+            let isCurrent = makeCurrent && (current.map { name > $0 } ?? true)
+            if isCurrent {
+                try point(at: name)
+                current = name
+            }
+            try prune(keep: keep)
+            return Publication(path: finalPath, isCurrent: isCurrent, current: current)
         }
-        if makeCurrent { try point(at: name) }
-        try prune(keep: keep)
-        return finalPath
     }
 
     /// Makes `name` current (atomically replacing `CURRENT`).
     public func point(at name: String) throws {
-        let temporary = currentPointerPath + ".tmp"
+        // A temporary of this process's own, so that two processes never rename each other's.
+        let temporary = currentPointerPath + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try Self.writeDurably(Data((name + "\n").utf8), to: temporary)
             try Self.rename(temporary, currentPointerPath)
@@ -78,6 +104,24 @@ public struct SnapshotDirectory: Sendable {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on the directory's `.publish.lock`, waiting for
+    /// any other publisher. The kernel releases it when the holder exits, however it exits.
+    func withPublishLock<T>(_ body: () throws -> T) throws -> T {
+        let lockPath = (path as NSString).appendingPathComponent(".publish.lock")
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw MediaError(.io, "cannot open the publish lock \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw MediaError(.io, "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     /// Deletes all but the newest `keep` snapshots, never the current one; returns deleted names.
@@ -97,7 +141,7 @@ public struct SnapshotDirectory: Sendable {
     private func removeAbandonedTemporaries() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         let cutoff = Date().addingTimeInterval(-600)
-        for name in names where name.hasPrefix(".tmp-") {
+        for name in names where name.hasPrefix(".tmp-") || name.hasPrefix("CURRENT.tmp") {
             let file = (path as NSString).appendingPathComponent(name)
             let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
             if let modified, modified < cutoff { unlink(file) }

@@ -39,10 +39,25 @@ public final class StagingStore: Sendable {
             // nothing to do, and opening staging to look (`runs`, a poll) while an ingest
             // commits back to back must not wait for it.
             if try !pool.read({ try Self.migrator.hasCompletedMigrations($0) }) {
-                try Self.migrator.migrate(pool)
+                try Self.migrate(pool)
             }
         } catch let error as DatabaseError {
             throw MediaError(.io, "cannot open the staging database \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// Runs the pending migrations. Two processes that open a new file at once both see them
+    /// pending; each migration is one transaction, so the slower process's copy of one fails on
+    /// what the faster one committed and rolls back whole. It then reads what is applied and
+    /// runs only the rest.
+    static func migrate(_ pool: DatabasePool, attempts: Int = 8) throws {
+        for attempt in 1...attempts {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch is DatabaseError where attempt < attempts {
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+            }
         }
     }
 

@@ -59,6 +59,9 @@ struct BuildCommand: AsyncParsableCommand {
                 "published \(summary.path): \(summary.titles) titles from \(summary.records) records, "
                     + "\(summary.bytes) bytes, \(String(format: "%.2f", summary.seconds)) s"
             )
+            if !summary.isCurrent {
+                print("not made current: a build that started later is already current")
+            }
             if summary.resolution == "reused" { print("resolution: no record changed, titles reused without matching") }
             if let report = summary.embeddings {
                 print(

@@ -92,6 +92,31 @@ import Testing
         }
     }
 
+    /// Three builds at once on one staging and snapshots pair once failed renaming each other's
+    /// `CURRENT.tmp` (exit 74) and could leave `CURRENT` on an older build.
+    @Test func concurrentBuildsAllSucceedAndCurrentEndsOnTheNewest() throws {
+        let workspace = try Self.publishedSample()
+        for _ in 0..<2 {
+            let builds = try (0..<3).map { _ in try Harness.start(["build", "--no-embeddings"], in: workspace) }
+            for (process, _, err) in builds {
+                process.waitUntilExit()
+                let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+                #expect([0, 73].contains(process.terminationStatus), "\(process.terminationStatus): \(stderr)")
+            }
+            let names = SnapshotDirectoryNames.list(workspace.snapshots)
+            let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
+            #expect(current.trimmingCharacters(in: .whitespacesAndNewlines) == names.last)
+            for name in names {
+                let verify = try Harness.run(["snapshot", "verify", workspace.snapshots + "/" + name], in: workspace)
+                #expect(verify.status == 0, "\(name): \(verify.stderr)")
+            }
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.snapshots).filter {
+            $0.hasPrefix(".tmp") || $0.hasPrefix("CURRENT.tmp")
+        }
+        #expect(leftovers.isEmpty)
+    }
+
     @Test func badInputIsQuarantinedAndReportedWithExitCodes() throws {
         let workspace = Harness.Workspace()
         let result = try Harness.run(
@@ -210,5 +235,14 @@ import Testing
         #expect(rerun.stdout.contains("new \(60_000 - committed), changed 0, unchanged \(committed), quarantined 0"))
         #expect(try store.liveRecords().count == 60_000)
         #expect(try store.runs(job: "import:bulk").last?.outcome == "interrupted")
+    }
+}
+
+/// Snapshot file names in a directory, oldest first (names sort by build time).
+enum SnapshotDirectoryNames {
+    static func list(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter {
+            $0.hasPrefix("snapshot-") && $0.hasSuffix(".mgws")
+        }.sorted()
     }
 }

@@ -40,7 +40,7 @@ import Testing
             sourceCounts: [:],
             aliases: [:]
         )
-        let first = try directory.publish(small, buildID: "small000")
+        let first = try directory.publish(small, buildID: "small000").path
         // About 1.5 MB after compression (random letters): cannot fit in what is left of 1 MiB.
         var generator = SystemRandomNumberGenerator()
         let big = (0..<3000).map { index in

@@ -24,7 +24,7 @@ import Testing
                     builtAt: Date(timeIntervalSince1970: Double(1_800_000_000 + index)),
                     buildID: id,
                     keep: 2
-                )
+                ).path
             )
         }
         #expect(try directory.currentSnapshotPath() == published[3])
@@ -47,7 +47,7 @@ import Testing
                     builtAt: Date(timeIntervalSince1970: 1_800_000_000 + offset),
                     buildID: id,
                     keep: 1
-                )
+                ).path
             )
         }
         #expect(directory.snapshotNames() == [(published[1] as NSString).lastPathComponent])
@@ -62,7 +62,7 @@ import Testing
             builtAt: Date(timeIntervalSince1970: 1_800_000_000),
             buildID: oldID,
             keep: 5
-        )
+        ).path
         let (new, newID) = try bytes([makeTitle("mg2", "New")])
         _ = try directory.publish(new, builtAt: Date(timeIntervalSince1970: 1_800_000_100), buildID: newID, keep: 5)
         try directory.point(at: (first as NSString).lastPathComponent)  // an operator rolled back
@@ -83,10 +83,49 @@ import Testing
         }
     }
 
+    /// A build that started earlier but finished later keeps its file and leaves the newer one
+    /// current; CURRENT never moves back.
+    @Test func anOlderBuildPublishedLaterDoesNotReplaceTheCurrentOne() throws {
+        let directory = SnapshotDirectory(path: temporaryDirectory())
+        let (newer, newerID) = try bytes([makeTitle("mg2", "Newer")])
+        let (older, olderID) = try bytes([makeTitle("mg1", "Older")])
+        let first = try directory.publish(newer, builtAt: Date(timeIntervalSince1970: 1_800_000_100), buildID: newerID)
+        #expect(first.isCurrent)
+        let second = try directory.publish(older, builtAt: Date(timeIntervalSince1970: 1_800_000_000), buildID: olderID)
+        #expect(!second.isCurrent)
+        #expect(second.current == (first.path as NSString).lastPathComponent)
+        #expect(try directory.currentSnapshotPath() == first.path)
+        #expect(FileManager.default.fileExists(atPath: second.path))
+    }
+
+    /// Publishers in several threads at once (the lock is per open file, so it serializes threads
+    /// as it does processes): every one succeeds, CURRENT names the newest, nothing is left over.
+    @Test func concurrentPublishersSerializeAndCurrentEndsOnTheNewest() async throws {
+        let directory = SnapshotDirectory(path: temporaryDirectory())
+        let names = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    let (data, id) = try self.bytes([makeTitle("mg\(index)", "Film \(index)")])
+                    let builtAt = Date(timeIntervalSince1970: 1_800_000_000 + Double(index))
+                    return try (directory.publish(data, builtAt: builtAt, buildID: id, keep: 20).path as NSString)
+                        .lastPathComponent
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(try directory.currentSnapshotPath().map { ($0 as NSString).lastPathComponent } == names.max())
+        #expect(directory.snapshotNames().count == 12)
+        for name in directory.snapshotNames() { try Snapshot(path: directory.path + "/" + name).verify() }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix(".tmp") || $0.hasPrefix("CURRENT.tmp")
+        }
+        #expect(leftovers.isEmpty)
+    }
+
     @Test func corruptBytesAreNeverPublished() throws {
         let directory = SnapshotDirectory(path: temporaryDirectory())
         let (good, goodID) = try bytes([makeTitle("mg1", "Good")])
-        let current = try directory.publish(good, buildID: goodID)
+        let current = try directory.publish(good, buildID: goodID).path
         var (bad, badID) = try bytes([makeTitle("mg2", "Bad")])
         bad[bad.count / 2] ^= 0xff
         #expect(throws: MediaError.self) { try directory.publish(bad, buildID: badID) }

@@ -78,4 +78,21 @@ import Testing
         #expect(try store.liveRecords().count == 3)
         #expect(try rows(path).count == 3)
     }
+
+    /// Two imports that create one staging file at once once failed with `UNIQUE constraint
+    /// failed: grdb_migrations.identifier`. Openers in threads race the same way processes do:
+    /// each has its own connections to the file.
+    @Test func openersThatCreateOneFileAtOnceAllSucceed() async throws {
+        for _ in 0..<5 {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("migration-\(UUID())")
+            let path = directory.appendingPathComponent("staging.sqlite").path
+            let versions = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try StagingStore(path: path).schemaVersion() }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(versions == Array(repeating: StagingStore.migrator.migrations.count, count: 6))
+        }
+    }
 }
