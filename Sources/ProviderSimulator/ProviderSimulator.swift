@@ -73,6 +73,9 @@ public struct Fault: Sendable, Codable, Equatable {
         case expiredCursor = "expired-cursor"
         /// The connection drops halfway through a normal answer.
         case reset
+        /// A normal JSON answer that also echoes the request's key, raw and encoded
+        /// (percent-encoded in both cases, JSON-escaped, base64), as misbehaving APIs do.
+        case echoKey = "echo-key"
     }
 
     /// `streaming-availability`, `watchmode`, `justwatch`, `youtube`, or `*`.
@@ -246,7 +249,7 @@ public final class ProviderSimulator: Sendable {
             return fault
         }
         if let denied = authenticate(request, provider: provider) { return denied }
-        if let fault, fault.kind != .slow && fault.kind != .reset {
+        if let fault, ![.slow, .reset, .echoKey].contains(fault.kind) {
             return respond(to: fault, provider: provider)
         }
         let world = state.withLock { $0.world }
@@ -268,7 +271,28 @@ public final class ProviderSimulator: Sendable {
         }
         if let fault, fault.kind == .slow { response.delay = .milliseconds(fault.delayMilliseconds) }
         if let fault, fault.kind == .reset { response.dropsConnection = true }
+        if let fault, fault.kind == .echoKey { response.body = Self.echoingKey(of: request, in: response.body) }
         return response
+    }
+
+    /// `body` (a JSON object) with a first field `echo` that repeats the request's key in the
+    /// forms a provider or proxy may use.
+    static func echoingKey(of request: SimulatedRequest, in body: Data) -> Data {
+        let offered =
+            request.query["apiKey"] ?? request.query["key"] ?? request.headers["x-api-key"]
+            ?? request.headers["x-rapidapi-key"]
+        guard let key = offered, body.first == UInt8(ascii: "{") else { return body }
+        let escaped = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key
+        // The same with lower-case hex digits: each `%XX` lowered, the key's own letters kept.
+        let lowerHex = escaped.split(separator: "%", omittingEmptySubsequences: false).enumerated().map {
+            $0.offset == 0 ? String($0.element) : $0.element.prefix(2).lowercased() + $0.element.dropFirst(2)
+        }.joined(separator: "%")
+        let forms = [
+            key, escaped, lowerHex, key.replacingOccurrences(of: "/", with: "\\/"),
+            Data(key.utf8).base64EncodedString(), Data(("user:" + key).utf8).base64EncodedString(),
+        ]
+        let echo = "{\"echo\":\"" + forms.joined(separator: " ") + "\","
+        return Data(echo.utf8) + body.dropFirst()
     }
 
     static func hasAfter(_ request: SimulatedRequest) -> Bool {
@@ -395,7 +419,7 @@ public final class ProviderSimulator: Sendable {
                 return .json(["errors": [["message": "invalid cursor: expired"]], "data": NSNull()])
             }
             return .json(["message": "invalid cursor"], status: 400)
-        case .slow, .reset:
+        case .slow, .reset, .echoKey:
             return .json([:])
         }
     }

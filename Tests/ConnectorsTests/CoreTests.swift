@@ -247,6 +247,38 @@ import Testing
         #expect(redact("GET /x?key=sk%2Fabc%2B123 and motn-key-xyz") == "GET /x?key=[redacted] and [redacted]")
     }
 
+    /// Every form in which a key can come back: each is redacted in text and found in bytes.
+    @Test(arguments: [
+        ("raw", "sk-FAKE/WM+987= x"),
+        ("percent, upper-case hex", "sk-FAKE%2FWM%2B987%3D%20x"),
+        ("percent, lower-case hex", "sk-FAKE%2fWM%2b987%3d%20x"),
+        ("percent, only letters and digits kept", "sk%2DFAKE%2FWM%2B987%3D%20x"),
+        ("form-encoded, space as +", "sk-FAKE%2FWM%2B987%3D+x"),
+        ("JSON-escaped", #"sk-FAKE\/WM+987= x"#),
+        ("base64", "c2stRkFLRS9XTSs5ODc9IHg="),
+        ("base64 inside a Basic credential", "dXNlcjpzay1GQUtFL1dNKzk4Nz0geA=="),
+        ("base64, URL-safe alphabet", "dXNlcjpzay1GQUtFL1dNKzk4Nz0geA==".replacingOccurrences(of: "/", with: "_")),
+    ])
+    func redactionCoversEveryEncodingOfAKey(encoding: String, form: String) {
+        let redact = Redactor(secrets: ["sk-FAKE/WM+987= x"])
+        let text = "invalid key <\(form)> given"
+        #expect(redact.occurs(in: Data(text.utf8)), "\(encoding)")
+        let redacted = redact(text)
+        #expect(redacted.contains("[redacted]"), "\(encoding): \(redacted)")
+        #expect(
+            !redacted.contains("FAKE") && !redacted.contains("RkFLRS") && !redacted.contains("zay1GQUtFL"),
+            "\(encoding): \(redacted)"
+        )
+        #expect(!redact.occurs(in: Data(redacted.utf8)), "\(encoding)")
+    }
+
+    @Test func textWithoutAKeyIsLeftAlone() {
+        let redact = Redactor(secrets: ["sk-FAKE/WM+987="])
+        let text = #"{"title":"Heat","overview":"A thief, a detective","image":"aGVsbG8gd29ybGQ="}"#
+        #expect(redact(text) == text)
+        #expect(!redact.occurs(in: Data(text.utf8)))
+    }
+
     @Test func circuitBreakerOpensThenProbes() async throws {
         let breaker = CircuitBreaker(host: "h", threshold: 2, cooldown: .milliseconds(50))
         #expect(await breaker.admit() == nil)

@@ -185,6 +185,35 @@ import Testing
         }
     }
 
+    /// A key echoed percent-encoded or JSON-escaped once reached the archive (only the raw form
+    /// was redacted). Every Watchmode answer here echoes it in six forms.
+    @Test func keysEchoedInAnyEncodingNeverReachTheArchiveOrTheRecords() async throws {
+        let key = "sk-FAKE/WM+987="
+        let options = ProviderSimulator.Options(keys: ["watchmode": [key]])
+        try await withSimulator(options: options, faults: [Fault(provider: "watchmode", kind: .echoKey, count: 1000)]) {
+            simulator,
+            base in
+            let store = try StagingStore(path: temporaryDirectory("echo") + "/staging.sqlite")
+            let report = try await ingest(
+                try configuration("watchmode", base: base),
+                store: store,
+                environment: ["WATCHMODE_API_KEY": key],
+                pageLimit: 2
+            )
+            #expect(report.outcome != "failed", "\(report.streams.compactMap(\.message))")
+            #expect(try store.rawPayloadsContain(Data("[redacted]".utf8)), "the echoes were archived, redacted")
+            let forms = [
+                key, "sk-FAKE%2FWM%2B987%3D", "sk-FAKE%2fWM%2b987%3d", #"sk-FAKE\/WM+987="#,
+                Data(key.utf8).base64EncodedString(), "c2stRkFLRS9XTSs5ODc9",
+            ]
+            let database = try Data(contentsOf: URL(fileURLWithPath: store.path))
+            for form in forms {
+                #expect(try !store.rawPayloadsContain(Data(form.utf8)), "the archive holds \(form)")
+                #expect(database.range(of: Data(form.utf8)) == nil, "the staging database holds \(form)")
+            }
+        }
+    }
+
     @Test func anUnreadableWatchmodeDetailsAnswerIsQuarantinedAndTheListingGoesOn() async throws {
         // The sixth Watchmode request (after /sources, /regions, the list page and two details
         // calls) is a details call answered with something that is not JSON.

@@ -43,25 +43,3 @@ public enum KeySource: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-/// Replaces every known secret in a text with `[redacted]`: applied to every error message,
-/// log field and archived location a connector produces.
-public struct Redactor: Sendable {
-    private let secrets: [String]
-
-    public init(secrets: [String]) {
-        // Longest first, so a key that contains another is replaced whole.
-        self.secrets = Set(secrets.filter { $0.count >= 4 }).sorted { $0.count > $1.count }
-    }
-
-    public func callAsFunction(_ text: String) -> String {
-        var result = text
-        for secret in secrets {
-            result = result.replacingOccurrences(of: secret, with: "[redacted]")
-            if let escaped = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), escaped != secret {
-                result = result.replacingOccurrences(of: escaped, with: "[redacted]")
-            }
-        }
-        return result
-    }
-}

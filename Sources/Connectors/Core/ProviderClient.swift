@@ -160,9 +160,8 @@ public final class ProviderClient: Sendable {
     let classify: @Sendable (HTTPResponse) -> Verdict
     let now: @Sendable () -> Date
     let logger: Logger
-    /// The base URL's text and each key's bytes, made once rather than per call.
+    /// The base URL's text, made once rather than per call.
     private let baseURLBytes: [UInt8]
-    private let keyBytes: [Data]
 
     public init(
         settings: ClientSettings,
@@ -187,7 +186,6 @@ public final class ProviderClient: Sendable {
         )
         keyRing = KeyRing(count: settings.keys.count)
         baseURLBytes = Array(settings.baseURL.absoluteString.utf8)
-        keyBytes = settings.keys.map { Data($0.value.utf8) }
     }
 
     /// The common reading of HTTP statuses: 2xx success; 429, 408 and 5xx retried; 402 quota;
@@ -399,7 +397,7 @@ public final class ProviderClient: Sendable {
     /// Removes any key the provider echoed back before the body reaches the archive.
     private func scrub(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
-        for key in keyBytes where response.body.containsBytes(key) {
+        if redact.occurs(in: response.body) {
             response.body = Data(redact(String(decoding: response.body, as: UTF8.self)).utf8)
         }
         return response
