@@ -61,7 +61,7 @@ struct QueryRoutes: Sendable {
     }
 
     private func search(_ request: Request) async throws -> Response {
-        var query = try SearchParameters.parse(request.uri.queryParameters)
+        var query = try SearchParameters.parse(request.uri)
         query.fusionK = fusionK
         let loaded = try loaded()
         var notice: String?
@@ -98,7 +98,7 @@ struct QueryRoutes: Sendable {
 
     /// Titles nearest to one title in vector space, under the same filters as a search.
     private func similar(_ request: Request, _ id: String) throws -> Response {
-        let query = try SearchParameters.parseSimilar(request.uri.queryParameters)
+        let query = try SearchParameters.parseSimilar(request.uri)
         let loaded = try loaded()
         guard id.count <= 64, let doc = loaded.snapshot.document(forID: id, followAliases: false) else {
             if let survivor = loaded.snapshot.metadata.aliases[id] {

@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import HummingbirdCore
 import MediaModel
 import Search
 import Snapshots
@@ -12,12 +14,14 @@ enum SearchParameters {
     /// `GET /v1/titles/{id}/similar` takes the filters and a page.
     static let knownForSimilar: Set<String> = filterNames.union(["limit", "offset"])
 
-    static func parse(_ parameters: Parameters) throws -> SearchQuery {
+    static func parse(_ uri: URI) throws -> SearchQuery {
+        try checkEncoding(uri.query)
+        let parameters = uri.queryParameters
         try checkNames(parameters, known)
         let text = String(parameters.get("q") ?? "")
-        if text.count > SearchQuery.maximumTextLength {
-            throw Problem.badParameter("q", "is \(text.count) characters; at most \(SearchQuery.maximumTextLength)")
-        }
+        // Characters, code points and bytes: one letter with thousands of combining marks is
+        // one character but thousands of code points for the tokenizer and the model.
+        if let problem = SearchQuery.textLengthProblem(text) { throw Problem.badParameter("q", problem) }
         let filters = try parseFilters(parameters)
         if text.trimmingCharacters(in: .whitespaces).isEmpty && filters.isEmpty {
             throw Problem.badParameter("q", "is required unless a filter is given")
@@ -34,9 +38,52 @@ enum SearchParameters {
     }
 
     /// The filters and page of a similar-titles request.
-    static func parseSimilar(_ parameters: Parameters) throws -> SearchQuery {
+    static func parseSimilar(_ uri: URI) throws -> SearchQuery {
+        try checkEncoding(uri.query)
+        let parameters = uri.queryParameters
         try checkNames(parameters, knownForSimilar)
         return try page(parameters, text: "", filters: try parseFilters(parameters))
+    }
+
+    /// Refuses a query string whose percent-escapes decode to invalid UTF-8 (`q=%ff%fe`), which
+    /// decoding would otherwise turn silently into U+FFFD replacement characters.
+    static func checkEncoding(_ query: String?) throws {
+        guard let query else { return }
+        for pair in query.split(separator: "&") {
+            let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            guard percentDecodesToUTF8(pair.utf8) else {
+                throw Problem.badParameter(
+                    String(name.prefix(64)),
+                    "is not valid UTF-8 once percent-decoded"
+                )
+            }
+        }
+    }
+
+    private static func percentDecodesToUTF8(_ text: Substring.UTF8View) -> Bool {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                return false
+            }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     private static func checkNames(_ parameters: Parameters, _ known: Set<String>) throws {

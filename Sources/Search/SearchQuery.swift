@@ -23,8 +23,19 @@ public struct SearchQuery: Sendable, Equatable {
 
     /// Largest page a caller may ask for.
     public static let maximumLimit = 100
-    /// Longest query text accepted, in characters.
+    /// Longest query text accepted, in characters and in Unicode code points.
     public static let maximumTextLength = 500
+    /// Longest query text accepted, in UTF-8 bytes.
+    public static let maximumTextBytes = 2000
+
+    /// Why `text` is too long to search, or nil when it is not.
+    public static func textLengthProblem(_ text: String) -> String? {
+        let scalars = text.unicodeScalars.count
+        let bytes = text.utf8.count
+        guard scalars > maximumTextLength || bytes > maximumTextBytes else { return nil }
+        return "is \(text.count) characters, \(scalars) code points and \(bytes) bytes; at most "
+            + "\(maximumTextLength) characters or code points and \(maximumTextBytes) bytes"
+    }
 
     public init(text: String, filters: SearchFilters = SearchFilters(), limit: Int = 10, offset: Int = 0) {
         self.text = text

@@ -62,9 +62,7 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
             throw ValidationError("--limit must be 1…\(SearchQuery.maximumLimit)")
         }
         guard offset >= 0 else { throw ValidationError("--offset must not be negative") }
-        guard text.count <= SearchQuery.maximumTextLength else {
-            throw ValidationError("query text is longer than \(SearchQuery.maximumTextLength) characters")
-        }
+        if let problem = SearchQuery.textLengthProblem(text) { throw ValidationError("the query text \(problem)") }
     }
 
     /// The embedded query text, or nil when ranking is lexical; explains a fallback on stderr.

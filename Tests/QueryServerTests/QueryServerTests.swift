@@ -107,6 +107,12 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         ("/v1/search?q=x&facets=genre,colour", "facets"),
         ("/v1/search?limit=5", "q"),
         ("/v1/search?q=" + String(repeating: "a", count: 10_000), "q"),
+        // Invalid UTF-8 once decoded; once turned into U+FFFD and answered 200.
+        ("/v1/search?q=%ff%fe", "q"),
+        ("/v1/search?q=ok&genre=%c3", "genre"),
+        // One character of 5,001 code points (a letter and 5,000 combining acute accents).
+        ("/v1/search?q=a" + String(repeating: "%CC%81", count: 5_000), "q"),
+        ("/v1/titles/mg01/similar?genre=%ff", "genre"),
     ])
     func badParametersGetAProblemNamingTheParameter(path: String, parameter: String) async throws {
         try await withServer(try publishedDirectory(Self.titles)) { _, base in
