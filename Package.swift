@@ -141,7 +141,7 @@ let package = Package(
             name: "QueryServerTests",
             dependencies: [
                 "TestSupport",
-                "QueryServer", "Snapshots", "MediaModel",
+                "QueryServer", "Snapshots", "MediaModel", "Embeddings", "Search",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

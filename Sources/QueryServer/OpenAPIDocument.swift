@@ -98,7 +98,8 @@ enum OpenAPIDocument {
                 "required": ["type", "title", "status", "detail"],
                 "properties": {
                   "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                  "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query parameter at fault"}
+                  "detail": {"type": "string"}, "parameter": {"type": "string", "description": "The query parameter at fault"},
+                  "requestId": {"type": "string", "description": "The X-Request-Id of the request, as logged"}
                 }
               },
               "Offer": {

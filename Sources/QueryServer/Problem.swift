@@ -10,12 +10,17 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var detail: String
     /// The query parameter at fault, when there is one.
     public var parameter: String?
+    /// Seconds after which the client may try again (`Retry-After`), for an overloaded server.
+    public var retryAfter: Int?
+    /// The request's id (also in the `X-Request-Id` header), to find it in the logs.
+    public var requestID: String?
 
-    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil) {
+    public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.title = status.reasonPhrase
         self.detail = detail
         self.parameter = parameter
+        self.retryAfter = retryAfter
     }
 
     /// A 400 naming the parameter at fault.
@@ -29,16 +34,34 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var status: Int
         var detail: String
         var parameter: String?
+        var requestId: String?
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(title: title, status: Int(status.code), detail: detail, parameter: parameter)
+        response()
+    }
+
+    /// The problem as an `application/problem+json` response.
+    func response() -> Response {
+        let body = Body(
+            title: title,
+            status: Int(status.code),
+            detail: detail,
+            parameter: parameter,
+            requestId: requestID
+        )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(
-            status: status,
-            headers: [.contentType: "application/problem+json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(body)))
-        )
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let requestID { headers[.requestID] = requestID }
+        // Encoding strings and numbers cannot fail.
+        let bytes = (try? encoder.encode(body)) ?? Data(#"{"status":500}"#.utf8)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`: given by the client (when short and plain) or made by the server.
+    static let requestID = HTTPField.Name("X-Request-Id")!
 }

@@ -14,12 +14,15 @@ struct QueryRoutes: Sendable {
     /// Why there is no embedder, for `/readyz` and fallback notices.
     let embedderProblem: String?
     let fusionK: Int
+    /// Search and embedding run on these threads, admitted through `gate`.
+    let workers: WorkerThreads
+    let gate: AdmissionGate
 
     func register(on router: Router<some RequestContext>) {
-        router.get("/v1/search") { request, _ in try await search(request) }
+        router.get("/v1/search") { request, _ in try await offloaded { try await search(request) } }
         router.get("/v1/titles/:id") { request, context in try title(request, context.parameters.get("id") ?? "") }
         router.get("/v1/titles/:id/similar") { request, context in
-            try similar(request, context.parameters.get("id") ?? "")
+            try await offloaded { try similar(request, context.parameters.get("id") ?? "") }
         }
         router.get("/v1/snapshot") { _, _ in try snapshotInfo() }
         router.get("/healthz") { _, _ in try Self.json(["status": "ok"]) }
@@ -36,6 +39,26 @@ struct QueryRoutes: Sendable {
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render()))
+            )
+        }
+    }
+
+    /// Runs search work on the worker threads once the gate admits it; an overloaded server
+    /// answers 503 with `Retry-After` at once rather than queue without bound.
+    private func offloaded(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            metrics.searchQueueChanged(gate.queued)
+            defer { metrics.searchQueueChanged(gate.queued) }
+            return try await gate.run { try await withTaskExecutorPreference(workers) { try await body() } }
+        } catch let refusal as AdmissionGate.Refusal {
+            let reason = refusal == .queueFull ? "queue_full" : "deadline"
+            metrics.searchRejected(reason: reason)
+            throw Problem(
+                .serviceUnavailable,
+                refusal == .queueFull
+                    ? "the server is busy: \(gate.permits) searches are running and \(gate.queueLimit) waiting; try again"
+                    : "the server is busy: this search waited longer than its deadline; try again",
+                retryAfter: 1
             )
         }
     }

@@ -17,6 +17,12 @@ public struct QueryServer: Sendable {
     public let embedder: (any Embedder)?
     /// Why ``embedder`` is nil (reported by `/readyz` and in fallback notices).
     public let embedderProblem: String?
+    /// Where search work runs, and how much of it may run or wait at once.
+    let workers: WorkerThreads
+    let gate: AdmissionGate
+    /// Where connections and every other route are handled: threads of their own, so that
+    /// liveness is answered even when the process's cooperative pool is busy.
+    let httpThreads: WorkerThreads
 
     public init(
         configuration: ServerConfiguration,
@@ -28,6 +34,13 @@ public struct QueryServer: Sendable {
         self.embedder = embedder
         self.embedderProblem = embedderProblem
         self.logger = logger
+        workers = WorkerThreads(count: configuration.searchThreads, name: "mediagw-search")
+        httpThreads = WorkerThreads(count: 2, name: "mediagw-http")
+        gate = AdmissionGate(
+            permits: configuration.searchThreads,
+            queueLimit: configuration.searchQueueLimit,
+            deadline: configuration.searchDeadline
+        )
     }
 
     /// The snapshot watcher that keeps ``holder`` current.
@@ -41,25 +54,47 @@ public struct QueryServer: Sendable {
         )
     }
 
-    /// The Hummingbird application; `onServerRunning` receives the bound port.
+    /// The application as a service: Hummingbird, its tasks preferring ``httpThreads``;
+    /// `onServerRunning` receives the bound port.
     public func makeApplication(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ServiceLifecycle.Service {
+        ExecutorPreferringService(
+            wrapped: makeHummingbirdApplication(onServerRunning: onServerRunning),
+            executor: httpThreads,
+            stopping: [workers, httpThreads]
+        )
+    }
+
+    private func makeHummingbirdApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics, logger: logger))
+        router.add(middleware: RequestIDMiddleware(logger: logger))
         let routes = QueryRoutes(
             holder: holder,
             metrics: metrics,
             embedder: embedder,
             embedderProblem: embedderProblem,
-            fusionK: configuration.fusionK
+            fusionK: configuration.fusionK,
+            workers: workers,
+            gate: gate
         )
         routes.register(on: router)
         return Application(
             router: router,
+            server: .http1(
+                configuration: .init(idleTimeout: .nanoseconds(configuration.idleTimeout.nanosecondCount))
+            ),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
-                serverName: "mediagw"
+                serverName: "mediagw",
+                availableConnectionsDelegate: ConnectionLimit(
+                    maximum: configuration.maximumConnections,
+                    metrics: metrics,
+                    logger: logger
+                )
             ),
             services: [watcher],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
@@ -76,8 +111,27 @@ public struct QueryServer: Sendable {
                 metadata: ["snapshots.directory": "\(configuration.snapshotsDirectory)"]
             )
         }
-        let app = makeApplication(onServerRunning: onServerRunning)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [makeApplication(onServerRunning: onServerRunning)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
+
+/// Runs a service with its tasks, and the child tasks they start, preferring `executor`; once
+/// it has returned (every task of it done), stops the threads in `stopping`.
+struct ExecutorPreferringService<Wrapped: ServiceLifecycle.Service>: ServiceLifecycle.Service {
+    let wrapped: Wrapped
+    let executor: any TaskExecutor
+    let stopping: [WorkerThreads]
+
+    func run() async throws {
+        defer { for threads in stopping { threads.stop() } }
+        try await withTaskExecutorPreference(executor) { try await wrapped.run() }
     }
 }
 
@@ -105,5 +159,13 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             throw error
         }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (NIO's `TimeAmount` unit).
+    var nanosecondCount: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

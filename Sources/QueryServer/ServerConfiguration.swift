@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the query daemon runs.
 public struct ServerConfiguration: Sendable {
     /// Address to bind; loopback by default so nothing is exposed by accident.
@@ -10,15 +12,36 @@ public struct ServerConfiguration: Sendable {
     public var pollInterval: Duration
     /// The `k` of reciprocal rank fusion in hybrid search.
     public var fusionK: Int
+    /// Open connections at most; more wait in the listen backlog.
+    public var maximumConnections: Int
+    /// A connection that sends nothing for this long — between requests, or in the middle of
+    /// a request's header — is closed.
+    public var idleTimeout: Duration
+    /// Threads that run search and query embedding (default: one per core).
+    public var searchThreads: Int
+    /// Search requests that may wait for a thread; more are answered 503 with `Retry-After`.
+    public var searchQueueLimit: Int
+    /// A search that waited this long for a thread is answered 503 instead of run.
+    public var searchDeadline: Duration
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         snapshotsDirectory: String = "snapshots",
         pollInterval: Duration = .seconds(1),
-        fusionK: Int = 60
+        fusionK: Int = 60,
+        maximumConnections: Int = 4096,
+        idleTimeout: Duration = .seconds(30),
+        searchThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        searchQueueLimit: Int = 256,
+        searchDeadline: Duration = .seconds(2)
     ) {
         self.fusionK = fusionK
+        self.maximumConnections = maximumConnections
+        self.idleTimeout = idleTimeout
+        self.searchThreads = searchThreads
+        self.searchQueueLimit = searchQueueLimit
+        self.searchDeadline = searchDeadline
         self.host = host
         self.port = port
         self.snapshotsDirectory = snapshotsDirectory

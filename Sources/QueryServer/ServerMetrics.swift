@@ -12,6 +12,9 @@ public final class ServerMetrics: Sendable {
     private let snapshotTitles: Gauge
     private let refusals: Counter
     private let snapshotAge: Gauge
+    private let connections: Gauge
+    private let connectionLimitHits: Counter
+    private let searchQueue: Gauge
     private let builtAt = Mutex<Double?>(nil)
     static let routes = [
         "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/snapshot", "/healthz", "/readyz", "/metrics",
@@ -53,6 +56,30 @@ public final class ServerMetrics: Sendable {
                 metricName: "snapshot_age",
                 unitName: "seconds",
                 helpText: "Age of the served snapshot"
+            )
+        )
+        connections = registry.makeGauge(
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "http_connections",
+                unitName: "count",
+                helpText: "Open HTTP connections"
+            )
+        )
+        connectionLimitHits = registry.makeCounter(
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "connection_limit_reached",
+                unitName: "total",
+                helpText: "Times the open connections reached --max-connections"
+            )
+        )
+        searchQueue = registry.makeGauge(
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "search_queue_depth",
+                unitName: "count",
+                helpText: "Search requests waiting for a worker"
             )
         )
         refusals = registry.makeCounter(
@@ -107,6 +134,31 @@ public final class ServerMetrics: Sendable {
 
     func snapshotRefused() {
         refusals.increment()
+    }
+
+    func connectionsChanged(_ open: Int) {
+        connections.set(Double(open))
+    }
+
+    func connectionLimitReached() {
+        connectionLimitHits.increment()
+    }
+
+    func searchQueueChanged(_ depth: Int) {
+        searchQueue.set(Double(depth))
+    }
+
+    /// A search refused for overload: `queue_full` or `deadline`.
+    func searchRejected(reason: String) {
+        registry.makeCounter(
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "search_rejected",
+                unitName: "total",
+                helpText: "Search requests answered 503 because the server was overloaded"
+            ),
+            labels: [("reason", reason)]
+        ).increment()
     }
 
     /// The exposition text.

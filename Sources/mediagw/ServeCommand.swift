@@ -15,6 +15,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (0 picks a free one and prints it).") var port = 8080
     @Option(help: "Seconds between checks of CURRENT.") var pollInterval = 1.0
     @Option(help: "The k of reciprocal rank fusion in hybrid search (score = Σ 1/(k + rank)).") var fusionK = 60
+    @Option(help: "Open connections at most; more wait until one closes.") var maxConnections = 4096
+    @Option(help: "Seconds a connection may send nothing (mid-header or between requests) before it is closed.")
+    var idleTimeout = 30.0
+    @Option(help: "Threads that run searches and query embedding (default: one per core).")
+    var searchThreads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Searches that may wait for a thread; more are answered 503 with Retry-After.")
+    var searchQueue = 256
+    @Option(help: "Seconds a search may wait for a thread before it is answered 503.") var searchDeadline = 2.0
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var common: CommonOptions
 
@@ -22,6 +30,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
         guard (1...10_000).contains(fusionK) else { throw ValidationError("--fusion-k must be 1…10000") }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw ValidationError("--max-connections must be 1…1000000")
+        }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        guard (1...256).contains(searchThreads) else { throw ValidationError("--search-threads must be 1…256") }
+        guard (0...100_000).contains(searchQueue) else { throw ValidationError("--search-queue must be 0…100000") }
+        guard searchDeadline > 0 else { throw ValidationError("--search-deadline must be positive") }
     }
 
     func run() async throws {
@@ -44,7 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
                 port: port,
                 snapshotsDirectory: common.snapshots,
                 pollInterval: .milliseconds(Int(pollInterval * 1000)),
-                fusionK: fusionK
+                fusionK: fusionK,
+                maximumConnections: maxConnections,
+                idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                searchThreads: searchThreads,
+                searchQueueLimit: searchQueue,
+                searchDeadline: .milliseconds(Int(searchDeadline * 1000))
             ),
             embedder: embedder,
             embedderProblem: embedderProblem,

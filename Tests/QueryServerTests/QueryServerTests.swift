@@ -1,3 +1,4 @@
+import Embeddings
 import Foundation
 import Logging
 import MediaModel
@@ -42,18 +43,19 @@ func publish(
 /// Runs the real application on an ephemeral loopback port for the duration of `body`.
 func withServer(
     _ directory: SnapshotDirectory?,
+    embedder: (any Embedder)? = nil,
+    configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: @Sendable (QueryServer, URL) async throws -> Void
 ) async throws {
     let logger = Logger(label: "test")
-    let server = QueryServer(
-        configuration: ServerConfiguration(
-            host: "127.0.0.1",
-            port: 0,
-            snapshotsDirectory: directory?.path ?? "/nonexistent/snapshots",
-            pollInterval: .milliseconds(50)
-        ),
-        logger: logger
+    var configuration = ServerConfiguration(
+        host: "127.0.0.1",
+        port: 0,
+        snapshotsDirectory: directory?.path ?? "/nonexistent/snapshots",
+        pollInterval: .milliseconds(50)
     )
+    configure(&configuration)
+    let server = QueryServer(configuration: configuration, embedder: embedder, logger: logger)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let app = server.makeApplication { port in continuation.yield(port) }
     try await whileServing(app, ports: ports, logger: logger) { port in

@@ -1,0 +1,202 @@
+import Embeddings
+import Foundation
+import MediaModel
+@testable import QueryServer
+import Snapshots
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// An embedder whose every call holds its thread, as a busy model would.
+struct BlockingEmbedder: Embedder {
+    var modelID = "test-model"
+    var dimension = 3
+    var seconds: Double
+
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        hold()
+        return texts.map { _ in [1, 0, 0] }
+    }
+
+    private func hold() { usleep(useconds_t(seconds * 1_000_000)) }
+}
+
+/// The daemon protects itself: search runs off the threads that answer liveness, overload is a
+/// prompt 503, idle and half-open connections are closed, and open connections are capped.
+@Suite(.serialized) struct ProtectionTests {
+    static func directory() throws -> SnapshotDirectory {
+        try publishedDirectory(SemanticRoutesTests.titles, vectors: SemanticRoutesTests.vectors)
+    }
+
+    /// Under 32 connections of hybrid search, `/healthz` once took 0.8 s: searches held every
+    /// thread of the cooperative pool. Here each search holds its thread for 1.5 s.
+    @Test func healthzAnswersPromptlyWhileSearchesHoldEveryWorker() async throws {
+        try await withServer(
+            try Self.directory(),
+            embedder: BlockingEmbedder(seconds: 1.5),
+            configure: { $0.searchThreads = 2 }
+        ) { _, base in
+            let load = Task {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<8 { group.addTask { try await get(base, "/v1/search?q=alien").status } }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            // A session of its own (the shared one queues requests behind its busy connections),
+            // measured from a thread of its own (other tests may hold the cooperative pool).
+            let probe = URLSession(configuration: .ephemeral)
+            let probeThread = WorkerThreads(count: 1, name: "healthz-probe")
+            defer { probeThread.stop() }
+            try await withTaskExecutorPreference(probeThread) {
+                for _ in 0..<5 {
+                    let started = ContinuousClock.now
+                    let (_, response) = try await probe.data(from: URL(string: base.absoluteString + "/healthz")!)
+                    #expect((response as? HTTPURLResponse)?.statusCode == 200)
+                    let took = ContinuousClock.now - started
+                    #expect(took < .seconds(1), "healthz took \(took) behind busy searches")
+                }
+            }
+            // 12 s of work for 2 threads: the first ones run, the rest pass the 2 s deadline.
+            #expect(try await load.value.allSatisfy { [200, 503].contains($0) })
+        }
+    }
+
+    @Test func aFullQueueIsA503WithRetryAfterAndARequestID() async throws {
+        try await withServer(
+            try Self.directory(),
+            embedder: BlockingEmbedder(seconds: 1),
+            configure: {
+                $0.searchThreads = 1
+                $0.searchQueueLimit = 1
+            }
+        ) { server, base in
+            let answers = try await withThrowingTaskGroup(of: (Int, String?, String?, String?).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let (data, response) = try await URLSession.shared.data(
+                            from: URL(string: base.absoluteString + "/v1/search?q=alien")!
+                        )
+                        let http = response as! HTTPURLResponse
+                        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                        return (
+                            http.statusCode, http.value(forHTTPHeaderField: "Retry-After"), json["detail"] as? String,
+                            json["requestId"] as? String
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let refused = answers.filter { $0.0 == 503 }
+            #expect(answers.filter { $0.0 == 200 }.count >= 1)
+            #expect(refused.count >= 3, "\(answers.map(\.0))")
+            for (_, retryAfter, detail, requestID) in refused {
+                #expect(retryAfter == "1")
+                #expect(detail?.contains("busy") == true)
+                #expect(requestID?.isEmpty == false)
+            }
+            #expect(server.metrics.render().contains(#"mediagw_search_rejected_total{reason="queue_full"}"#))
+        }
+    }
+
+    @Test func aSearchThatWaitedPastItsDeadlineIsRefused() async throws {
+        try await withServer(
+            try Self.directory(),
+            embedder: BlockingEmbedder(seconds: 1.2),
+            configure: {
+                $0.searchThreads = 1
+                $0.searchDeadline = .milliseconds(300)
+            }
+        ) { server, base in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 { group.addTask { try await get(base, "/v1/search?q=alien").status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.sorted() == [200, 503, 503])
+            #expect(server.metrics.render().contains(#"mediagw_search_rejected_total{reason="deadline"}"#))
+        }
+    }
+
+    @Test func everyErrorIsAProblemWithTheRequestID() async throws {
+        try await withServer(try Self.directory()) { _, base in
+            var request = URLRequest(url: URL(string: base.absoluteString + "/v1/search?q=x&limit=0")!)
+            request.setValue("probe-42", forHTTPHeaderField: "X-Request-Id")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let http = response as! HTTPURLResponse
+            #expect(http.statusCode == 400)
+            #expect(http.value(forHTTPHeaderField: "X-Request-Id") == "probe-42")
+            #expect(http.value(forHTTPHeaderField: "Content-Type") == "application/problem+json")
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            #expect(json?["requestId"] as? String == "probe-42")
+
+            let missing = try await get(base, "/v2/nothing")
+            #expect(missing.status == 404)
+            #expect((missing.json["requestId"] as? String)?.count == 16)
+            let fine = try await URLSession.shared.data(from: URL(string: base.absoluteString + "/healthz")!)
+            #expect((fine.1 as! HTTPURLResponse).value(forHTTPHeaderField: "X-Request-Id")?.count == 16)
+        }
+    }
+
+    /// About 20,000 clients that sent half a header and stopped once used up the daemon's file
+    /// descriptors. Here 2,000 do so against a cap of 50 and an idle timeout of 0.2 s.
+    @Test func halfOpenConnectionsAreCappedAndClosed() async throws {
+        try await withServer(
+            try Self.directory(),
+            configure: {
+                $0.maximumConnections = 50
+                $0.idleTimeout = .milliseconds(200)
+            }
+        ) { server, base in
+            let port = UInt16(base.port!)
+            var sockets: [Int32] = []
+            defer { for socket in sockets { close(socket) } }
+            for _ in 0..<2_000 {
+                let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                guard socket >= 0 else { break }
+                _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = port.bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                _ = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                sockets.append(socket)
+            }
+            #expect(sockets.count == 2_000)
+            // Half a request on every socket that has connected, a few times over 2 s, watching the cap.
+            let partial = Array("GET /healthz HTTP/1.1\r\nHo".utf8)
+            var peak = 0.0
+            for _ in 0..<10 {
+                for socket in sockets { _ = send(socket, partial, partial.count, Int32(MSG_NOSIGNAL)) }
+                try await Task.sleep(for: .milliseconds(200))
+                peak = max(peak, Self.gauge("mediagw_http_connections", in: server.metrics.render()))
+            }
+            #expect(peak <= 50, "open connections peaked at \(peak)")
+            #expect(server.metrics.render().contains("mediagw_connection_limit_reached_total"))
+            #expect(Self.gauge("mediagw_connection_limit_reached_total", in: server.metrics.render()) >= 1)
+            // The server closed the first half-open connections on its own (read sees end of file).
+            var closedByServer = 0
+            for socket in sockets.prefix(40) {
+                var byte: UInt8 = 0
+                if recv(socket, &byte, 1, Int32(MSG_DONTWAIT)) == 0 { closedByServer += 1 }
+            }
+            #expect(closedByServer >= 30, "\(closedByServer) of 40 closed by the server")
+            // With every one of them still open on this side, a new client is still served.
+            #expect(try await eventually { (try? await get(base, "/healthz").status) == 200 })
+        }
+    }
+
+    static func gauge(_ name: String, in text: String) -> Double {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+            ?? -1
+    }
+}
