@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "mediagw", targets: ["mediagw"]),
         .executable(name: "mediagw-bench", targets: ["MediagwBenchmarks"]),
+        .executable(name: "mediagw-fuzz", targets: ["MediagwFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -98,6 +99,15 @@ let package = Package(
                 "Jobs", "ProviderSimulator",
             ],
             path: "Benchmarks/MediagwBenchmarks"
+        ),
+        // A libFuzzer target over the readers of outside bytes; scripts/fuzz.sh builds and runs it.
+        .executableTarget(
+            name: "MediagwFuzz",
+            dependencies: [
+                "MediaModel", "Compression", "Connectors", "Staging", "Snapshots", "Search",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Fuzz/MediagwFuzz"
         ),
 
         // Tests: one target per source target, plus end-to-end tests of the real binary.

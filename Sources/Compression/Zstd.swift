@@ -89,7 +89,18 @@ public enum Zstd {
 
 /// Streaming zstd decompression over a byte source, for files too large to hold in memory.
 public struct ZstdInputStream {
-    private let context: OpaquePointer
+    /// Owns the decompression context, so that it is freed with the last copy of the stream
+    /// (a struct cannot free it: the fuzzer found every stream leaking its context).
+    private final class Context {
+        let pointer: OpaquePointer
+
+        init() { pointer = ZSTD_createDCtx() }
+
+        deinit { ZSTD_freeDCtx(pointer) }
+    }
+
+    private let owner = Context()
+    private var context: OpaquePointer { owner.pointer }
     private var pending: Data
     private var pendingOffset = 0
     private let refill: () throws -> Data?
@@ -97,7 +108,6 @@ public struct ZstdInputStream {
 
     /// Decompresses what `refill` yields until it returns nil.
     public init(refill: @escaping () throws -> Data?) {
-        self.context = ZSTD_createDCtx()
         self.pending = Data()
         self.refill = refill
     }

@@ -18,6 +18,8 @@ public struct CatalogImporter: Sendable {
         /// Field names the format does not define, with how many lines had them (ignored).
         public var unknownFields: [String: Int]
         public var encoding: String
+        /// The line an interrupted import of the same file had committed, where this one began.
+        public var resumedAfterLine: Int?
     }
 
     public var source: String
@@ -25,13 +27,51 @@ public struct CatalogImporter: Sendable {
     public var pageSize: Int
     /// Whether the file is the source's full listing: records it lacks are tombstoned.
     public var isFullListing: Bool
+    /// Whether an import of a file whose earlier import was interrupted goes on after the last
+    /// line that import committed (when the file is unchanged) rather than from line 1.
+    public var resumes: Bool
     public var logger: Logger
 
-    public init(source: String, pageSize: Int = 1000, isFullListing: Bool = false, logger: Logger) {
+    public init(
+        source: String,
+        pageSize: Int = 1000,
+        isFullListing: Bool = false,
+        resumes: Bool = true,
+        logger: Logger
+    ) {
         self.source = source
         self.pageSize = pageSize
         self.isFullListing = isFullListing
+        self.resumes = resumes
         self.logger = logger
+    }
+
+    /// Where an import of one file has got to: the last committed line, and the file's size and
+    /// modification time then, so that a changed file is never resumed part-way.
+    struct Position: Codable, Equatable {
+        var line: Int
+        var size: Int
+        var modified: Double
+
+        static func of(_ path: String) -> (size: Int, modified: Double)? {
+            guard path != "-", let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date
+            else { return nil }
+            return (size, modified.timeIntervalSince1970)
+        }
+
+        var text: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
+    }
+
+    /// The line to go on after, when the last import of `path` was interrupted and the file is
+    /// the same. Not for a full listing: it must see every record to know what to tombstone.
+    private func resumeLine(_ path: String, fileName: String, in store: StagingStore) throws -> Int? {
+        guard resumes, !isFullListing, let file = Position.of(path),
+            let saved = try store.cursor(job: "import:\(source)", stream: fileName),
+            let position = try? JSONDecoder().decode(Position.self, from: Data(saved.utf8)),
+            position.line > 0, position.size == file.size, position.modified == file.modified
+        else { return nil }
+        return position.line
     }
 
     /// Whether `name` is usable as a source name.
@@ -54,6 +94,23 @@ public struct CatalogImporter: Sendable {
         var lineNumber = 0
         var failure: (any Error)?
         let fileName = path == "-" ? "stdin" : (path as NSString).lastPathComponent
+        let file = Position.of(path)
+        let resumedAfter = try resumeLine(path, fileName: fileName, in: store)
+        if let resumedAfter {
+            // Lines already committed are read past, not decoded or staged again.
+            do {
+                while lineNumber < resumedAfter, try reader.readLine() != nil { lineNumber += 1 }
+            } catch {
+                failure = error
+            }
+            logger.info(
+                "resuming an interrupted import",
+                metadata: ["import.source": "\(source)", "import.file": "\(fileName)", "import.line": "\(lineNumber)"]
+            )
+        }
+        func position(_ line: Int) -> String {
+            Position(line: line, size: file?.size ?? -1, modified: file?.modified ?? 0).text
+        }
         while failure == nil {
             var raw = Data()
             var page = StagedPage(source: source, raw: Data(), rawLocation: "")
@@ -99,7 +156,7 @@ public struct CatalogImporter: Sendable {
             if linesInPage == 0 { break }
             page.raw = raw
             page.rawLocation = "\(fileName):\(firstLine)-\(lineNumber)"
-            page.cursor = .init(job: "import:\(source)", stream: fileName, value: String(lineNumber))
+            page.cursor = .init(job: "import:\(source)", stream: fileName, value: position(lineNumber))
             do {
                 counts += try store.commit(page, runID: runID)
             } catch {
@@ -122,8 +179,16 @@ public struct CatalogImporter: Sendable {
         if isFullListing {
             counts.tombstoned = try store.tombstoneUnseen(source: source, runID: runID)
         }
+        // Finished: the next import of this file reads it whole again.
+        try store.saveCursor(.init(job: "import:\(source)", stream: fileName, value: position(0)))
         try store.finishRun(id: runID, outcome: counts.quarantined > 0 ? "partial" : "success", counts: counts)
-        return Summary(runID: runID, counts: counts, unknownFields: unknown, encoding: reader.encoding.rawValue)
+        return Summary(
+            runID: runID,
+            counts: counts,
+            unknownFields: unknown,
+            encoding: reader.encoding.rawValue,
+            resumedAfterLine: resumedAfter
+        )
     }
 
     private static func excerpt(_ line: Data) -> String {

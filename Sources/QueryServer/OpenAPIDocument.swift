@@ -1,6 +1,16 @@
+import MediaModel
+import Snapshots
+
 /// The daemon's OpenAPI 3.1 description, served at `/openapi.json`. Tests check that its search
 /// parameters are exactly the ones the server accepts.
 enum OpenAPIDocument {
+    /// A pattern for a comma-separated list of `values`, so that a schema-valid request is one
+    /// the server accepts.
+    static func listPattern(_ values: [String]) -> String {
+        let alternatives = values.joined(separator: "|")
+        return "^(\(alternatives))(,(\(alternatives)))*$"
+    }
+
     static let json = #"""
         {
           "openapi": "3.1.0",
@@ -15,17 +25,17 @@ enum OpenAPIDocument {
                 "summary": "Search titles by text (lexical, semantic or hybrid ranking), with filters, pagination and facet counts",
                 "parameters": [
                   {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500},
-                   "description": "Query text; required (not blank) unless a filter is given. At most 500 characters, 500 Unicode code points and 2,000 UTF-8 bytes; percent-escapes must decode to valid UTF-8. Each parameter but the lists may be given once"},
+                   "description": "Query text. Without it (or blank) the results are every title matching the filters, in id order. At most 500 characters, 500 Unicode code points and 2,000 UTF-8 bytes; percent-escapes must decode to valid UTF-8. Each parameter but the lists may be given once"},
                   {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
                   {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
-                  {"name": "kind", "in": "query", "schema": {"type": "string", "pattern": "^(movie|series|season|episode|short|video)(,(movie|series|season|episode|short|video))*$"}, "description": "Comma-separated: movie, series, season, episode, short, video"},
-                  {"name": "genre", "in": "query", "schema": {"type": "string", "pattern": "^[a-z][a-z-]*(,[a-z][a-z-]*)*$"}, "description": "Comma-separated canonical genre ids (an unknown id is a 400)"},
-                  {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}, "description": "Not after year_to (a 400 otherwise)"},
+                  {"name": "kind", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(TitleKind.allCases.map(\.rawValue)))"}, "description": "Comma-separated: movie, series, season, episode, short, video"},
+                  {"name": "genre", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Genre.allCases.map(\.rawValue)))"}, "description": "Comma-separated canonical genre ids (an unknown id is a 400)"},
+                  {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}, "description": "After year_to, nothing matches"},
                   {"name": "year_to", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
                   {"name": "country", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}(,[A-Za-z]{2})*$"}, "description": "Comma-separated ISO 3166-1 alpha-2 codes"},
                   {"name": "service", "in": "query", "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$"}, "description": "Comma-separated service ids"},
-                  {"name": "monetization", "in": "query", "schema": {"type": "string", "pattern": "^(subscription|free|ads|rent|buy|addon)(,(subscription|free|ads|rent|buy|addon))*$"}, "description": "Comma-separated: subscription, free, ads, rent, buy, addon"},
-                  {"name": "facets", "in": "query", "schema": {"type": "string", "pattern": "^(kind|year|genre|country|service|monetization|offer)(,(kind|year|genre|country|service|monetization|offer))*$"}, "description": "Comma-separated: kind, year, genre, country, service, monetization, offer"},
+                  {"name": "monetization", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Monetization.allCases.map(\.rawValue)))"}, "description": "Comma-separated: subscription, free, ads, rent, buy, addon"},
+                  {"name": "facets", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(FacetField.allCases.map(\.rawValue)))"}, "description": "Comma-separated: kind, year, genre, country, service, monetization, offer"},
                   {"name": "mode", "in": "query", "schema": {"enum": ["lexical", "semantic", "hybrid"], "default": "hybrid"},
                    "description": "Ranking: BM25F, vector similarity, or both fused by reciprocal rank fusion. Hybrid falls back to lexical (with a notice) when vectors or the model are missing; semantic then answers 503"}
                 ],
@@ -55,13 +65,13 @@ enum OpenAPIDocument {
                   {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}},
                   {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
                   {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
-                  {"name": "kind", "in": "query", "schema": {"type": "string"}},
-                  {"name": "genre", "in": "query", "schema": {"type": "string"}},
-                  {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}, "description": "Not after year_to (a 400 otherwise)"},
+                  {"name": "kind", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(TitleKind.allCases.map(\.rawValue)))"}},
+                  {"name": "genre", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Genre.allCases.map(\.rawValue)))"}},
+                  {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}, "description": "After year_to, nothing matches"},
                   {"name": "year_to", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
-                  {"name": "country", "in": "query", "schema": {"type": "string"}},
-                  {"name": "service", "in": "query", "schema": {"type": "string"}},
-                  {"name": "monetization", "in": "query", "schema": {"type": "string"}}
+                  {"name": "country", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}(,[A-Za-z]{2})*$"}},
+                  {"name": "service", "in": "query", "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$"}},
+                  {"name": "monetization", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Monetization.allCases.map(\.rawValue)))"}}
                 ],
                 "responses": {
                   "200": {"description": "The nearest titles, most similar first (score = cosine similarity)"},

@@ -14,6 +14,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var retryAfter: Int?
     /// The request's id (also in the `X-Request-Id` header), to find it in the logs.
     public var requestID: String?
+    /// The methods a route takes (`Allow`), for a 405.
+    public var allow: String?
 
     public init(_ status: HTTPResponse.Status, _ detail: String, parameter: String? = nil, retryAfter: Int? = nil) {
         self.status = status
@@ -55,6 +57,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         if let requestID { headers[.requestID] = requestID }
+        if let allow { headers[.allow] = allow }
         // Encoding strings and numbers cannot fail.
         let bytes = (try? encoder.encode(body)) ?? Data(#"{"status":500}"#.utf8)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))

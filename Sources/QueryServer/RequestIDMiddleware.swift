@@ -25,11 +25,16 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error {
             case let known as Problem:
                 problem = known
+            case let http as any HTTPResponseError where http.status == .notFound:
+                // Every route is a GET: another method on one of them is a 405, not a missing route.
+                if request.method != .get && ServerMetrics.route(for: request.uri.path) != "other" {
+                    problem = Problem(.methodNotAllowed, "\(request.uri.path) answers GET only")
+                    problem.allow = "GET"
+                } else {
+                    problem = Problem(.notFound, "no such route: \(request.uri.path)")
+                }
             case let http as any HTTPResponseError:
-                problem = Problem(
-                    http.status,
-                    http.status.code == 404 ? "no such route: \(request.uri.path)" : "\(http)"
-                )
+                problem = Problem(http.status, "\(http)")
             default:
                 logger.error(
                     "request failed",

@@ -22,10 +22,8 @@ enum SearchParameters {
         // Characters, code points and bytes: one letter with thousands of combining marks is
         // one character but thousands of code points for the tokenizer and the model.
         if let problem = SearchQuery.textLengthProblem(text) { throw Problem.badParameter("q", problem) }
+        // Without text (and without filters) a search browses: every matching title, in id order.
         let filters = try parseFilters(parameters)
-        if text.trimmingCharacters(in: .whitespaces).isEmpty && filters.isEmpty {
-            throw Problem.badParameter("q", "is required unless a filter is given")
-        }
         var query = try page(parameters, text: text, filters: filters)
         query.facets = try values(parameters, "facets") { FacetField(rawValue: $0) }
         if let mode = parameters.get("mode") {
@@ -116,9 +114,7 @@ enum SearchParameters {
         filters.services = try values(parameters, "service") { ServiceCatalog.isWellFormed($0) ? $0 : nil }
         filters.yearFrom = try integer(parameters, "year_from", range: 1800...3000)
         filters.yearTo = try integer(parameters, "year_to", range: 1800...3000)
-        if let from = filters.yearFrom, let to = filters.yearTo, from > to {
-            throw Problem.badParameter("year_from", "\(from) is after year_to \(to)")
-        }
+        // year_from after year_to is an empty range: it matches nothing, as a range query does.
         return filters
     }
 
@@ -128,8 +124,10 @@ enum SearchParameters {
         _ name: String,
         _ make: (String) -> Value?
     ) throws -> [Value] {
-        let raw = parameters.getAll(name).flatMap { $0.split(separator: ",") }.map { String($0) }
+        let raw = parameters.getAll(name).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            .map { String($0) }
         if raw.count > 50 { throw Problem.badParameter(name, "more than 50 values") }
+        if raw.contains("") { throw Problem.badParameter(name, "has an empty value") }
         return try raw.map { text in
             guard let value = make(text) else {
                 throw Problem.badParameter(name, "'\(text.prefix(64))' is not a valid value")

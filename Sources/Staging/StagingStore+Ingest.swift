@@ -81,6 +81,10 @@ extension StagingStore {
 
     /// Commits pages in order in one transaction, each as `commit(_:runID:)` would: a crash
     /// keeps all of them or none, and the cursor saved is the last page's.
+    ///
+    /// The run's counts grow in the same transaction, so the history of a run that was killed
+    /// says exactly what it committed; ``finishRun(id:outcome:counts:snapshot:message:stages:)``
+    /// sets the final figures.
     public func commit(_ pages: [PreparedPage], runID: Int64) throws -> IngestCounts {
         let now = Self.timestamp()
         return try write { db in
@@ -94,6 +98,13 @@ extension StagingStore {
                 }
                 counts += try Self.stage(page, runID: runID, now: now, savingCursor: replaced != true, in: db)
             }
+            try db.cachedStatement(
+                sql: """
+                    UPDATE runs SET read = read + ?, new = new + ?, changed = changed + ?, unchanged = unchanged + ?,
+                        quarantined = quarantined + ?
+                    WHERE id = ? AND outcome = 'running'
+                    """
+            ).execute(arguments: [counts.read, counts.new, counts.changed, counts.unchanged, counts.quarantined, runID])
             return counts
         }
     }

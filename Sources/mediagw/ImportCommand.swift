@@ -10,8 +10,10 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Import a source-record JSONL file (plain, gzip or zstd) into staging.",
         discussion: """
             Each line is validated; bad lines are quarantined with their line number and reason and
-            the import goes on. Re-importing the same file changes nothing. Exits 2 when any line
-            was quarantined (see 'mediagw quarantine').
+            the import goes on. Re-importing the same file changes nothing. An import that was
+            interrupted (killed, a full disk) goes on after the last line it committed when the same,
+            unchanged file is imported again (not with --full, which must read every line;
+            --restart reads from line 1). Exits 2 when any line was quarantined (see 'mediagw quarantine').
             """
     )
 
@@ -26,6 +28,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     @Option(help: "Lines per committed page.")
     var pageSize = 1000
+
+    @Flag(help: "Read from line 1 even when an earlier import of this file was interrupted.")
+    var restart = false
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -43,13 +48,24 @@ struct ImportCommand: AsyncParsableCommand {
         let logger = common.makeLogger()
         let summary = try await exitOnError {
             let store = try StagingStore(path: common.staging)
-            let importer = CatalogImporter(source: source, pageSize: pageSize, isFullListing: full, logger: logger)
+            let importer = CatalogImporter(
+                source: source,
+                pageSize: pageSize,
+                isFullListing: full,
+                resumes: !restart,
+                logger: logger
+            )
             return try importer.importFile(file, into: store)
         }
         if json {
             print(String(decoding: try JSONEncoder.pretty.encode(summary), as: UTF8.self))
         } else {
             let counts = summary.counts
+            if let resumed = summary.resumedAfterLine {
+                print(
+                    "resumed after line \(resumed), where an interrupted import of this file stopped (--restart reads it whole)"
+                )
+            }
             var line =
                 "imported \(file == "-" ? "standard input" : file) as '\(source)': read \(counts.read), new \(counts.new), "
                 + "changed \(counts.changed), unchanged \(counts.unchanged), quarantined \(counts.quarantined)"

@@ -227,14 +227,40 @@ import Testing
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let store = try StagingStore(path: workspace.staging)
-        let committed = try #require(Int(try store.cursor(job: "import:bulk", stream: "bulk.jsonl") ?? "0"))
+        let position = try #require(try store.cursor(job: "import:bulk", stream: "bulk.jsonl"))
+        let committed = try #require(
+            (try JSONSerialization.jsonObject(with: Data(position.utf8)) as? [String: Any])?["line"] as? Int
+        )
         // Records and cursor commit together: exactly the cursor's lines are staged.
         #expect(try store.liveRecords().count == committed)
+        // The killed run's history says what it committed (it once said read 0, new 0).
+        let killed = try #require(try store.runs(job: "import:bulk").first)
+        #expect(killed.outcome == "running" && killed.counts.read == committed && killed.counts.new == committed)
+        // The same file again goes on after the committed lines (it once read them all again).
         let rerun = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(rerun.status == 0)
-        #expect(rerun.stdout.contains("new \(60_000 - committed), changed 0, unchanged \(committed), quarantined 0"))
+        #expect(rerun.stdout.contains("resumed after line \(committed),"), "\(rerun.stdout)")
+        #expect(rerun.stdout.contains("read \(60_000 - committed), new \(60_000 - committed), changed 0, unchanged 0"))
         #expect(try store.liveRecords().count == 60_000)
-        #expect(try store.runs(job: "import:bulk").last?.outcome == "interrupted")
+        #expect(try store.runs(job: "import:bulk").map(\.outcome) == ["success", "interrupted"])
+        // Finished, it is read whole the next time, and nothing changes.
+        let third = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
+        #expect(third.stdout.contains("read 60000, new 0, changed 0, unchanged 60000"), "\(third.stdout)")
+    }
+
+    /// A file that changed since the interrupted import is never resumed part-way.
+    @Test func aChangedFileIsReadFromTheStart() throws {
+        let workspace = Harness.Workspace()
+        let path = workspace.root + "/bulk.jsonl"
+        let text = (0..<500).map { #"{"id":"b\#($0)","kind":"movie","title":"Bulk film \#($0)","year":2001}"# }
+        try text.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // The position an interrupted import leaves, for a file of another size.
+        try StagingStore(path: workspace.staging).saveCursor(
+            .init(job: "import:bulk", stream: "bulk.jsonl", value: #"{"line":100,"size":5,"modified":0}"#)
+        )
+        let result = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
+        #expect(!result.stdout.contains("resumed"))
+        #expect(result.stdout.contains("read 500, new 500"), "\(result.stdout)")
     }
 }
 

@@ -49,7 +49,9 @@ let logger = Logger(label: "test")
         #expect(quarantine[1].reason.contains("'title' is empty"))
         #expect(quarantine[2].reason.contains("'year' is 9999"))
         #expect(quarantine[3].reason.contains("duplicate id '1' (first seen at line 1)"))
-        #expect(try store.cursor(job: "import:catalog", stream: "catalog.jsonl") == "7")
+        // Finished, the position goes back to the start: the next import reads the file whole.
+        let position = try #require(try store.cursor(job: "import:catalog", stream: "catalog.jsonl"))
+        #expect(position.hasPrefix(#"{"line":0,"#) || position.contains(#""line":0"#), "\(position)")
     }
 
     @Test func reimportingTheSameFileChangesNothing() throws {

@@ -143,6 +143,31 @@ struct BlockingEmbedder: Embedder {
         }
     }
 
+    /// Rules a schema cannot state between two parameters are not rules: no text and no filter
+    /// browses every title, and a reversed year range matches nothing.
+    @Test func schemaValidRequestsAreAccepted() async throws {
+        try await withServer(try Self.directory()) { _, base in
+            let browse = try await get(base, "/v1/search?limit=2")
+            #expect(browse.status == 200)
+            #expect(browse.json["total"] as? Int == SemanticRoutesTests.titles.count)
+            let reversed = try await get(base, "/v1/search?q=alien&year_from=2000&year_to=1990")
+            #expect(reversed.status == 200 && reversed.json["total"] as? Int == 0)
+        }
+    }
+
+    @Test func anotherMethodOnAKnownRouteIsA405() async throws {
+        try await withServer(try Self.directory()) { _, base in
+            for (method, path) in [("POST", "/v1/search"), ("TRACE", "/healthz"), ("DELETE", "/v1/titles/mg01")] {
+                var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+                request.httpMethod = method
+                let (_, response) = try await URLSession.shared.data(for: request)
+                let http = response as! HTTPURLResponse
+                #expect(http.statusCode == 405, "\(method) \(path)")
+                #expect(http.value(forHTTPHeaderField: "Allow") == "GET")
+            }
+        }
+    }
+
     /// About 20,000 clients that sent half a header and stopped once used up the daemon's file
     /// descriptors. Here 2,000 do so against a cap of 50 and an idle timeout of 0.2 s.
     @Test func halfOpenConnectionsAreCappedAndClosed() async throws {
