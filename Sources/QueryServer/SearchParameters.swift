@@ -25,7 +25,9 @@ enum SearchParameters {
         // Without text (and without filters) a search browses: every matching title, in id order.
         let filters = try parseFilters(parameters)
         var query = try page(parameters, text: text, filters: filters)
-        query.facets = try values(parameters, "facets") { FacetField(rawValue: $0) }
+        query.facets = try values(parameters, "facets", allowed: FacetField.allCases.map(\.rawValue)) {
+            FacetField(rawValue: $0)
+        }
         if let mode = parameters.get("mode") {
             guard let parsed = SearchMode(rawValue: String(mode)) else {
                 throw Problem.badParameter("mode", "'\(mode.prefix(64))' is not one of lexical, semantic, hybrid")
@@ -104,9 +106,15 @@ enum SearchParameters {
 
     private static func parseFilters(_ parameters: Parameters) throws -> SearchFilters {
         var filters = SearchFilters()
-        filters.kinds = try values(parameters, "kind") { TitleKind(rawValue: $0) }
-        filters.genres = try values(parameters, "genre") { Genre(rawValue: $0) }
-        filters.monetizations = try values(parameters, "monetization") { Monetization(rawValue: $0) }
+        filters.kinds = try values(parameters, "kind", allowed: TitleKind.allCases.map(\.rawValue)) {
+            TitleKind(rawValue: $0)
+        }
+        filters.genres = try values(parameters, "genre", allowed: Genre.allCases.map(\.rawValue)) {
+            Genre(rawValue: $0)
+        }
+        filters.monetizations = try values(parameters, "monetization", allowed: Monetization.allCases.map(\.rawValue)) {
+            Monetization(rawValue: $0)
+        }
         filters.countries = try values(parameters, "country") { text in
             let upper = text.uppercased()
             return upper.count == 2 && upper.allSatisfy({ $0.isASCII && $0.isLetter }) ? upper : nil
@@ -122,6 +130,7 @@ enum SearchParameters {
     private static func values<Value>(
         _ parameters: Parameters,
         _ name: String,
+        allowed: [String]? = nil,
         _ make: (String) -> Value?
     ) throws -> [Value] {
         let raw = parameters.getAll(name).flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -130,7 +139,8 @@ enum SearchParameters {
         if raw.contains("") { throw Problem.badParameter(name, "has an empty value") }
         return try raw.map { text in
             guard let value = make(text) else {
-                throw Problem.badParameter(name, "'\(text.prefix(64))' is not a valid value")
+                let choices = allowed.map { "; one of: " + $0.joined(separator: ", ") } ?? ""
+                throw Problem.badParameter(name, "'\(text.prefix(64))' is not a valid value\(choices)")
             }
             return value
         }

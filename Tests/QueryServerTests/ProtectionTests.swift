@@ -155,6 +155,32 @@ struct BlockingEmbedder: Embedder {
         }
     }
 
+    /// An error from the embedder (or the reader, or a bug) is a problem with a request id, and
+    /// the log has the error under that id: never a framework default or a Swift dump.
+    @Test func aThrowingEmbedderIsAProblem500WithARequestID() async throws {
+        struct Broken: Embedder {
+            struct Failure: Error {}
+            var modelID = "test-model"
+            var dimension = 3
+            func embed(_ texts: [String]) async throws -> [[Float]] { throw Failure() }
+        }
+        try await withServer(try Self.directory(), embedder: Broken()) { _, base in
+            let response = try await get(base, "/v1/search?q=alien")
+            #expect(response.status == 500)
+            let id = try #require(response.json["requestId"] as? String)
+            #expect((response.json["detail"] as? String) == "internal error; the log has it under request id \(id)")
+            #expect(!response.text.contains("Failure"))
+        }
+    }
+
+    @Test func aBadValueNamesTheAllowedOnes() async throws {
+        try await withServer(try Self.directory()) { _, base in
+            let response = try await get(base, "/v1/search?q=x&genre=scifi")
+            #expect(response.status == 400)
+            #expect((response.json["detail"] as? String)?.contains("one of: action, adventure") == true)
+        }
+    }
+
     @Test func anotherMethodOnAKnownRouteIsA405() async throws {
         try await withServer(try Self.directory()) { _, base in
             for (method, path) in [("POST", "/v1/search"), ("TRACE", "/healthz"), ("DELETE", "/v1/titles/mg01")] {
