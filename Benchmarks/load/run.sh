@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Load on the real daemon, measured with wrk (Debian's package) on loopback. Not a test: it
+# asserts nothing and prints figures for docs/benchmarks.md.
+#
+#   Benchmarks/load/run.sh [--duration 20] [--connections 32] [--soak 600]
+#
+# 1. Lexical: a generated 100,000-title snapshot (mediagw-bench --titles 100000), the queries of
+#    Benchmarks/queries.txt round-robin, mode=lexical, with /healthz probed at the same time by
+#    a second wrk (2 connections) and the daemon's RSS sampled every second.
+# 2. Hybrid: the sample catalog (3,000 real films) built with the embedding model, so every
+#    query is embedded by MiniLM (the 100k generated catalog has no real vectors to rank).
+# 3. --soak S: lexical load for S seconds while a new snapshot is published every 30 s; counts
+#    non-2xx answers (there should be none).
+# wrk shares the 2 cores with the daemon: figures are for the pair, as a client on the same host.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+duration=20
+connections=32
+soak=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --duration) duration="$2"; shift 2 ;;
+        --connections) connections="$2"; shift 2 ;;
+        --soak) soak="$2"; shift 2 ;;
+        *) echo "usage: $0 [--duration S] [--connections N] [--soak S]" >&2; exit 64 ;;
+    esac
+done
+command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk >/dev/null; }
+work="${MEDIAGW_LOAD_DIR:-$(mktemp -d)}"
+mkdir -p "$work"
+for product in mediagw mediagw-bench; do
+    swift build -c release --product "$product" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+done
+bin=.build/release
+server=""
+stop_server() { if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""; fi; }
+trap stop_server EXIT
+
+# The query mix, URL-encoded, one request path per line.
+python3 - "$work/paths-lexical.txt" "$work/paths-hybrid.txt" <<'PY'
+import sys, urllib.parse
+lines = [l.rstrip("\n") for l in open("Benchmarks/queries.txt") if l.strip()]
+for out, mode in zip(sys.argv[1:], ["lexical", "hybrid"]):
+    with open(out, "w") as f:
+        for line in lines:
+            text, _, filters = line.partition("\t")
+            path = "/v1/search?mode=%s&limit=10&q=%s" % (mode, urllib.parse.quote(text))
+            f.write(path + ("&" + filters if filters else "") + "\n")
+PY
+cat >"$work/paths.lua" <<'LUA'
+local paths = {}
+for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
+local counter = 0
+request = function()
+    counter = counter + 1
+    return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+LUA
+
+serve() {  # serve SNAPSHOTS_DIR: starts the daemon, sets $base
+    "$bin/mediagw" serve --port 0 --snapshots "$1" --log-level error >"$work/serve.out" 2>"$work/serve.err" &
+    server=$!
+    for _ in $(seq 1 300); do grep -q '^listening on ' "$work/serve.out" && break; sleep 0.1; done
+    base="$(sed -n 's/^listening on //p' "$work/serve.out" | head -n 1)"
+}
+rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$server/status"; }
+
+measure() {  # measure LABEL PATHS_FILE: load + healthz probe + RSS samples
+    local label="$1" paths="$2"
+    curl -s "$base/v1/search?q=warmup&limit=1" >/dev/null
+    local rss_start; rss_start=$(rss_mb)
+    PATHS="$paths" wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/paths.lua" "$base" >"$work/$label.wrk" &
+    local load=$!
+    wrk -t1 -c2 -d"${duration}s" --latency "$base/healthz" >"$work/$label-healthz.wrk" &
+    local probe=$!
+    local samples=()
+    while kill -0 "$load" 2>/dev/null; do samples+=("$(rss_mb)"); sleep 1; done
+    wait "$load" "$probe"
+    echo "== $label: $connections connections, ${duration} s"
+    grep -E "Requests/sec|Non-2xx| 50%| 99%|Socket errors" "$work/$label.wrk" | sed 's/^/   search  /'
+    grep -E "Requests/sec| 50%| 99%" "$work/$label-healthz.wrk" | sed 's/^/   healthz /'
+    echo "   RSS MB: start $rss_start, samples ${samples[*]:-}"
+}
+
+# 1. Lexical on 100,000 generated titles.
+if [[ ! -d "$work/gen/100000/snapshots" ]]; then
+    "$bin/mediagw-bench" --titles 100000 --queries 10 --output "$work/gen" >"$work/gen.log"
+fi
+serve "$work/gen/100000/snapshots"
+measure lexical-100k "$work/paths-lexical.txt"
+stop_server
+
+# 2. Hybrid on the sample catalog with real vectors.
+if [[ ! -f "$work/sample/snapshots/CURRENT" ]]; then
+    export MEDIAGW_STAGING="$work/sample/staging.sqlite" MEDIAGW_SNAPSHOTS="$work/sample/snapshots"
+    "$bin/mediagw" import samples/catalog.jsonl.zst --source wikidata >/dev/null
+    "$bin/mediagw" import samples/offers.jsonl.zst --source offers >/dev/null
+    "$bin/mediagw" build >/dev/null
+    unset MEDIAGW_STAGING MEDIAGW_SNAPSHOTS
+fi
+serve "$work/sample/snapshots"
+measure hybrid-3k "$work/paths-hybrid.txt"
+stop_server
+
+# 3. Soak with hot swaps.
+if [[ "$soak" -gt 0 ]]; then
+    snapshots="$work/gen/100000/snapshots"
+    serve "$snapshots"
+    PATHS="$work/paths-lexical.txt" wrk -t2 -c"$connections" -d"${soak}s" -s "$work/paths.lua" "$base" >"$work/soak.wrk" &
+    load=$!
+    swaps=0
+    current="$(cat "$snapshots/CURRENT")"
+    while kill -0 "$load" 2>/dev/null; do
+        sleep 30
+        kill -0 "$load" 2>/dev/null || break
+        # A new name for the same bytes is a new snapshot to the watcher: verified and swapped in.
+        swaps=$((swaps + 1))
+        name="snapshot-29990101T0000000$(printf %02d $((swaps % 100)))Z-soak.mgws"
+        cp "$snapshots/$current" "$snapshots/.$name" && mv "$snapshots/.$name" "$snapshots/$name"
+        echo "$name" >"$snapshots/CURRENT.tmp" && mv "$snapshots/CURRENT.tmp" "$snapshots/CURRENT"
+    done
+    wait "$load"
+    echo "== soak: ${soak} s, $swaps hot swaps"
+    grep -E "Requests/sec|Non-2xx|Socket errors|requests in" "$work/soak.wrk" | sed 's/^/   /'
+    echo "   RSS MB at the end: $(rss_mb)"
+    stop_server
+fi
+echo "work directory: $work"
