@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Open connections at most; more wait until one closes.") var maxConnections = 4096
     @Option(help: "Seconds a connection may send nothing (mid-header or between requests) before it is closed.")
     var idleTimeout = 30.0
-    @Option(help: "Threads that run searches and query embedding (default: one per core).")
+    @Option(help: "Threads that run searches and query embedding; the default is one per core.")
     var searchThreads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Searches that may wait for a thread; more are answered 503 with Retry-After.")
     var searchQueue = 256
