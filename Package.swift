@@ -145,7 +145,11 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "SnapshotsTests", dependencies: ["TestSupport", "Snapshots", "MediaModel"]),
+        .testTarget(
+            name: "SnapshotsTests",
+            dependencies: ["TestSupport", "Snapshots", "MediaModel"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Search", "Snapshots", "MediaModel"]),
         .testTarget(
             name: "QueryServerTests",

@@ -36,6 +36,13 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
             switch arguments.first {
             case "seeds" where arguments.count == 2:
                 try Seeds.write(to: arguments[1])
+            case "snapshot" where arguments.count == 3:
+                // The snapshot file an input makes (checksums corrected for selector 1), for a fixture.
+                let input = try Data(contentsOf: URL(fileURLWithPath: arguments[1]))
+                let body = Data(input.dropFirst())
+                try (input.first == 1 ? FuzzInput.fixingChecksums(body) : body).write(
+                    to: URL(fileURLWithPath: arguments[2])
+                )
             case "replay" where arguments.count >= 2:
                 for file in arguments.dropFirst() {
                     let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -43,7 +50,9 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
                     print("ok \(file)")
                 }
             default:
-                FileHandle.standardError.write(Data("usage: mediagw-fuzz seeds DIR | replay FILE…\n".utf8))
+                FileHandle.standardError.write(
+                    Data("usage: mediagw-fuzz seeds DIR | replay FILE… | snapshot INPUT OUTPUT\n".utf8)
+                )
                 exit(64)
             }
         #endif

@@ -25,12 +25,22 @@ public struct QuantizedVectors: @unchecked Sendable {
     }
 
     /// int8 codes and scale of `vector`.
+    /// A value that is not finite (a damaged file, an embedding service gone wrong) counts as 0:
+    /// converting NaN or infinity to an integer would trap.
     public static func quantize(_ vector: [Float]) -> (codes: [Int8], scale: Float) {
-        let largest = vector.reduce(Float(0)) { max($0, abs($1)) }
+        let largest = vector.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
         guard largest > 0 else { return (Array(repeating: 0, count: vector.count), 0) }
         let scale = largest / 127
-        let codes = vector.map { Int8(clamping: Int(($0 / scale).rounded())) }
+        let codes = vector.map { value -> Int8 in
+            let code = (value / scale).rounded()
+            return code.isFinite ? Int8(clamping: Int(max(-127, min(127, code)))) : 0
+        }
         return (codes, scale)
+    }
+
+    /// Whether every scale is finite and not negative, as the writer makes them.
+    public var scalesAreWellFormed: Bool {
+        scales.allSatisfy { $0.isFinite && $0 >= 0 }
     }
 
     /// `Σ aᵢ·bᵢ` over `count` int8 values, accumulated in 32 bits.

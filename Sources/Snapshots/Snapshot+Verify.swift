@@ -55,6 +55,13 @@ extension Snapshot {
         }
         // Checksums prove the bytes are the ones written, not that a writer wrote them right:
         // graph search follows ids without bounds checks, so every one is checked here.
+        // A scale that is not finite would turn every similarity with its vector into NaN.
+        if let vectors, !vectors.scalesAreWellFormed {
+            throw MediaError(
+                .corruptSnapshot,
+                "snapshot \(name) is corrupt: section 'vec.scales' holds a scale that is not finite"
+            )
+        }
         if metadata.embedding?.graph != nil, vectorGraph?.isWellFormed != true {
             throw MediaError(.corruptSnapshot, "snapshot \(name) is corrupt: section 'vec.graph' is malformed")
         }

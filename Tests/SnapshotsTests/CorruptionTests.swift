@@ -95,4 +95,24 @@ import Testing
         let path = (temporaryDirectory("flip") as NSString).appendingPathComponent("flipped.mgws")
         #expect(Self.problem(flipping: bit, of: file.footerStart + offset, in: file.bytes, at: path) == nil)
     }
+
+    /// Found by the fuzzer: a file with valid checksums whose `vec.scales` holds a scale that is
+    /// not finite. Similar titles dequantized its vector and trapped converting NaN to an integer.
+    @Test func aNonFiniteVectorScaleIsRefusedByVerify() throws {
+        let path = try #require(Bundle.module.path(forResource: "Fixtures/fuzz-nonfinite-scale", ofType: "mgws"))
+        let snapshot = try Snapshot(path: path)
+        #expect(snapshot.check().isValid, "the fixture's checksums are all correct")
+        #expect {
+            try snapshot.verify()
+        } throws: { error in
+            (error as? MediaError)?.code == .corruptSnapshot && "\(error)".contains("vec.scales")
+        }
+    }
+
+    @Test func quantizingValuesThatAreNotFiniteDoesNotTrap() {
+        let (codes, scale) = QuantizedVectors.quantize([.nan, 0.5, -.infinity, -1, .infinity])
+        #expect(codes == [0, 64, 0, -127, 0])
+        #expect(abs(scale - 1 / 127) < 1e-7)
+        #expect(QuantizedVectors.quantize([.nan, .infinity]).scale == 0)
+    }
 }
