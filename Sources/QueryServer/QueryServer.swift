@@ -70,7 +70,7 @@ public struct QueryServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
-        router.add(middleware: RequestMetricsMiddleware(metrics: metrics, logger: logger))
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: RequestIDMiddleware(logger: logger))
         let routes = QueryRoutes(
             holder: holder,
@@ -135,10 +135,10 @@ struct ExecutorPreferringService<Wrapped: ServiceLifecycle.Service>: ServiceLife
     }
 }
 
-/// Counts requests and their latency per route, and logs each request at debug level.
+/// Counts requests and their latency per route. It runs outside ``RequestIDMiddleware``, which
+/// turns every error into a response, so every request reaches it as a response with a status.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
-    let logger: Logger
 
     func handle(
         _ request: Request,
@@ -146,19 +146,13 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let path = request.uri.path
-        do {
-            let response = try await next(request, context)
-            metrics.recordRequest(path: path, status: Int(response.status.code), duration: ContinuousClock.now - start)
-            return response
-        } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.recordRequest(path: path, status: Int(status), duration: ContinuousClock.now - start)
-            if status >= 500 {
-                logger.error("request failed", metadata: ["http.path": "\(path)", "error": "\(error)"])
-            }
-            throw error
-        }
+        let response = try await next(request, context)
+        metrics.recordRequest(
+            path: request.uri.path,
+            status: Int(response.status.code),
+            duration: ContinuousClock.now - start
+        )
+        return response
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Snapshots
 import Staging
 import Testing
 
@@ -103,7 +104,7 @@ import Testing
                 let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
                 #expect([0, 73].contains(process.terminationStatus), "\(process.terminationStatus): \(stderr)")
             }
-            let names = SnapshotDirectoryNames.list(workspace.snapshots)
+            let names = SnapshotDirectory(path: workspace.snapshots).snapshotNames()
             let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
             #expect(current.trimmingCharacters(in: .whitespacesAndNewlines) == names.last)
             for name in names {
@@ -261,14 +262,5 @@ import Testing
         let result = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(!result.stdout.contains("resumed"))
         #expect(result.stdout.contains("read 500, new 500"), "\(result.stdout)")
-    }
-}
-
-/// Snapshot file names in a directory, oldest first (names sort by build time).
-enum SnapshotDirectoryNames {
-    static func list(_ path: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter {
-            $0.hasPrefix("snapshot-") && $0.hasSuffix(".mgws")
-        }.sorted()
     }
 }

@@ -62,9 +62,9 @@ import Testing
         for _ in 0..<5 { lastSeen = watcher.reload(after: lastSeen) }
         #expect(metrics.render().contains("mediagw_snapshot_refused_total 1"))
         #expect(holder.current?.name == good)
-        // Once CURRENT names a good file again, it is served.
+        // Once CURRENT names a good file again, the watcher reads it (and refuses nothing more).
         try directory.point(at: good)
-        _ = watcher.reload(after: lastSeen)
-        #expect(holder.current?.name == good)
+        #expect(watcher.reload(after: lastSeen) == good)
+        #expect(metrics.render().contains("mediagw_snapshot_refused_total 1"))
     }
 }
