@@ -54,6 +54,17 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         ).sorted()
         dayOfMonthRestricted = !fields[2].hasPrefix("*")
         dayOfWeekRestricted = !fields[4].hasPrefix("*")
+        // With the weekday unrestricted only days of the month decide (with both restricted,
+        // either day is due); an expression whose days occur in none of its months is never due.
+        if !dayOfWeekRestricted {
+            let longest = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            let due = months.contains { month in daysOfMonth.contains { $0 <= longest[month - 1] } }
+            if !due {
+                throw Self.problem(
+                    "never due: day-of-month '\(fields[2])' does not occur in month '\(fields[3])'"
+                )
+            }
+        }
     }
 
     static func problem(_ message: String) -> MediaError {

@@ -56,6 +56,9 @@ public struct JobConfiguration: Sendable {
     public var mode: Mode
     public var schedule: Schedule?
     public var steps: [Step]
+    /// False opts the job's builds out of embedding (`embeddings: false`); otherwise a build
+    /// embeds whenever a model is available, and `embed` in `then` makes a missing one an error.
+    public var embeddings: Bool
     /// Run history older than this is deleted after each run of the job.
     public var keepRunsFor: TimeInterval
     /// Snapshots to keep when this job publishes.
@@ -71,8 +74,8 @@ public struct JobConfiguration: Sendable {
     public var alerts: Alerts?
 
     static let topLevelKeys = [
-        "description", "ingest", "mode", "schedule", "then", "retention", "timeouts", "max_pages", "snapshots",
-        "alerts",
+        "description", "ingest", "mode", "schedule", "then", "embeddings", "retention", "timeouts", "max_pages",
+        "snapshots", "alerts",
     ]
 
     /// Reads and validates `file`.
@@ -97,134 +100,159 @@ public struct JobConfiguration: Sendable {
         return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { "\(directory)/\($0)" }
     }
 
+    /// Reads the job from its document. Every problem in the file is gathered in one pass and
+    /// thrown together, one line each; a section with a problem takes its default meanwhile.
     init(root: ConfigNode) throws {
         file = root.file
         name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let top = try root.members(allowed: Self.topLevelKeys)
-        description = try top["description"]?.string()
+        var problems = ConfigProblems()
+        let top = try root.members(allowed: Self.topLevelKeys, problems: &problems)
+        description = problems.check { try top["description"]?.string() }
+        ingest = problems.check { try Self.ingest(top["ingest"], root: root, problems: &$0) } ?? []
+        mode = problems.check { try top["mode"].map(Self.mode) } ?? .incremental
+        schedule = problems.check { problems in try top["schedule"].map { try Self.schedule($0, problems: &problems) } }
+        steps = problems.check { try top["then"].map(Self.steps) } ?? Step.allCases
+        embeddings = problems.check { try top["embeddings"]?.bool() } ?? true
+        if !embeddings, steps.contains(.embed), let node = top["embeddings"] {
+            problems.record(node.error("'embeddings: false' contradicts 'embed' in 'then'; keep one"))
+        }
 
-        guard let ingestNode = top["ingest"] else {
-            throw root.error("missing key 'ingest' (a list of {connector: NAME, streams: [...]})")
+        let retention =
+            problems.check { try top["retention"]?.members(allowed: ["runs", "snapshots"], problems: &$0) } ?? [:]
+        keepRunsFor = problems.check { try retention["runs"]?.duration() } ?? 90 * 86_400
+        keepSnapshots = problems.check { try retention["snapshots"]?.int(in: 1...1000) } ?? 5
+
+        let timeouts =
+            problems.check { try top["timeouts"]?.members(allowed: ["run", "lock_wait"], problems: &$0) } ?? [:]
+        runTimeout = problems.check { try timeouts["run"]?.duration() }
+        lockWait = problems.check { try timeouts["lock_wait"]?.duration() } ?? 0
+        maxPages = problems.check { try top["max_pages"]?.int(in: 1...10_000_000) }
+        snapshots = problems.check { try top["snapshots"]?.string() }
+        alerts = problems.check { problems in try top["alerts"].map { try Self.alerts($0, problems: &problems) } }
+        try problems.throwIfAny()
+    }
+
+    private static func ingest(_ node: ConfigNode?, root: ConfigNode, problems: inout ConfigProblems) throws -> [Ingest]
+    {
+        guard let node else { throw root.error("missing key 'ingest' (a list of {connector: NAME, streams: [...]})") }
+        var parts: [Ingest] = []
+        for entry in try node.list() {
+            let part = problems.check { (problems: inout ConfigProblems) throws -> Ingest in
+                let members = try entry.members(allowed: ["connector", "streams", "settings"], problems: &problems)
+                guard let connectorNode = members["connector"] else { throw entry.error("missing key 'connector'") }
+                let connector = try connectorNode.string()
+                guard let known = Connector.streamNames[connector] else {
+                    throw connectorNode.error(
+                        "unknown connector '\(connector)'; expected one of "
+                            + ConnectorConfiguration.providers.joined(separator: ", ")
+                    )
+                }
+                let streams = problems.check { try members["streams"]?.strings() } ?? []
+                for (index, stream) in streams.enumerated() where !known.contains(stream) {
+                    problems.record(
+                        ConfigNode.child(of: members["streams"]!, index: index).error(
+                            "\(connector) has no stream '\(stream)'; expected one of \(known.joined(separator: ", "))"
+                        )
+                    )
+                }
+                var settings: [String: ConfigNode] = [:]
+                if let settingsNode = members["settings"] {
+                    for (stream, value) in try settingsNode.members(allowed: known, problems: &problems) {
+                        settings[stream] = value
+                    }
+                }
+                return Ingest(connector: connector, streams: streams, settings: settings, node: connectorNode)
+            }
+            if let part { parts.append(part) }
         }
-        ingest = try ingestNode.list().map { entry in
-            let members = try entry.members(allowed: ["connector", "streams", "settings"])
-            guard let connectorNode = members["connector"] else { throw entry.error("missing key 'connector'") }
-            let connector = try connectorNode.string()
-            guard let known = Connector.streamNames[connector] else {
-                throw connectorNode.error(
-                    "unknown connector '\(connector)'; expected one of "
-                        + ConnectorConfiguration.providers.joined(separator: ", ")
-                )
-            }
-            let streams = try members["streams"]?.strings() ?? []
-            for (index, stream) in streams.enumerated() where !known.contains(stream) {
-                throw ConfigNode.child(of: members["streams"]!, index: index).error(
-                    "\(connector) has no stream '\(stream)'; expected one of \(known.joined(separator: ", "))"
-                )
-            }
-            var settings: [String: ConfigNode] = [:]
-            if let settingsNode = members["settings"] {
-                for (stream, value) in try settingsNode.members(allowed: known) { settings[stream] = value }
-            }
-            return Ingest(connector: connector, streams: streams, settings: settings, node: connectorNode)
-        }
-        guard !ingest.isEmpty else { throw ingestNode.error("expected at least one connector") }
+        if parts.isEmpty && problems.isEmpty { throw node.error("expected at least one connector") }
         var seen = Set<String>()
-        for part in ingest where !seen.insert(part.connector).inserted {
-            throw part.node.error("connector '\(part.connector)' appears twice; list its streams once")
+        for part in parts where !seen.insert(part.connector).inserted {
+            problems.record(part.node.error("connector '\(part.connector)' appears twice; list its streams once"))
         }
+        return parts
+    }
 
-        mode = .incremental
-        if let modeNode = top["mode"] {
-            let text = try modeNode.string()
-            guard let value = Mode(rawValue: text) else {
-                throw modeNode.error("expected incremental or full, found '\(text)'")
-            }
-            mode = value
+    private static func mode(_ node: ConfigNode) throws -> Mode {
+        let text = try node.string()
+        guard let value = Mode(rawValue: text) else {
+            throw node.error("expected incremental or full, found '\(text)'")
         }
+        return value
+    }
 
-        if let scheduleNode = top["schedule"] {
-            let members = try scheduleNode.members(allowed: ["cron", "time_zone"])
-            guard let cronNode = members["cron"] else { throw scheduleNode.error("missing key 'cron'") }
-            let cron: CronExpression
-            do {
-                cron = try CronExpression(try cronNode.string())
-            } catch let error as MediaError {
-                throw cronNode.error("invalid cron expression: \(error.message)")
-            }
-            var zone = TimeZone(identifier: "UTC")!
-            if let zoneNode = members["time_zone"] {
-                let text = try zoneNode.string()
-                guard let value = TimeZone(identifier: text) else {
-                    throw zoneNode.error("unknown time zone '\(text)' (expected an IANA name like Europe/Berlin)")
-                }
+    private static func schedule(_ node: ConfigNode, problems: inout ConfigProblems) throws -> Schedule {
+        let members = try node.members(allowed: ["cron", "time_zone"], problems: &problems)
+        var zone = TimeZone(identifier: "UTC")!
+        if let zoneNode = members["time_zone"] {
+            let text = try zoneNode.string()
+            if let value = TimeZone(identifier: text) {
                 zone = value
-            }
-            schedule = Schedule(cron: cron, timeZone: zone)
-        }
-
-        steps = Step.allCases
-        if let thenNode = top["then"] {
-            let names = try thenNode.strings()
-            var chosen: [Step] = []
-            for (index, text) in names.enumerated() {
-                guard let step = Step(rawValue: text) else {
-                    throw ConfigNode.child(of: thenNode, index: index).error(
-                        "unknown step '\(text)'; expected some of resolve, embed, build, publish"
-                    )
-                }
-                chosen.append(step)
-            }
-            steps = Step.allCases.filter(chosen.contains)
-            let needs: [(Step, Step)] = [(.embed, .build), (.build, .resolve), (.publish, .build)]
-            for (step, required) in needs where steps.contains(step) && !steps.contains(required) {
-                throw thenNode.error("'\(step.rawValue)' needs '\(required.rawValue)' in the list")
+            } else {
+                problems.record(
+                    zoneNode.error("unknown time zone '\(text)' (expected an IANA name like Europe/Berlin)")
+                )
             }
         }
-
-        let retention = try top["retention"]?.members(allowed: ["runs", "snapshots"]) ?? [:]
-        keepRunsFor = try retention["runs"]?.duration() ?? 90 * 86_400
-        keepSnapshots = try retention["snapshots"]?.int(in: 1...1000) ?? 5
-
-        let timeouts = try top["timeouts"]?.members(allowed: ["run", "lock_wait"]) ?? [:]
-        runTimeout = try timeouts["run"]?.duration()
-        lockWait = try timeouts["lock_wait"]?.duration() ?? 0
-        maxPages = try top["max_pages"]?.int(in: 1...10_000_000)
-        snapshots = try top["snapshots"]?.string()
-
-        if let alertsNode = top["alerts"] {
-            let members = try alertsNode.members(allowed: ["webhook_env", "webhook_file", "format", "on"])
-            let source: KeySource
-            switch (members["webhook_env"], members["webhook_file"]) {
-            case (let env?, nil):
-                let variable = try env.string()
-                guard variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                    throw env.error("expected the NAME of an environment variable holding the URL, not the URL")
-                }
-                source = .environment(variable)
-            case (nil, let path?): source = .file(try path.string())
-            default: throw alertsNode.error("expected exactly one of 'webhook_env' or 'webhook_file'")
-            }
-            var format = Alerts.Format.json
-            if let formatNode = members["format"] {
-                let text = try formatNode.string()
-                guard let value = Alerts.Format(rawValue: text) else {
-                    throw formatNode.error("expected json or slack, found '\(text)'")
-                }
-                format = value
-            }
-            var on = Set(["partial", "quota-exhausted", "failed"])
-            if let onNode = members["on"] {
-                let values = try onNode.strings()
-                for (index, value) in values.enumerated() where !Self.outcomes.contains(value) {
-                    throw ConfigNode.child(of: onNode, index: index).error(
-                        "unknown outcome '\(value)'; expected some of \(Self.outcomes.joined(separator: ", "))"
-                    )
-                }
-                on = Set(values)
-            }
-            alerts = Alerts(webhook: source, format: format, on: on)
+        guard let cronNode = members["cron"] else { throw node.error("missing key 'cron'") }
+        let text = try cronNode.string()
+        do {
+            return Schedule(cron: try CronExpression(text), timeZone: zone)
+        } catch let error as MediaError {
+            throw cronNode.error("invalid cron expression: \(error.message)")
         }
+    }
+
+    private static func steps(_ node: ConfigNode) throws -> [Step] {
+        var chosen: [Step] = []
+        for (index, text) in try node.strings().enumerated() {
+            guard let step = Step(rawValue: text) else {
+                throw ConfigNode.child(of: node, index: index).error(
+                    "unknown step '\(text)'; expected some of resolve, embed, build, publish"
+                )
+            }
+            chosen.append(step)
+        }
+        let steps = Step.allCases.filter(chosen.contains)
+        let needs: [(Step, Step)] = [(.embed, .build), (.build, .resolve), (.publish, .build)]
+        for (step, required) in needs where steps.contains(step) && !steps.contains(required) {
+            throw node.error("'\(step.rawValue)' needs '\(required.rawValue)' in the list")
+        }
+        return steps
+    }
+
+    private static func alerts(_ node: ConfigNode, problems: inout ConfigProblems) throws -> Alerts {
+        let members = try node.members(allowed: ["webhook_env", "webhook_file", "format", "on"], problems: &problems)
+        let source: KeySource
+        switch (members["webhook_env"], members["webhook_file"]) {
+        case (let env?, nil):
+            let variable = try env.string()
+            guard variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw env.error("expected the NAME of an environment variable holding the URL, not the URL")
+            }
+            source = .environment(variable)
+        case (nil, let path?): source = .file(try path.string())
+        default: throw node.error("expected exactly one of 'webhook_env' or 'webhook_file'")
+        }
+        var format = Alerts.Format.json
+        if let formatNode = members["format"] {
+            let text = try formatNode.string()
+            guard let value = Alerts.Format(rawValue: text) else {
+                throw formatNode.error("expected json or slack, found '\(text)'")
+            }
+            format = value
+        }
+        var on = Set(["partial", "quota-exhausted", "failed"])
+        if let onNode = members["on"] {
+            let values = try onNode.strings()
+            for (index, value) in values.enumerated() where !Self.outcomes.contains(value) {
+                throw ConfigNode.child(of: onNode, index: index).error(
+                    "unknown outcome '\(value)'; expected some of \(Self.outcomes.joined(separator: ", "))"
+                )
+            }
+            on = Set(values)
+        }
+        return Alerts(webhook: source, format: format, on: on)
     }
 
     /// The connector configuration for one part, with the job's stream settings applied.

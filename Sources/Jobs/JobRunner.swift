@@ -54,6 +54,8 @@ public struct JobRunner: Sendable {
         /// Overrides each job's `max_pages`.
         public var maxPages: Int?
         public var environment: [String: String] = ProcessInfo.processInfo.environment
+        /// Publish snapshots that lack a capability the current one has (vectors, graph).
+        public var allowCapabilityLoss = false
 
         public init() {}
     }
@@ -227,7 +229,14 @@ public struct JobRunner: Sendable {
             } else if !anyIngested {
                 outcome.skipped = "no stream of the job completed a page; the stages after the ingest were skipped"
             } else {
-                outcome = await runStages(steps, directory: directory, keep: jobs.map(\.keepSnapshots).max() ?? 5)
+                outcome = await runStages(
+                    steps,
+                    embeddings: jobs.contains(where: \.embeddings),
+                    names: jobs.map(\.name),
+                    directory: directory,
+                    keep: jobs.map(\.keepSnapshots).max() ?? 5,
+                    allowCapabilityLoss: options.allowCapabilityLoss
+                )
             }
             for job in jobs { stageResults[job.name] = outcome }
         }
@@ -291,8 +300,17 @@ public struct JobRunner: Sendable {
         var skipped: String?
     }
 
-    /// Resolve, embed, build and publish into `directory`, as far as `steps` asks.
-    private func runStages(_ steps: Set<JobConfiguration.Step>, directory: String, keep: Int) async -> StageOutcome {
+    /// Resolve, embed, build and publish into `directory`, as far as `steps` asks. A build embeds
+    /// when `embed` is a step (a missing model is then an error) or, unless every job of the
+    /// group opted out (`embeddings` false), whenever a model is available.
+    private func runStages(
+        _ steps: Set<JobConfiguration.Step>,
+        embeddings: Bool,
+        names: [String],
+        directory: String,
+        keep: Int,
+        allowCapabilityLoss: Bool
+    ) async -> StageOutcome {
         var outcome = StageOutcome()
         let started = Date()
         do {
@@ -311,30 +329,53 @@ public struct JobRunner: Sendable {
                 )
                 return outcome
             }
-            var embedder: (any Embedder)?
+            var builder = SnapshotBuilder(resolver: resolver, keep: keep, logger: logger)
+            builder.allowCapabilityLoss = allowCapabilityLoss
             if steps.contains(.embed) {
                 onEvent?(.stage("embed"))
                 do {
-                    embedder = try await makeEmbedder()
+                    builder.embedder = try await makeEmbedder()
                 } catch let error as MediaError {
                     throw MediaError(error.code, "embed: \(error.message)")
                 }
+            } else if !embeddings {
+                builder.withoutVectors = "job \(names.joined(separator: ", ")) sets embeddings: false"
+            } else {
+                do {
+                    builder.embedder = try await makeEmbedder()
+                } catch {
+                    let text = (error as? MediaError)?.message ?? "\(error)"
+                    builder.withoutVectors = "no embedding model: \(text)"
+                    logger.warning("building without vectors: \(text)")
+                }
             }
             onEvent?(.stage(steps.contains(.publish) ? "build and publish" : "build"))
-            let summary = try await SnapshotBuilder(resolver: resolver, embedder: embedder, keep: keep, logger: logger)
-                .build(
-                    from: store,
-                    into: SnapshotDirectory(path: directory),
-                    makeCurrent: steps.contains(.publish),
-                    recordRun: false
-                )
+            let summary = try await builder.build(
+                from: store,
+                into: SnapshotDirectory(path: directory),
+                makeCurrent: steps.contains(.publish),
+                recordRun: false
+            )
             for step in ["resolve", "embed", "write", "publish"] {
                 guard let seconds = summary.phases[step] else { continue }
                 outcome.stages.append(.init(step: step, outcome: "success", seconds: seconds, message: nil))
             }
+            if summary.unchanged {
+                outcome.stages.append(
+                    .init(
+                        step: "publish",
+                        outcome: "unchanged",
+                        seconds: 0,
+                        message: "\(summary.titles) titles from \(summary.records) records, equal to the current "
+                            + "snapshot \(summary.path); nothing published"
+                    )
+                )
+                return outcome
+            }
             outcome.snapshot = summary.path
             if var last = outcome.stages.popLast() {
                 last.message = "\(summary.titles) titles from \(summary.records) records in \(summary.path)"
+                if let reason = summary.withoutVectors { last.message! += "; no vectors: \(reason)" }
                 outcome.stages.append(last)
             }
         } catch {

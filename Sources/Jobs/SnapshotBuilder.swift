@@ -26,11 +26,25 @@ public struct SnapshotBuilder: Sendable {
         /// `matched` (everything), `incremental: …` (what changed and its neighbours), or `reused`
         /// when no record had changed since the last resolution.
         public var resolution: String
+        /// True when the build would have served exactly what the current snapshot serves, so
+        /// nothing was written: `path` is then the current snapshot.
+        public var unchanged: Bool = false
+        /// Why the snapshot has no vectors, when it has none.
+        public var withoutVectors: String?
     }
 
     public var resolver: any TitleResolver
     /// Embeds titles for semantic search; nil builds a lexical-only snapshot.
     public var embedder: (any Embedder)?
+    /// Why there is no `embedder` (recorded in the snapshot, shown by `snapshot info`).
+    public var withoutVectors = "built without an embedder"
+    /// Publish even when the new snapshot lacks a capability the current one has (vectors, the
+    /// vector graph). Off, such a publish is refused and says why.
+    public var allowCapabilityLoss = false
+    /// Publish even when the resolved content equals the current snapshot's. Off, such a build
+    /// writes nothing, so that runs that changed nothing do not push useful snapshots out of
+    /// the directory's `keep`.
+    public var publishUnchanged = false
     /// Snapshots to keep in the directory.
     public var keep: Int
     /// Writes the snapshot file (graph threshold, compression level).
@@ -141,6 +155,45 @@ public struct SnapshotBuilder: Sendable {
             lap("load")
             let (resolved, resolution) = try resolve(records, in: store, fingerprint: fingerprint)
             lap("resolve")
+            let current = makeCurrent ? directory.currentMetadata() : nil
+            if let current {
+                try checkCapabilities(current: current, titles: resolved.titles.count)
+                let digest = try writer.contentDigest(
+                    titles: resolved.titles,
+                    aliases: resolved.identity.aliases,
+                    embeddingModel: embedder?.modelID
+                )
+                if !publishUnchanged, current.metadata.contentDigest == digest {
+                    logger.info(
+                        "nothing changed: the resolved titles equal the current snapshot's; nothing published",
+                        metadata: ["snapshot.path": "\(current.path)"]
+                    )
+                    if let runID {
+                        var counts = IngestCounts()
+                        counts.read = records.count
+                        try store.finishRun(
+                            id: runID,
+                            outcome: "success",
+                            counts: counts,
+                            message: "unchanged: equal to the current snapshot \(current.path); nothing published"
+                        )
+                    }
+                    return Summary(
+                        path: current.path,
+                        isCurrent: true,
+                        buildID: current.metadata.buildID,
+                        titles: resolved.titles.count,
+                        records: records.count,
+                        bytes: 0,
+                        seconds: Date().timeIntervalSince(started),
+                        phases: phases,
+                        embeddings: nil,
+                        resolution: resolution,
+                        unchanged: true,
+                        withoutVectors: current.metadata.withoutVectors
+                    )
+                }
+            }
             var vectors: EmbeddedVectors?
             var embeddingReport: CatalogEmbedder.Report?
             if let embedder {
@@ -171,6 +224,7 @@ public struct SnapshotBuilder: Sendable {
                 sourceCounts: sourceCounts,
                 aliases: resolved.identity.aliases,
                 vectors: vectors,
+                withoutVectors: withoutVectors,
                 buildID: buildID,
                 builtAt: started
             )
@@ -203,7 +257,8 @@ public struct SnapshotBuilder: Sendable {
                 seconds: Date().timeIntervalSince(started),
                 phases: phases,
                 embeddings: embeddingReport,
-                resolution: resolution
+                resolution: resolution,
+                withoutVectors: embedder == nil ? withoutVectors : nil
             )
         } catch {
             if let runID {
@@ -211,6 +266,36 @@ public struct SnapshotBuilder: Sendable {
             }
             throw error
         }
+    }
+}
+
+extension SnapshotBuilder {
+    /// Refuses (unless ``allowCapabilityLoss``) a build that would make current a snapshot
+    /// without a capability the current one has. Checked before embedding and writing, from what
+    /// the build will produce: vectors when there is an embedder, a graph when the catalog
+    /// reaches the writer's threshold.
+    func checkCapabilities(current: (path: String, metadata: SnapshotMetadata), titles: Int) throws {
+        guard !allowCapabilityLoss else { return }
+        var planned: SnapshotMetadata.Capabilities = []
+        if embedder != nil {
+            planned.insert(.vectors)
+            if titles >= writer.graphThreshold { planned.insert(.graph) }
+        }
+        let lost = current.metadata.capabilities.subtracting(planned)
+        guard !lost.isEmpty else { return }
+        var reason = ""
+        if lost.contains(.vectors) {
+            reason = "this build has none (\(withoutVectors))"
+        } else {
+            reason =
+                "this build's \(titles) titles are below the graph threshold of \(writer.graphThreshold)"
+        }
+        throw MediaError(
+            .refused,
+            "refusing to publish: the current snapshot \(current.path) has \(lost), and \(reason); "
+                + "install the embedding model (scripts/install-model.sh) or allow the loss with "
+                + "--allow-capability-loss"
+        )
     }
 }
 

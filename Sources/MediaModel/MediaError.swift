@@ -14,6 +14,9 @@ public struct MediaError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedFormat = Code(name: "unsupported-format", exitStatus: 68)
         public static let io = Code(name: "io", exitStatus: 74)
         public static let configuration = Code(name: "configuration", exitStatus: 78)
+        /// A step that would make things worse than they are and was not forced (a publish that
+        /// drops a capability the current snapshot has).
+        public static let refused = Code(name: "refused", exitStatus: 77)
         public static let internalFailure = Code(name: "internal", exitStatus: 70)
 
         public var description: String { name }

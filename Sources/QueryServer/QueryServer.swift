@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MediaModel
+import NIOCore
 import Search
 import ServiceLifecycle
 import Snapshots
@@ -118,7 +119,15 @@ public struct QueryServer: Sendable {
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw MediaError(
+                .io,
+                "port \(configuration.port) on \(configuration.host) is in use by another process; stop it or "
+                    + "choose another with --port"
+            )
+        }
     }
 }
 

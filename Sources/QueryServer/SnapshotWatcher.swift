@@ -27,6 +27,12 @@ public struct SnapshotWatcher: Service {
         self.logger = logger
     }
 
+    /// What is served after a refusal: the previous snapshot, or nothing yet.
+    private var stillServing: String {
+        holder.current.map { "still serving the previous snapshot \($0.name)" }
+            ?? "serving nothing until a good snapshot is published (/readyz stays 503)"
+    }
+
     public func run() async throws {
         var lastSeen = holder.current?.name
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -47,10 +53,7 @@ public struct SnapshotWatcher: Service {
             let seen = "CURRENT: \(error)"
             if seen != lastSeen {
                 metrics.snapshotRefused()
-                logger.error(
-                    "cannot read CURRENT; still serving the previous snapshot",
-                    metadata: ["error": "\(error)"]
-                )
+                logger.error("cannot read CURRENT; \(stillServing)", metadata: ["error": "\(error)"])
             }
             return seen
         }
@@ -68,7 +71,7 @@ public struct SnapshotWatcher: Service {
         } catch {
             metrics.snapshotRefused()
             logger.error(
-                "refused snapshot; still serving the previous one",
+                "refused snapshot; \(stillServing)",
                 metadata: ["snapshot.name": "\(name)", "error": "\(error)"]
             )
         }

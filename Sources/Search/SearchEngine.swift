@@ -13,6 +13,10 @@ public struct SearchEngine: Sendable {
     /// see docs/decisions/0003-search-ranking.md.
     private static let k1 = 1.2
     private static let b = 0.75
+    /// A word counts as common (only ranking titles a rarer word matched) when it is in more than
+    /// 5% of titles and in more than this many: in a tiny catalog every word is rare.
+    static let commonWordMinimum = 50
+
     /// Most dictionary terms one prefix may expand to (the most frequent are kept).
     public var maximumPrefixExpansions = 40
 
@@ -73,7 +77,7 @@ public struct SearchEngine: Sendable {
         let order = expanded.indices.sorted {
             frequencies[$0] != frequencies[$1] ? frequencies[$0] < frequencies[$1] : $0 < $1
         }
-        let commonThreshold = max(1000, snapshot.documentCount / 20)
+        let commonThreshold = max(Self.commonWordMinimum, snapshot.documentCount / 20)
         let hasRareWord = frequencies.contains { $0 > 0 && $0 <= commonThreshold }
         for (position, index) in order.enumerated() {
             let onlyExisting = hasRareWord && frequencies[index] > commonThreshold

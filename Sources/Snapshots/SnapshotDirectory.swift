@@ -30,6 +30,13 @@ public struct SnapshotDirectory: Sendable {
         return (path as NSString).appendingPathComponent(name)
     }
 
+    /// The current snapshot's path and metadata; nil when nothing readable is current (a build
+    /// then has nothing to compare with, and publishing repairs `CURRENT`).
+    public func currentMetadata() -> (path: String, metadata: SnapshotMetadata)? {
+        guard let path = try? currentSnapshotPath(), let snapshot = try? Snapshot(path: path) else { return nil }
+        return (path, snapshot.metadata)
+    }
+
     /// Published snapshot file names, oldest first (names sort by build time).
     public func snapshotNames() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []

@@ -17,6 +17,11 @@ public struct SnapshotMetadata: Codable, Sendable, Equatable {
     public var writer: String
     /// The vector sections, when the snapshot was built with embeddings.
     public var embedding: EmbeddingMetadata?
+    /// Why the snapshot has no vectors (`embedding` is nil): who opted out, or what was missing.
+    public var withoutVectors: String?
+    /// SHA-256 of what the snapshot serves (titles, aliases, embedding model, format and writer),
+    /// without the build's time and id: two builds with equal digests serve the same thing.
+    public var contentDigest: String?
 
     public init(
         formatVersion: UInt32,
@@ -40,6 +45,35 @@ public struct SnapshotMetadata: Codable, Sendable, Equatable {
         self.averageDocumentLength = averageDocumentLength
         self.termCount = termCount
         self.writer = writer
+    }
+}
+
+extension SnapshotMetadata {
+    /// What a snapshot can do beyond lexical search.
+    public struct Capabilities: OptionSet, Sendable, CustomStringConvertible {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// Vectors: semantic and hybrid search, similar titles.
+        public static let vectors = Capabilities(rawValue: 1)
+        /// The HNSW graph: approximate vector search at scale.
+        public static let graph = Capabilities(rawValue: 2)
+
+        public var description: String {
+            var names: [String] = []
+            if contains(.vectors) { names.append("vectors (semantic and hybrid search)") }
+            if contains(.graph) { names.append("the vector graph (fast semantic search on a large catalog)") }
+            return names.joined(separator: " and ")
+        }
+    }
+
+    public var capabilities: Capabilities {
+        var result: Capabilities = []
+        if let embedding {
+            result.insert(.vectors)
+            if embedding.graph != nil { result.insert(.graph) }
+        }
+        return result
     }
 }
 

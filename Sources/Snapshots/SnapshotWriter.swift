@@ -23,12 +23,38 @@ public struct SnapshotWriter: Sendable {
         self.graphThreshold = graphThreshold
     }
 
+    /// The ``SnapshotMetadata/contentDigest`` of a snapshot of `titles` with `aliases`, embedded by
+    /// `embeddingModel` (nil: no vectors). Computed before embedding, so that a build can tell
+    /// it would serve exactly what the current snapshot serves without doing the work.
+    public func contentDigest(
+        titles unsorted: [CanonicalTitle],
+        aliases: [String: String],
+        embeddingModel: String?
+    ) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash = SHA256()
+        let settings = [
+            "format \(SnapshotFormat.version)", "writer \(writerVersion)",
+            "model \(embeddingModel ?? "none")",
+            "graph \(graphThreshold) \(graphNeighbors) \(graphEfConstruction)",
+        ]
+        hash.update(data: try encoder.encode(settings))
+        hash.update(data: try encoder.encode(aliases))
+        for title in unsorted.sorted(by: { $0.id < $1.id }) {
+            hash.update(data: try encoder.encode(title))
+        }
+        return Hex.encode(hash.finalize())
+    }
+
     /// Builds the snapshot bytes. `titles` need not be sorted; documents are numbered in id order.
+    /// `withoutVectors` says why there are no `vectors`, for `snapshot info`.
     public func makeSnapshot(
         titles unsorted: [CanonicalTitle],
         sourceCounts: [String: Int],
         aliases: [String: String],
         vectors: EmbeddedVectors? = nil,
+        withoutVectors: String? = nil,
         buildID: UUID = UUID(),
         builtAt: Date = Date()
     ) throws -> Data {
@@ -54,6 +80,8 @@ public struct SnapshotWriter: Sendable {
             writer: writerVersion
         )
         metadata.embedding = vectorSections?.metadata
+        metadata.withoutVectors = vectors == nil ? (withoutVectors ?? "built without an embedder") : nil
+        metadata.contentDigest = try contentDigest(titles: titles, aliases: aliases, embeddingModel: vectors?.modelID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         sections.append((.meta, Array(try encoder.encode(metadata))))

@@ -11,12 +11,12 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Resolve what is staged into canonical titles and publish a snapshot.",
         discussion: """
-            Writes the snapshot under a temporary name, fsyncs, verifies it reads back, renames it
+            Writes the snapshot under a temporary name, fsyncs, verifies it reads back, renames it \
             into place and swaps CURRENT; then keeps the newest --keep snapshots.
             """
     )
 
-    @Option(help: "How many snapshots to keep (the current one is never deleted).")
+    @Option(help: ArgumentHelp("How many snapshots to keep (the current one is never deleted).", valueName: "n"))
     var keep = 5
 
     @Flag(help: "Print the summary as JSON.")
@@ -24,6 +24,12 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(help: "Build a lexical-only snapshot without vectors (no embedding model needed).")
     var noEmbeddings = false
+
+    @Flag(help: "Publish even if the new snapshot lacks vectors or the graph that the current one has.")
+    var allowCapabilityLoss = false
+
+    @Flag(help: "Publish even if the resolved titles equal the current snapshot's.")
+    var always = false
 
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var resolution: ResolutionOptions
@@ -47,13 +53,25 @@ struct BuildCommand: AsyncParsableCommand {
                     )
                 }
             }
-            let store = try StagingStore(path: common.staging)
-            let resolver = try resolution.load().resolver
-            return try await SnapshotBuilder(resolver: resolver, embedder: embedder, keep: keep, logger: logger)
-                .build(from: store, into: SnapshotDirectory(path: common.snapshots))
+            let store = try common.existingStaging()
+            var builder = SnapshotBuilder(
+                resolver: try resolution.load().resolver,
+                embedder: embedder,
+                keep: keep,
+                logger: logger
+            )
+            builder.withoutVectors = "built with --no-embeddings"
+            builder.allowCapabilityLoss = allowCapabilityLoss
+            builder.publishUnchanged = always
+            return try await builder.build(from: store, into: SnapshotDirectory(path: common.snapshots))
         }
         if json {
             print(String(decoding: try JSONEncoder.pretty.encode(summary), as: UTF8.self))
+        } else if summary.unchanged {
+            print(
+                "unchanged: \(summary.titles) titles from \(summary.records) records equal the current snapshot "
+                    + "\(summary.path); nothing published (--always publishes anyway)"
+            )
         } else {
             print(
                 "published \(summary.path): \(summary.titles) titles from \(summary.records) records, "
@@ -69,7 +87,9 @@ struct BuildCommand: AsyncParsableCommand {
                         + "(\(String(format: "%.2f", report.seconds)) s)"
                 )
             } else {
-                print("embeddings: none (--no-embeddings); semantic search is off for this snapshot")
+                print(
+                    "embeddings: none (\(summary.withoutVectors ?? "--no-embeddings")); semantic search is off for this snapshot"
+                )
             }
         }
     }

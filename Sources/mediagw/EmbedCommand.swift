@@ -8,8 +8,8 @@ struct EmbedCommand: AsyncParsableCommand {
         commandName: "embed",
         abstract: "Print the token ids and embedding of each text as one JSON line.",
         discussion: """
-            For debugging and for comparing with other implementations. Texts come from the
-            arguments, or one per line from --file (- reads standard input). Token ids are shown
+            For debugging and for comparing with other implementations. Texts come from the \
+            arguments, or one per line from --file (- reads standard input). Token ids are shown \
             for the native model only.
             """
     )

@@ -27,7 +27,7 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Model name sent to the embedding service.", valueName: "name"))
     var embeddingModel = ModelDirectory.defaultModel
 
-    @Option(help: "Threads for native embedding (default: one per core).")
+    @Option(help: ArgumentHelp("Threads for native embedding (default: one per core).", valueName: "n"))
     var embedWorkers: Int?
 
     /// The configured embedder; throws a ``MediaError`` that says how to install the model.

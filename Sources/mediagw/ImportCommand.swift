@@ -9,9 +9,9 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import a source-record JSONL file (plain, gzip or zstd) into staging.",
         discussion: """
-            Each line is validated; bad lines are quarantined with their line number and reason and
-            the import goes on. Re-importing the same file changes nothing. An import that was
-            interrupted (killed, a full disk) goes on after the last line it committed when the same,
+            Each line is validated; bad lines are quarantined with their line number and reason and \
+            the import goes on. Re-importing the same file changes nothing. An import that was \
+            interrupted (killed, a full disk) goes on after the last line it committed when the same, \
             unchanged file is imported again (not with --full, which must read every line;
             --restart reads from line 1). Exits 2 when any line was quarantined (see 'mediagw quarantine').
             """
@@ -20,13 +20,15 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The JSONL file, or - for standard input.", valueName: "file"))
     var file: String
 
-    @Option(help: "Source name the records belong to (lower-case letters, digits, dashes).")
+    @Option(
+        help: ArgumentHelp("Source name the records belong to (lower-case letters, digits, dashes).", valueName: "name")
+    )
     var source: String
 
     @Flag(help: "The file is the source's full listing: tombstone the source's records it lacks.")
     var full = false
 
-    @Option(help: "Lines per committed page.")
+    @Option(help: ArgumentHelp("Lines per committed page.", valueName: "n"))
     var pageSize = 1000
 
     @Flag(help: "Read from line 1 even when an earlier import of this file was interrupted.")

@@ -10,11 +10,12 @@ struct IngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Pull a provider's streams into staging (connectors/<provider>.yml).",
         discussion: """
-            Each page commits with its cursor, so an interrupted ingest resumes where it stopped.
-            With --from/--to, streams that support time windows pull that window in --step steps
+            Each page commits with its cursor, so an interrupted ingest resumes where it stopped. \
+            With --from/--to, streams that support time windows pull that window in --step steps \
             under a cursor of their own (a backfill), leaving the scheduled cursor alone.
-            Exit status: 0 success; 2 partial (a stream failed or records were quarantined);
-            75 quota exhausted (resumes after the provider's reset); 1 every stream failed;
+
+            Exit status: 0 success; 2 partial (a stream failed or records were quarantined); \
+            75 quota exhausted (resumes after the provider's reset); 1 every stream failed; \
             78 bad configuration.
             """
     )
@@ -49,7 +50,7 @@ struct IngestCommand: AsyncParsableCommand {
     )
     var shows: [String] = []
 
-    @Option(help: "Stop each stream after this many pages.")
+    @Option(help: ArgumentHelp("Stop each stream after this many pages.", valueName: "n"))
     var maxPages: Int?
 
     @Option(help: ArgumentHelp("Job name the cursors belong to.", valueName: "name"))

@@ -66,7 +66,7 @@ struct JobsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate every job file and the connector files it uses.",
             discussion: """
-                Prints one line per job and exits 78 if any file is invalid. Keys that are not set
+                Prints one line per job and exits 78 if any file is invalid. Keys that are not set \
                 in this environment are reported as warnings: they are needed when the job runs.
                 """
         )
@@ -76,17 +76,24 @@ struct JobsCommand: AsyncParsableCommand {
             let paths = try await exitOnError { try JobConfiguration.files(in: files.jobs) }
             var failures = 0
             for path in paths {
-                do {
-                    let job = try JobConfiguration.load(file: path)
-                    var warnings: [String] = []
+                var problems = ConfigProblems()
+                var warnings: [String] = []
+                if let job = problems.check({ try JobConfiguration.load(file: path) }) {
                     for part in job.ingest {
-                        let configuration = try job.connectorConfiguration(part, directory: files.connectors)
+                        guard
+                            let configuration = problems.check({
+                                try job.connectorConfiguration(part, directory: files.connectors)
+                            })
+                        else { continue }
                         let configured = Set(
-                            (try configuration.streams?.table().map(\.key) ?? []) + part.settings.keys
+                            (problems.check { try configuration.streams?.table().map(\.key) } ?? [])
+                                + part.settings.keys
                         )
                         for name in part.streams where !configured.contains(name) {
-                            throw part.node.error(
-                                "stream '\(name)' is not configured in \(configuration.file) or under 'settings'"
+                            problems.record(
+                                part.node.error(
+                                    "stream '\(name)' is not configured in \(configuration.file) or under 'settings'"
+                                )
                             )
                         }
                         for source in configuration.keySources {
@@ -96,17 +103,20 @@ struct JobsCommand: AsyncParsableCommand {
                                 warnings.append(error.message)
                             }
                         }
-                        if case .environment(let name)? = job.alerts?.webhook,
-                            Environment.value(name) == nil
-                        {
-                            warnings.append("the alert webhook variable \(name) is not set")
-                        }
                     }
+                    if case .environment(let name)? = job.alerts?.webhook, Environment.value(name) == nil {
+                        warnings.append("the alert webhook variable \(name) is not set")
+                    }
+                }
+                if problems.isEmpty {
                     print("ok \(path)")
                     for warning in Set(warnings).sorted() { print("  warning: \(warning)") }
-                } catch let error as MediaError {
+                } else {
                     failures += 1
-                    print("error \(error.message)")
+                    // One line per problem: a file's every mistake is reported in one pass.
+                    for error in problems.errors {
+                        for line in error.message.split(separator: "\n") { print("error \(line)") }
+                    }
                 }
             }
             if failures > 0 {

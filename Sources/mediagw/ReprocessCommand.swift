@@ -10,14 +10,19 @@ struct ReprocessCommand: AsyncParsableCommand {
         commandName: "reprocess",
         abstract: "Re-derive source records from the raw archive with the current mapping (no fetching).",
         discussion: """
-            After a mapping fix or a change to the tables in connectors/*.yml: each live record is
-            mapped again from the payload it came from, and items quarantined earlier are staged
-            when they now map. Then `mediagw build` (or the next run) publishes the result.
+            After a mapping fix or a change to the tables in connectors/*.yml: each live record is \
+            mapped again from the payload it came from, and items quarantined earlier are staged \
+            when they now map. Then `mediagw build` (or the next run) publishes the result. \
             Sources imported from JSONL files are re-imported with `mediagw import` instead.
             """
     )
 
-    @Option(help: "Only this source (a provider name); default: every provider with a connector file.")
+    @Option(
+        help: ArgumentHelp(
+            "Only this source (a provider name); default: every provider with a connector file.",
+            valueName: "name"
+        )
+    )
     var source: String?
 
     @Option(help: ArgumentHelp("Directory of connector files.", valueName: "dir"))
@@ -37,7 +42,7 @@ struct ReprocessCommand: AsyncParsableCommand {
                         + "re-import file sources with `mediagw import`"
                 )
             }
-            let store = try StagingStore(path: common.staging)
+            let store = try common.existingStaging()
             var reports: [Reprocessor.Report] = []
             for name in sources {
                 let file = "\(connectors)/\(name).yml"

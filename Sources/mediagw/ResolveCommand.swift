@@ -29,13 +29,13 @@ struct ResolveCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pairs the last build scored between the review and merge thresholds, highest first."
         )
-        @Option(help: "How many pairs to show.") var limit = 50
+        @Option(help: ArgumentHelp("How many pairs to show.", valueName: "n")) var limit = 50
         @Flag(help: "Print as JSON.") var json = false
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
             try await exitOnError {
-                let store = try StagingStore(path: common.staging)
+                let store = try common.existingStaging()
                 let pairs = try store.reviewPairs(limit: limit)
                 if json {
                     print(String(decoding: try JSONEncoder.pretty.encode(pairs), as: UTF8.self))
@@ -71,7 +71,7 @@ struct ResolveCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await exitOnError {
-                let store = try StagingStore(path: common.staging)
+                let store = try common.existingStaging()
                 let records = try store.liveRecords()
                 var keys = [subject]
                 if !records.contains(where: { $0.key == subject }) {
@@ -164,12 +164,12 @@ struct ResolveCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Provider values without a mapping (genres, services), from the runs' stream reports."
         )
-        @Option(help: "Runs to look back over.") var runs = 50
+        @Option(help: ArgumentHelp("Runs to look back over.", valueName: "n")) var runs = 50
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
             try await exitOnError {
-                let store = try StagingStore(path: common.staging)
+                let store = try common.existingStaging()
                 var counts: [String: Int] = [:]
                 for run in try store.runs(limit: runs) {
                     for stream in try store.streams(runID: run.id) {

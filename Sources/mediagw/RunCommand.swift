@@ -17,7 +17,9 @@ struct JobRunOptions: ParsableArguments {
     )
     var wait: String?
 
-    @Option(help: "Stop each stream after this many pages (overrides the job's max_pages).")
+    @Option(
+        help: ArgumentHelp("Stop each stream after this many pages (overrides the job's max_pages).", valueName: "n")
+    )
     var maxPages: Int?
 
     @Flag(help: "Print the summaries as JSON.")
@@ -25,6 +27,9 @@ struct JobRunOptions: ParsableArguments {
 
     @Flag(help: "No progress line on a terminal.")
     var noProgress = false
+
+    @Flag(help: "Publish even if the new snapshot lacks vectors or the graph that the current one has.")
+    var allowCapabilityLoss = false
 
     func validate() throws {
         if let wait, DurationText.seconds(wait) == nil {
@@ -38,11 +43,12 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run jobs: ingest their streams, then resolve, embed, build and publish.",
         discussion: """
-            Each job takes its lock first; streams of all the jobs run side by side, each page
-            committing with its cursor, so an interrupted run resumes where it stopped. The stages
+            Each job takes its lock first; streams of all the jobs run side by side, each page \
+            committing with its cursor, so an interrupted run resumes where it stopped. The stages \
             after the ingest run once per snapshot directory.
-            Exit status: 0 success; 2 partial (a stream failed or stopped early, or records were
-            quarantined); 75 quota exhausted (resumes after the provider's reset); 1 failed;
+
+            Exit status: 0 success; 2 partial (a stream failed or stopped early, or records were \
+            quarantined); 75 quota exhausted (resumes after the provider's reset); 1 failed; \
             73 a job's lock is held by a running process; 78 bad configuration.
             """
     )
@@ -70,8 +76,8 @@ struct BackfillCommand: AsyncParsableCommand {
         commandName: "backfill",
         abstract: "Pull a time window through a job's streams, then resolve and build like a run.",
         discussion: """
-            Streams that can fetch time windows pull [--from, --to) in --step steps under a cursor
-            of their own: the scheduled cursor does not move, and running the same backfill again
+            Streams that can fetch time windows pull [--from, --to) in --step steps under a cursor \
+            of their own: the scheduled cursor does not move, and running the same backfill again \
             continues where it stopped. Exit statuses as for `mediagw run`.
             """
     )
@@ -136,6 +142,7 @@ struct JobExecution: ParsableArguments {
             runOptions.snapshots = common.snapshots
             runOptions.lockWait = options.wait.flatMap(DurationText.seconds)
             runOptions.maxPages = options.maxPages
+            runOptions.allowCapabilityLoss = options.allowCapabilityLoss
             configure(&runOptions)
             let (ready, options) = (runner, runOptions)
             do {
@@ -173,6 +180,9 @@ struct JobExecution: ParsableArguments {
             lines.append("  \(stream.stream): \(stream.outcome)" + (stream.message.map { " — \($0)" } ?? ""))
         }
         if let error = summary.stageError { lines.append("  \(error)") }
+        for stage in summary.stages where stage.outcome == "unchanged" {
+            lines.append("  unchanged: \(stage.message ?? "nothing published")")
+        }
         if let snapshot = summary.snapshot { lines.append("  published \(snapshot)") }
         return lines.joined(separator: "\n")
     }

@@ -17,17 +17,18 @@ struct RunsCommand: AsyncParsableCommand {
 
         @Argument(help: ArgumentHelp("Only runs of this job (e.g. nightly, import:catalog, build).", valueName: "job"))
         var job: String?
-        @Option(help: "How many runs to show.") var limit = 20
+        @Option(help: ArgumentHelp("How many runs to show.", valueName: "n")) var limit = 20
         @Flag(help: "Print as JSON.") var json = false
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
             try await exitOnError {
-                let runs = try StagingStore(path: common.staging).runs(job: job, limit: limit)
+                let runs = try common.existingStaging().runs(job: job, limit: limit)
                 if json {
                     print(String(decoding: try JSONEncoder.pretty.encode(runs), as: UTF8.self))
                     return
                 }
+                if runs.isEmpty { print(job.map { "no runs of \($0) yet" } ?? "no runs yet") }
                 for run in runs {
                     let counts = run.counts
                     print(
@@ -52,7 +53,7 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await exitOnError {
-                let store = try StagingStore(path: common.staging)
+                let store = try common.existingStaging()
                 guard let record = try store.run(id: runID) else {
                     throw MediaError(.notFound, "no run \(runID) in \(common.staging)")
                 }
@@ -124,18 +125,19 @@ struct QuarantineCommand: AsyncParsableCommand {
         abstract: "Show quarantined input: where it was, why it was refused, and how it began."
     )
 
-    @Option(help: "Only this source.") var source: String?
-    @Option(help: "How many entries to show.") var limit = 50
+    @Option(help: ArgumentHelp("Only this source.", valueName: "name")) var source: String?
+    @Option(help: ArgumentHelp("How many entries to show.", valueName: "n")) var limit = 50
     @Flag(help: "Print as JSON.") var json = false
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         try await exitOnError {
-            let entries = try StagingStore(path: common.staging).quarantine(source: source, limit: limit)
+            let entries = try common.existingStaging().quarantine(source: source, limit: limit)
             if json {
                 print(String(decoding: try JSONEncoder.pretty.encode(entries), as: UTF8.self))
                 return
             }
+            if entries.isEmpty { print("nothing quarantined" + (source.map { " from \($0)" } ?? "")) }
             for entry in entries {
                 print("\(entry.location) [\(entry.source), run \(entry.runID)]: \(entry.reason)")
                 print("    \(entry.excerpt.prefix(160))")
@@ -149,15 +151,15 @@ struct QuotaCommand: AsyncParsableCommand {
         commandName: "quota",
         abstract: "Show the quota ledger: units spent per provider, key and provider quota day.",
         discussion: """
-            Keys are shown by where they come from (env:YOUTUBE_API_KEY), never by value. While a
-            run is going, its reserved but unspent units are included (at most two blocks per
+            Keys are shown by where they come from (env:YOUTUBE_API_KEY), never by value. While a \
+            run is going, its reserved but unspent units are included (at most two blocks per \
             key, see docs/connectors.md); a finished run has given them back.
             """
     )
 
     @Option(help: ArgumentHelp("Only this quota day (YYYY-MM-DD, the provider's reset clock).", valueName: "day"))
     var day: String?
-    @Option(help: "Only this provider.") var provider: String?
+    @Option(help: ArgumentHelp("Only this provider.", valueName: "name")) var provider: String?
     @Flag(help: "Print as JSON.") var json = false
     @OptionGroup var common: CommonOptions
 
@@ -170,7 +172,7 @@ struct QuotaCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let entries = try StagingStore(path: common.staging).quotaLedger(day: day)
+            let entries = try common.existingStaging().quotaLedger(day: day)
                 .filter { provider == nil || $0.provider == provider }
                 .map { Entry(provider: $0.provider, key: $0.key, day: $0.day, units: $0.units) }
             if json {

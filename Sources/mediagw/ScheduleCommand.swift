@@ -19,7 +19,7 @@ struct CronCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write cron/crontab and cron/systemd/mediagw-<job>.{service,timer} for every scheduled job.",
             discussion: """
-                Paths in the output are absolute. Install with `crontab cron/crontab`, or copy the
+                Paths in the output are absolute. Install with `crontab cron/crontab`, or copy the \
                 units to /etc/systemd/system and `systemctl enable --now mediagw-<job>.timer`.
                 """
         )
@@ -82,9 +82,9 @@ struct ScheduleCommand: AsyncParsableCommand {
         commandName: "schedule",
         abstract: "Run due jobs in the foreground, for machines without cron or systemd timers.",
         discussion: """
-            Reads the job files, starts `mediagw run JOB` for each job when its cron expression is
-            due (in its time zone), never starts a job while its previous run is still going, and
-            re-reads the job files every minute. After a suspend, a job that fell due runs once. SIGTERM or SIGINT stops it: running jobs get
+            Reads the job files, starts `mediagw run JOB` for each job when its cron expression is \
+            due (in its time zone), never starts a job while its previous run is still going, and \
+            re-reads the job files every minute. After a suspend, a job that fell due runs once. SIGTERM or SIGINT stops it: running jobs get \
             SIGTERM, stop at their request in flight with every committed page kept, and are waited for.
             """
     )

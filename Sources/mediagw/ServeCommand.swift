@@ -11,18 +11,38 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: "Stops gracefully on SIGTERM or SIGINT. API: docs/http-api.md."
     )
 
-    @Option(help: "Address to bind.") var host = "127.0.0.1"
-    @Option(help: "Port to bind (0 picks a free one and prints it).") var port = 8080
-    @Option(help: "Seconds between checks of CURRENT.") var pollInterval = 1.0
-    @Option(help: "The k of reciprocal rank fusion in hybrid search (score = Σ 1/(k + rank)).") var fusionK = 60
-    @Option(help: "Open connections at most; more wait until one closes.") var maxConnections = 4096
-    @Option(help: "Seconds a connection may send nothing (mid-header or between requests) before it is closed.")
+    @Option(help: ArgumentHelp("Address to bind.", valueName: "address")) var host = "127.0.0.1"
+    @Option(help: ArgumentHelp("Port to bind (0 picks a free one and prints it).", valueName: "port")) var port = 8080
+    @Option(help: ArgumentHelp("Seconds between checks of CURRENT.", valueName: "seconds")) var pollInterval = 1.0
+    @Option(
+        help: ArgumentHelp("The k of reciprocal rank fusion in hybrid search (score = Σ 1/(k + rank)).", valueName: "k")
+    ) var fusionK = 60
+    @Option(help: ArgumentHelp("Open connections at most; more wait until one closes.", valueName: "n"))
+    var maxConnections = 4096
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a connection may send nothing (mid-header or between requests) before it is closed.",
+            valueName: "seconds"
+        )
+    )
     var idleTimeout = 30.0
-    @Option(help: "Threads that run searches and query embedding; the default is one per core.")
+    @Option(
+        help: ArgumentHelp(
+            "Threads that run searches and query embedding; the default is one per core.",
+            valueName: "n"
+        )
+    )
     var searchThreads = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Searches that may wait for a thread; more are answered 503 with Retry-After.")
+    @Option(
+        help: ArgumentHelp(
+            "Searches that may wait for a thread; more are answered 503 with Retry-After.",
+            valueName: "n"
+        )
+    )
     var searchQueue = 256
-    @Option(help: "Seconds a search may wait for a thread before it is answered 503.") var searchDeadline = 2.0
+    @Option(
+        help: ArgumentHelp("Seconds a search may wait for a thread before it is answered 503.", valueName: "seconds")
+    ) var searchDeadline = 2.0
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var common: CommonOptions
 
@@ -75,6 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         try await exitOnError {
             do {
                 try await serve(server, host: host)
+            } catch let error as MediaError {
+                throw error
             } catch {
                 throw MediaError(.io, "cannot serve on \(host):\(port): \(error)")
             }

@@ -9,24 +9,24 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Serve the four providers' APIs on loopback over a generated catalog.",
         discussion: """
-            Streaming Availability under /v4, Watchmode under /v1, JustWatch at /graphql, YouTube
-            under /youtube/v3 and /feeds. Inject faults with --fault PROVIDER:KIND[:COUNT[:AFTER]]
-            (kinds: rate-limit, server-error, slow, truncated, malformed, quota, expired-cursor) or
-            at run time with POST /_simulator/faults. --connectors DIR writes connector files
+            Streaming Availability under /v4, Watchmode under /v1, JustWatch at /graphql, YouTube \
+            under /youtube/v3 and /feeds. Inject faults with --fault PROVIDER:KIND[:COUNT[:AFTER]] \
+            (kinds: rate-limit, server-error, slow, truncated, malformed, quota, expired-cursor) or \
+            at run time with POST /_simulator/faults. --connectors DIR writes connector files \
             pointing at the simulator.
             """
     )
 
-    @Option(help: "Address to listen on.")
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "address"))
     var host = "127.0.0.1"
 
-    @Option(help: "Port (0 picks a free one; the chosen port is printed).")
+    @Option(help: ArgumentHelp("Port (0 picks a free one; the chosen port is printed).", valueName: "port"))
     var port = 8090
 
-    @Option(help: "Titles in the generated world.")
+    @Option(help: ArgumentHelp("Titles in the generated world.", valueName: "n"))
     var titles = 500
 
-    @Option(help: "Seed of the generated world.")
+    @Option(help: ArgumentHelp("Seed of the generated world.", valueName: "n"))
     var seed: UInt64 = 42
 
     @Option(help: ArgumentHelp("Source-record JSONL whose titles seed the world.", valueName: "file"))
@@ -58,7 +58,7 @@ struct SimulateCommand: AsyncParsableCommand {
     )
     var connectors: String?
 
-    @Option(help: "Log level.")
+    @Option(help: ArgumentHelp("Log level.", valueName: "level"))
     var logLevel: Logger.Level = .warning
 
     func run() async throws {

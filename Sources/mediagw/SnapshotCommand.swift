@@ -23,6 +23,13 @@ struct SnapshotFileOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Directory whose CURRENT snapshot is used when no file is given.", valueName: "dir"))
     var snapshots: String = Environment.value("MEDIAGW_SNAPSHOTS") ?? "snapshots"
 
+    init() {}
+
+    init(file: String?, snapshots: String) {
+        self.file = file
+        self.snapshots = snapshots
+    }
+
     func resolvedPath() throws -> String {
         if let file { return file }
         guard let current = try SnapshotDirectory(path: snapshots).currentSnapshotPath() else {
@@ -100,7 +107,8 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
                         + "model \(embedding.model), \(graph)"
                 )
             } else {
-                print("vectors:        none (built with --no-embeddings)")
+                // Snapshots written before the reason was recorded were all --no-embeddings builds.
+                print("vectors:        none (\(meta.withoutVectors ?? "built with --no-embeddings"))")
             }
             print("sources:")
             for (source, count) in meta.sourceCounts.sorted(by: { $0.key < $1.key }) {

@@ -7,13 +7,16 @@ import Snapshots
 
 /// Search filters as command-line options, shared by `snapshot query` and the benchmark.
 struct FilterOptions: ParsableArguments {
-    @Option(help: "Kind filter (movie, series, …); repeatable.") var kind: [TitleKind] = []
-    @Option(help: "Genre filter (canonical id); repeatable.") var genre: [Genre] = []
-    @Option(help: "Earliest year.") var yearFrom: Int?
-    @Option(help: "Latest year.") var yearTo: Int?
-    @Option(help: "Offer country (ISO 3166-1 alpha-2); repeatable.") var country: [String] = []
-    @Option(help: "Offer service id; repeatable.") var service: [String] = []
-    @Option(help: "Offer monetization; repeatable.") var monetization: [Monetization] = []
+    @Option(help: ArgumentHelp("Kind filter (movie, series, …); repeatable.", valueName: "kind")) var kind:
+        [TitleKind] = []
+    @Option(help: ArgumentHelp("Genre filter (canonical id); repeatable.", valueName: "genre")) var genre: [Genre] = []
+    @Option(help: ArgumentHelp("Earliest year.", valueName: "year")) var yearFrom: Int?
+    @Option(help: ArgumentHelp("Latest year.", valueName: "year")) var yearTo: Int?
+    @Option(help: ArgumentHelp("Offer country (ISO 3166-1 alpha-2); repeatable.", valueName: "code")) var country:
+        [String] = []
+    @Option(help: ArgumentHelp("Offer service id; repeatable.", valueName: "id")) var service: [String] = []
+    @Option(help: ArgumentHelp("Offer monetization; repeatable.", valueName: "type")) var monetization: [Monetization] =
+        []
 
     var filters: SearchFilters {
         var filters = SearchFilters()
@@ -40,22 +43,51 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
         abstract: "Search a snapshot offline, as the daemon would."
     )
 
-    @Argument(help: ArgumentHelp("Snapshot file.", valueName: "file")) var file: String
-    @Argument(help: ArgumentHelp("Query text (may be empty when filters are given).", valueName: "text")) var text = ""
+    @Argument(
+        help: ArgumentHelp(
+            "Snapshot file (default: the current one in --snapshots). A single argument that is not a file is "
+                + "the query text.",
+            valueName: "file"
+        )
+    )
+    var fileArgument: String?
+    @Argument(help: ArgumentHelp("Query text (may be empty when filters are given).", valueName: "text"))
+    var textArgument: String?
+    @Option(help: ArgumentHelp("Directory whose CURRENT snapshot is used when no file is given.", valueName: "dir"))
+    var snapshots: String = Environment.value("MEDIAGW_SNAPSHOTS") ?? "snapshots"
     @OptionGroup var filterOptions: FilterOptions
-    @Option(help: "Results per page (1–100).") var limit = 10
-    @Option(help: "Results to skip.") var offset = 0
+    @Option(help: ArgumentHelp("Results per page (1–100).", valueName: "n")) var limit = 10
+    @Option(help: ArgumentHelp("Results to skip.", valueName: "n")) var offset = 0
     @Option(
         help: "Count a facet over all matches (kind, year, genre, country, service, monetization, offer); repeatable."
     )
     var facet: [FacetField] = []
-    @Option(help: "Ranking: lexical, semantic or hybrid (lexical and vector results fused).") var mode: SearchMode =
+    @Option(
+        help: ArgumentHelp(
+            "Ranking: lexical, semantic or hybrid (lexical and vector results fused).",
+            valueName: "mode"
+        )
+    ) var mode: SearchMode =
         .hybrid
-    @Option(help: "The k of reciprocal rank fusion.") var fusionK = 60
+    @Option(help: ArgumentHelp("The k of reciprocal rank fusion.", valueName: "k")) var fusionK = 60
     @Option(help: ArgumentHelp("Titles similar to this title id instead of a text search.", valueName: "id"))
     var similarTo: String?
     @Flag(help: "Print results as JSON lines.") var json = false
     @OptionGroup var embedding: EmbeddingOptions
+
+    /// `query jaws` searches the current snapshot for "jaws"; `query FILE jaws` searches FILE.
+    private var oneArgumentIsText: Bool {
+        guard textArgument == nil, let fileArgument else { return false }
+        return !FileManager.default.fileExists(atPath: fileArgument)
+    }
+
+    var text: String { (oneArgumentIsText ? fileArgument : textArgument) ?? "" }
+
+    var file: String {
+        get throws {
+            try SnapshotFileOptions(file: oneArgumentIsText ? nil : fileArgument, snapshots: snapshots).resolvedPath()
+        }
+    }
 
     func validate() throws {
         guard (1...SearchQuery.maximumLimit).contains(limit) else {
@@ -78,7 +110,8 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
                 problem = "\(error)"
             }
         } else {
-            problem = "the snapshot has no vectors (built with --no-embeddings)"
+            problem =
+                "the snapshot has no vectors (\(engine.snapshot.metadata.withoutVectors ?? "built with --no-embeddings"))"
         }
         if mode == .semantic { throw MediaError(.badInput, "semantic search is unavailable: \(problem!)") }
         FileHandleOutput.standardError("mediagw: ranking lexically: \(problem!)")
@@ -87,6 +120,7 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
+            let file = try self.file
             let snapshot = try Snapshot.verified(path: file)
             var query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
             query.facets = facet
@@ -99,7 +133,10 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
                     throw MediaError(.notFound, "no title with id \(similarTo) in \(file)")
                 }
                 guard let similar = try engine.similar(to: doc, query) else {
-                    throw MediaError(.badInput, "snapshot \(file) has no vectors (built with --no-embeddings)")
+                    throw MediaError(
+                        .badInput,
+                        "snapshot \(file) has no vectors (\(snapshot.metadata.withoutVectors ?? "built with --no-embeddings"))"
+                    )
                 }
                 results = similar
             } else {

@@ -12,7 +12,11 @@ import Testing
         #expect(ready.status == 200)
         // A second daemon on the same port says why it cannot start.
         let second = try Harness.run(["serve", "--port", String(base.port ?? 0)], in: workspace)
-        #expect(second.status == 74 && second.stderr.contains("cannot serve on 127.0.0.1:\(base.port ?? 0)"))
+        #expect(second.status == 74, "\(second.stderr)")
+        #expect(
+            second.stderr.contains("mediagw: port \(base.port ?? 0) on 127.0.0.1 is in use by another process"),
+            "\(second.stderr)"
+        )
         let taxi = try await Harness.get(base, "/v1/search?q=taxi%20driver&limit=1")
         let first = (taxi.json["results"] as? [[String: Any]])?.first?["title"] as? [String: Any]
         #expect(first?["title"] as? String == "Taxi Driver")

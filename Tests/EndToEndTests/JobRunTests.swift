@@ -80,14 +80,8 @@ import Testing
         let repository = Harness.packageRoot.path
         for file in try JobConfiguration.files(in: repository + "/jobs") {
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-            // The examples as shipped, but lexical (the model is exercised by the semantic tests)
-            // and with the simulator's connector files.
-            var text = try String(contentsOfFile: file, encoding: .utf8)
-            text = text.replacingOccurrences(
-                of: "then: [resolve, embed, build, publish]",
-                with: "then: [resolve, build, publish]"
-            )
-            try setup.writeJob(name, text)
+            // The examples as shipped, with the simulator's connector files.
+            try setup.writeJob(name, try String(contentsOfFile: file, encoding: .utf8))
         }
         let check = try setup.run(["jobs", "check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
@@ -99,10 +93,25 @@ import Testing
             #expect(result.stdout.contains("\(job) run "), "\(result.stdout)")
             #expect(result.stdout.contains(": success in "), "\(result.stdout)")
         }
+        // Jobs without `embed` in `then` embed too when the model is there: the nightly job's
+        // vectors are never replaced by a lexical-only snapshot.
+        let info = try Harness.run(["snapshot", "info"], in: setup.workspace)
+        #expect(
+            info.stdout.contains("vectors:        ") && !info.stdout.contains("vectors:        none"),
+            "\(info.stdout)"
+        )
+        // A run that brings nothing new publishes nothing, and says so.
+        let again = try setup.run(["run", "youtube", "--max-pages", "4", "--no-progress"])
+        #expect(again.stdout.contains("  unchanged: "), "\(again.stdout)")
+        #expect(!again.stdout.contains("\n  published "), "\(again.stdout)")
         let store = try StagingStore(path: setup.workspace.staging)
-        let runs = try store.runs(limit: 50).filter { $0.kind == "run" }
+        let repeated = try #require(try store.runs(limit: 1).first)
+        #expect(repeated.snapshot == nil && repeated.outcome == "success")
+        let runs = try store.runs(limit: 50).filter { $0.kind == "run" && $0.id != repeated.id }
         #expect(runs.count == 6)
-        #expect(runs.allSatisfy { $0.outcome == "success" && $0.snapshot != nil })
+        // A job whose streams brought nothing new publishes nothing and says so.
+        #expect(runs.allSatisfy { $0.outcome == "success" })
+        #expect(runs.allSatisfy { $0.snapshot != nil || $0.stages?.contains(#""outcome":"unchanged""#) == true })
         let nightly = try #require(runs.first { $0.job == "nightly" })
         let streams = try store.streams(runID: nightly.id)
         #expect(Set(streams.map { $0.stream.split(separator: "/").first! }).count == 4)

@@ -30,6 +30,34 @@ import Testing
         return workspace
     }
 
+    /// What a new user gets wrong first: a misspelt command, a staging path with a typo, a query
+    /// without a file.
+    @Test func commonMistakesGetErrorsThatSayWhatToDo() throws {
+        let workspace = Harness.Workspace()
+        let typo = try Harness.run(["serach", "jaws"], in: workspace)
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("unknown command 'mediagw serach'; did you mean 'mediagw snapshot query'?"))
+        let nested = try Harness.run(["snapshot", "qurey", "jaws"], in: workspace)
+        #expect(nested.stderr.contains("did you mean 'mediagw snapshot query'?"), "\(nested.stderr)")
+
+        for command in [["runs"], ["runs", "show", "1"], ["quarantine"], ["quota"], ["resolve", "review"], ["build"]] {
+            let missing = try Harness.run(
+                command + ["--staging", workspace.root + "/var/stagin.sqlite"],
+                in: workspace
+            )
+            #expect(missing.status == 66, "\(command)")
+            #expect(missing.stderr.contains("no staging database at \(workspace.root)/var/stagin.sqlite"), "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: workspace.root + "/var/stagin.sqlite"), "nothing was created")
+
+        let empty = Harness.Workspace()
+        _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: empty)
+        let noQuarantine = try Harness.run(["quarantine", "--source", "other"], in: empty)
+        #expect(noQuarantine.stdout == "nothing quarantined from other\n")
+        let noRuns = try Harness.run(["runs", "nightly"], in: empty)
+        #expect(noRuns.stdout == "no runs of nightly yet\n")
+    }
+
     @Test func importBuildVerifyQueryExportOffline() throws {
         let workspace = try Self.publishedSample()
         let again = try Harness.run(
@@ -46,6 +74,9 @@ import Testing
 
         let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
         let file = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Without a file, the query runs against the current snapshot.
+        let withoutFile = try Harness.run(["snapshot", "query", "taxi driver", "--limit", "3"], in: workspace)
+        #expect(withoutFile.stdout.split(separator: "\n").dropFirst().first?.contains("Taxi Driver (1976)") == true)
         let query = try Harness.run(["snapshot", "query", file, "taxi driver", "--limit", "3"], in: workspace)
         #expect(query.status == 0)
         #expect(
@@ -98,7 +129,9 @@ import Testing
     @Test func concurrentBuildsAllSucceedAndCurrentEndsOnTheNewest() throws {
         let workspace = try Self.publishedSample()
         for _ in 0..<2 {
-            let builds = try (0..<3).map { _ in try Harness.start(["build", "--no-embeddings"], in: workspace) }
+            let builds = try (0..<3).map { _ in
+                try Harness.start(["build", "--no-embeddings", "--always"], in: workspace)
+            }
             for (process, _, err) in builds {
                 process.waitUntilExit()
                 let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""

@@ -22,10 +22,18 @@ struct CronExpressionTests {
 
     @Test(arguments: [
         "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "* * * *",
-        "@reboot", "a b c d e",
+        "@reboot", "a b c d e", "0 0 31 2 *", "0 0 30,31 2 *", "0 0 31 4,6,9,11 *",
     ])
     func invalidExpressionsAreRefused(_ text: String) {
         #expect(throws: MediaError.self) { try CronExpression(text) }
+    }
+
+    @Test func aDayThatNoMonthOfTheExpressionHasIsNeverDue() throws {
+        let error = #expect(throws: MediaError.self) { try CronExpression("0 0 31 2 *") }
+        #expect(error?.message == "never due: day-of-month '31' does not occur in month '2'")
+        // February 29th comes every four years; a weekday makes either day due.
+        #expect(try CronExpression("0 0 29 2 *").next(after: Date(timeIntervalSince1970: 0), in: .gmt) != nil)
+        #expect(try CronExpression("0 0 31 2 mon").next(after: Date(timeIntervalSince1970: 0), in: .gmt) != nil)
     }
 
     @Test func nextRunIsComputedInTheJobsTimeZone() throws {
@@ -58,8 +66,8 @@ struct CronExpressionTests {
         #expect(cron.next(after: date("2026-11-26T00:00:00Z"), in: utc) == date("2026-11-27T12:00:00Z"))
         #expect(cron.next(after: date("2026-12-12T00:00:00Z"), in: utc) == date("2026-12-13T12:00:00Z"))
         #expect(cron.systemdCalendar(zone: utc).count == 2)
-        // February 30th never comes.
-        #expect(try CronExpression("0 0 30 2 *").next(after: date("2026-01-01T00:00:00Z"), in: utc) == nil)
+        // February 30th never comes: refused when read (aDayThatNoMonthOfTheExpressionHasIsNeverDue).
+        #expect(throws: MediaError.self) { try CronExpression("0 0 30 2 *") }
         // Leap days do.
         #expect(
             try CronExpression("0 0 29 2 *").next(after: date("2026-01-01T00:00:00Z"), in: utc)

@@ -7,30 +7,7 @@ import TestSupport
 import MediaModel
 import Snapshots
 import Staging
-import Synchronization
 import Testing
-
-/// A deterministic stand-in for the model that records every text it is asked to embed, so the
-/// tests can see exactly what the cache let through.
-final class RecordingEmbedder: Embedder, Sendable {
-    let modelID: String
-    let dimension = 8
-    private let seen = Mutex<[String]>([])
-
-    init(modelID: String = "recording") { self.modelID = modelID }
-
-    var embeddedTexts: [String] { seen.withLock { $0 } }
-
-    func embed(_ texts: [String]) async throws -> [[Float]] {
-        seen.withLock { $0 += texts }
-        return texts.map { text in
-            var vector = [Float](repeating: 0, count: dimension)
-            for (index, byte) in text.utf8.enumerated() { vector[index % dimension] += Float(byte % 17) - 8 }
-            let length = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return vector.map { $0 / max(length, 1e-6) }
-        }
-    }
-}
 
 @Suite struct EmbeddingBuildTests {
     func stage(_ lines: [String], source: String = "a") throws -> StagingStore {
@@ -42,7 +19,8 @@ final class RecordingEmbedder: Embedder, Sendable {
     @Test func secondBuildOverUnchangedDataComputesNoEmbeddings() async throws {
         let store = try stage([line("1", "Alien", year: 1979), line("2", "Heat", year: 1995)])
         let embedder = RecordingEmbedder()
-        let builder = SnapshotBuilder(embedder: embedder, logger: logger)
+        var builder = SnapshotBuilder(embedder: embedder, logger: logger)
+        builder.publishUnchanged = true
         let directory = SnapshotDirectory(path: temporaryPath("snapshots"))
         let first = try await builder.build(from: store, into: directory)
         #expect(first.embeddings?.titles == 2)

@@ -112,6 +112,37 @@ struct JobConfigurationTests {
         #expect(found.contains(expected), "\(found)")
     }
 
+    @Test func everyProblemInAFileIsReportedAtItsOwnLine() {
+        let found = message(
+            """
+            description: two mistakes and a never-due schedule
+            ingest:
+              - connector: justwatch
+                streams: [popular, nwe]
+            shedule:
+              cron: "0 0 31 2 *"
+            then: [resolve, build, pubish]
+            timeouts:
+              run: soon
+            """
+        )
+        let lines = found.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(found)")
+        #expect(lines.allSatisfy { $0.hasPrefix("jobs/test.yml: ") }, "\(found)")
+        #expect(lines.contains { $0.contains("key 'shedule' (line 5): unknown key (did you mean 'schedule'?)") })
+        #expect(lines.contains { $0.contains("key 'ingest[0].streams[1]' (line 4): justwatch has no stream 'nwe'") })
+        #expect(lines.contains { $0.contains("key 'then[2]' (line 7): unknown step 'pubish'") })
+        #expect(lines.contains { $0.contains("key 'timeouts.run' (line 9): expected a duration") })
+
+        let neverDue = message("ingest: [{connector: justwatch}]\nschedule:\n  cron: '0 0 31 2 *'\n")
+        #expect(neverDue.contains("key 'schedule.cron' (line 3): invalid cron expression: never due"), "\(neverDue)")
+        #expect(
+            message("ingest: [{connector: justwatch}]\nembeddings: false\nthen: [resolve, embed, build]").contains(
+                "'embeddings: false' contradicts 'embed'"
+            )
+        )
+    }
+
     @Test func theShippedExampleJobsAreValid() throws {
         let jobs = try JobConfiguration.loadAll(directory: Self.repository + "/jobs")
         #expect(jobs.count >= 5)

@@ -37,6 +37,8 @@ import Testing
                 price: Price(amountText: "3.99", currency: "USD")
             ),
         ]
+        // A canonical title's offers name the records that reported them.
+        title.offers[0].sources = ["a:1", "b:2"]
         title.members = ["a:1", "b:2"]
         title.fieldSources = ["title": "a:1", "overview": "b:2"]
         return title

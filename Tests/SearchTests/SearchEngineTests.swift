@@ -193,6 +193,16 @@ let catalog: [CanonicalTitle] = [
         #expect(results.hits[0].score > alone.hits[0].score)
     }
 
+    @Test func aCommonWordIsCommonInASmallCatalogToo() throws {
+        // 5% of 300 titles is 15; "the" is in 100 of them: "the matrix" is one title, not 100.
+        var titles = (0..<299).map { makeTitle(String(format: "mg%05d", $0), ($0 < 99 ? "The " : "") + "Film \($0)") }
+        titles.append(makeTitle("mgzzzzz", "The Matrix", year: 1999))
+        let engine = SearchEngine(snapshot: try Snapshot(path: try writeSnapshot(titles)))
+        let results = try engine.search(SearchQuery(text: "the matrix"))
+        #expect(results.total == 1)
+        #expect(results.hits.map(\.id) == ["mgzzzzz"])
+    }
+
     @Test func aQueryOfOnlyCommonWordsStillMatchesEverything() throws {
         #expect(try Self.engine.search(SearchQuery(text: "the ")).total == 1201)
         #expect(try Self.engine.search(SearchQuery(text: "the film ")).total == 1201)

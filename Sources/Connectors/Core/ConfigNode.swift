@@ -10,6 +10,9 @@ public struct ConfigNode: @unchecked Sendable {
     /// Dotted key path from the document root (`quota.daily_units`); empty at the root.
     public let path: String
     let node: Node
+    /// The key this node is the value of, when it is one: errors about the value as a whole are
+    /// reported at the key's line (a mapping value starts on the line after its key).
+    var key: Node? = nil
 
     /// Parses a YAML file; an empty file is an empty mapping.
     public static func load(file: String) throws -> ConfigNode {
@@ -29,7 +32,7 @@ public struct ConfigNode: @unchecked Sendable {
     }
 
     private var line: String {
-        node.mark.map { " (line \($0.line))" } ?? ""
+        (key?.mark ?? node.mark).map { " (line \($0.line))" } ?? ""
     }
 
     private var displayPath: String { path.isEmpty ? "the document" : "key '\(path)'" }
@@ -41,16 +44,25 @@ public struct ConfigNode: @unchecked Sendable {
 
     /// The mapping's members, refusing any key outside `allowed` (with a suggestion).
     public func members(allowed: [String]) throws -> [String: ConfigNode] {
-        guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys") }
+        var problems = ConfigProblems()
+        let result = try members(allowed: allowed, problems: &problems)
+        try problems.throwIfAny()
+        return result
+    }
+
+    /// The mapping's members; each key outside `allowed` is recorded in `problems` (with a
+    /// suggestion) and left out, so that the rest of the file is still checked.
+    public func members(allowed: [String], problems: inout ConfigProblems) throws -> [String: ConfigNode] {
         var result: [String: ConfigNode] = [:]
-        for (keyNode, value) in mapping {
-            guard let key = keyNode.string else { throw error("expected string keys") }
-            let child = ConfigNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", node: value)
+        for (key, child) in try table() {
             guard allowed.contains(key) else {
                 var message = "unknown key"
-                if let suggestion = Self.closest(to: key, in: allowed) { message += " (did you mean '\(suggestion)'?)" }
+                if let suggestion = Spelling.nearest(to: key, in: allowed) {
+                    message += " (did you mean '\(suggestion)'?)"
+                }
                 message += "; allowed here: \(allowed.sorted().joined(separator: ", "))"
-                throw child.error(message)
+                problems.record(child.error(message))
+                continue
             }
             result[key] = child
         }
@@ -59,10 +71,10 @@ public struct ConfigNode: @unchecked Sendable {
 
     /// The mapping's members without restricting keys (for mapping tables).
     public func table() throws -> [(key: String, value: ConfigNode)] {
-        guard case .mapping(let mapping) = node else { throw error("expected a mapping") }
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys") }
         return try mapping.map { keyNode, value in
             guard let key = keyNode.string else { throw error("expected string keys") }
-            return (key, ConfigNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", node: value))
+            return (key, ConfigNode(file: file, path: path.isEmpty ? key : "\(path).\(key)", node: value, key: keyNode))
         }
     }
 
@@ -109,25 +121,6 @@ public struct ConfigNode: @unchecked Sendable {
         guard case .sequence(let sequence) = node else { throw error("expected a list") }
         return sequence.enumerated().map { ConfigNode(file: file, path: "\(path)[\($0)]", node: $1) }
     }
-
-    /// The allowed key nearest `key` by edit distance, when it is close enough to be a typo.
-    static func closest(to key: String, in allowed: [String]) -> String? {
-        let scored = allowed.map { ($0, distance(Array(key), Array($0))) }.min { $0.1 < $1.1 }
-        guard let (best, score) = scored, score <= max(2, key.count / 3) else { return nil }
-        return best
-    }
-
-    private static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 }
 
 extension ConfigNode {
@@ -135,5 +128,45 @@ extension ConfigNode {
     public static func child(of list: ConfigNode, index: Int) -> ConfigNode {
         guard case .sequence(let sequence) = list.node, sequence.indices.contains(index) else { return list }
         return ConfigNode(file: list.file, path: "\(list.path)[\(index)]", node: sequence[index])
+    }
+}
+
+/// Configuration errors gathered in one pass over a file, so that every problem in it is
+/// reported at once, each with its own line.
+public struct ConfigProblems: Sendable {
+    public private(set) var errors: [MediaError] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { errors.isEmpty }
+
+    public mutating func record(_ error: MediaError) {
+        errors.append(error)
+    }
+
+    /// The value of `body`, or nil after recording the configuration error it threw.
+    public mutating func check<T>(_ body: () throws -> T?) -> T? {
+        check { (_: inout ConfigProblems) in try body() }
+    }
+
+    /// The value of `body`, which records the problems of the parts it checks in the problems
+    /// it is given, or nil after recording the configuration error it threw. Any other error is
+    /// recorded as it is.
+    public mutating func check<T>(_ body: (inout ConfigProblems) throws -> T?) -> T? {
+        do {
+            return try body(&self)
+        } catch let error as MediaError {
+            errors.append(error.code == .configuration ? error : MediaError(.configuration, error.message))
+            return nil
+        } catch {
+            errors.append(MediaError(.configuration, "\(error)"))
+            return nil
+        }
+    }
+
+    /// Throws one configuration error listing every problem, one per line, in the order found.
+    public func throwIfAny() throws {
+        guard !errors.isEmpty else { return }
+        throw MediaError(.configuration, errors.map(\.message).joined(separator: "\n"))
     }
 }

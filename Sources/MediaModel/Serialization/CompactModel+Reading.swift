@@ -103,6 +103,7 @@ extension CompactReader {
             case "deepLink": offer.deepLink = try optionalString(at: value)
             case "availableSince": offer.availableSince = try optionalString(at: value)
             case "expiresOn": offer.expiresOn = try optionalString(at: value)
+            case "sources": offer.sources = try strings(at: value)
             default: break
             }
         }

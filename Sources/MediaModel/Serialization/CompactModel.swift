@@ -123,6 +123,7 @@ extension CompactSink {
         field("deepLink", offer.deepLink)
         field("availableSince", offer.availableSince)
         field("expiresOn", offer.expiresOn)
+        field("sources", offer.sources)
         end()
     }
 
