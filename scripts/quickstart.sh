@@ -10,8 +10,34 @@ port="${PORT:-8080}"
 
 scripts/install-deps.sh
 scripts/install-model.sh
-echo "==> building (release; the first build takes a few minutes)"
-swift build -c release --product mediagw 2>&1 | grep -E "error|warning: |complete" | grep -v swift-distributed-tracing || true
+# The compiler's own progress ("[120/480] Compiling …"): one line redrawn on a terminal, every
+# 50th step elsewhere; errors and warnings in full.
+build_progress() {
+    local tty=0 step
+    [ -t 2 ] && tty=1
+    while IFS= read -r line; do
+        case "$line" in
+            *swift-distributed-tracing*) ;;
+            \[[0-9]*/[0-9]*\]*)
+                if [ "$tty" = 1 ]; then
+                    printf '\r\033[K    %.100s' "$line" >&2
+                else
+                    step="${line%%/*}"; step="${step#[}"
+                    [ $((step % 50)) = 0 ] && echo "    $line" >&2
+                fi ;;
+            *error*|*warning:*)
+                [ "$tty" = 1 ] && printf '\r\033[K' >&2
+                echo "$line" >&2 ;;
+            *"Build complete"*)
+                [ "$tty" = 1 ] && printf '\r\033[K' >&2
+                echo "    $line" ;;
+        esac
+    done
+    [ "$tty" = 1 ] && printf '\r\033[K' >&2
+    return 0
+}
+echo "==> building (release; the first build takes a few minutes, progress below)"
+swift build -c release --product mediagw 2>&1 | build_progress || true
 bin="$(swift build -c release --show-bin-path)/mediagw"
 [ -x "$bin" ] || { echo "build failed; run 'swift build -c release' to see why" >&2; exit 1; }
 

@@ -16,6 +16,13 @@ public final class LineReader {
 
     public let name: String
     public private(set) var encoding: Encoding = .plain
+    /// Bytes read from the file so far (compressed bytes for a compressed file), for progress.
+    public var bytesRead: Int { counter.value }
+    private let counter: Counter
+
+    private final class Counter {
+        var value = 0
+    }
     private let handle: FileHandle
     private var next: () throws -> Data?
     private var buffer = Data()
@@ -38,8 +45,11 @@ public final class LineReader {
             handle = opened
         }
         let source = handle
+        let counter = Counter()
+        self.counter = counter
         let readChunk: () throws -> Data? = {
             let chunk = source.readData(ofLength: 1 << 16)
+            counter.value += chunk.count
             return chunk.isEmpty ? nil : chunk
         }
         let head = try readChunk() ?? Data()

@@ -31,6 +31,9 @@ public struct CatalogImporter: Sendable {
     /// line that import committed (when the file is unchanged) rather than from line 1.
     public var resumes: Bool
     public var logger: Logger
+    /// Hears after each committed page how many bytes of the file are read (of its size, unless
+    /// it is standard input) and how many lines.
+    public var onProgress: ProgressHandler?
 
     public init(
         source: String,
@@ -167,6 +170,15 @@ public struct CatalogImporter: Sendable {
             logger.debug(
                 "committed page",
                 metadata: ["import.source": "\(source)", "import.lines": "\(firstLine)-\(lineNumber)"]
+            )
+            onProgress?(
+                StepProgress(
+                    step: "import",
+                    done: reader.bytesRead,
+                    total: file?.size,
+                    unit: "bytes",
+                    detail: "\(lineNumber) lines"
+                )
             )
         }
         if let failure {

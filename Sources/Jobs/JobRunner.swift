@@ -39,6 +39,8 @@ public struct JobRunner: Sendable {
     public enum Event: Sendable {
         case page(job: String, progress: PageProgress)
         case stage(String)
+        /// How far the build after the ingest has got.
+        case build(StepProgress)
     }
 
     public struct Options: Sendable {
@@ -331,6 +333,7 @@ public struct JobRunner: Sendable {
             }
             var builder = SnapshotBuilder(resolver: resolver, keep: keep, logger: logger)
             builder.allowCapabilityLoss = allowCapabilityLoss
+            if let onEvent { builder.onProgress = { onEvent(.build($0)) } }
             if steps.contains(.embed) {
                 onEvent?(.stage("embed"))
                 do {

@@ -45,6 +45,9 @@ public struct SnapshotBuilder: Sendable {
     /// writes nothing, so that runs that changed nothing do not push useful snapshots out of
     /// the directory's `keep`.
     public var publishUnchanged = false
+    /// Hears where the build is: each step as it starts, and how far embedding and the vector
+    /// graph have got.
+    public var onProgress: ProgressHandler?
     /// Snapshots to keep in the directory.
     public var keep: Int
     /// Writes the snapshot file (graph threshold, compression level).
@@ -149,10 +152,16 @@ public struct SnapshotBuilder: Sendable {
             phases[phase] = Date().timeIntervalSince(mark)
             mark = Date()
         }
+        let onProgress = self.onProgress
+        func starting(_ step: String, detail: String? = nil) {
+            onProgress?(StepProgress(step: step, detail: detail))
+        }
         do {
+            starting("load")
             let fingerprint = try fingerprint(store)
             let records = try store.liveRecords()
             lap("load")
+            starting("resolve", detail: "\(records.count) records")
             let (resolved, resolution) = try resolve(records, in: store, fingerprint: fingerprint)
             lap("resolve")
             let current = makeCurrent ? directory.currentMetadata() : nil
@@ -197,9 +206,18 @@ public struct SnapshotBuilder: Sendable {
             var vectors: EmbeddedVectors?
             var embeddingReport: CatalogEmbedder.Report?
             if let embedder {
+                starting("embed", detail: "\(resolved.titles.count) titles, cached ones read from staging")
+                // Counts the titles to compute: those from the cache take no time.
+                var embedProgress: (@Sendable (Int, Int) -> Void)?
+                if let onProgress {
+                    embedProgress = { done, total in
+                        onProgress(StepProgress(step: "embed", done: done, total: total, unit: "titles"))
+                    }
+                }
                 let (byTitleID, report) = try await CatalogEmbedder(embedder: embedder).embed(
                     resolved.titles,
-                    store: store
+                    store: store,
+                    progress: embedProgress
                 )
                 vectors = EmbeddedVectors(
                     modelID: embedder.modelID,
@@ -219,6 +237,7 @@ public struct SnapshotBuilder: Sendable {
             var sourceCounts: [String: Int] = [:]
             for record in records { sourceCounts[record.source, default: 0] += 1 }
             let buildID = UUID()
+            starting("write", detail: "\(resolved.titles.count) titles")
             let bytes = try writer.makeSnapshot(
                 titles: resolved.titles,
                 sourceCounts: sourceCounts,
@@ -226,9 +245,11 @@ public struct SnapshotBuilder: Sendable {
                 vectors: vectors,
                 withoutVectors: withoutVectors,
                 buildID: buildID,
-                builtAt: started
+                builtAt: started,
+                progress: onProgress
             )
             lap("write")
+            starting("publish", detail: "verifying \(bytes.count / 1_000_000) MB, then making it current")
             let publication = try directory.publish(
                 bytes,
                 builtAt: started,

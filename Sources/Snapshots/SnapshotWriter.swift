@@ -56,7 +56,8 @@ public struct SnapshotWriter: Sendable {
         vectors: EmbeddedVectors? = nil,
         withoutVectors: String? = nil,
         buildID: UUID = UUID(),
-        builtAt: Date = Date()
+        builtAt: Date = Date(),
+        progress: ProgressHandler? = nil
     ) throws -> Data {
         let titles = unsorted.sorted { $0.id < $1.id }
         var sections: [(SnapshotFormat.Section, [UInt8])] = []
@@ -65,7 +66,7 @@ public struct SnapshotWriter: Sendable {
         let lexicon = LexiconBuilder(titles: titles)
         let (terms, restarts, postings) = lexicon.encode()
         let (facets, facetPostings) = FacetBuilder(titles: titles).encode()
-        let vectorSections = try vectors.map { try encodeVectors($0, titles: titles) }
+        let vectorSections = try vectors.map { try encodeVectors($0, titles: titles, progress: progress) }
 
         var metadata = SnapshotMetadata(
             formatVersion: SnapshotFormat.version,
@@ -105,7 +106,8 @@ public struct SnapshotWriter: Sendable {
     /// int8 codes and scales in document order, and the HNSW graph for large catalogs.
     private func encodeVectors(
         _ vectors: EmbeddedVectors,
-        titles: [CanonicalTitle]
+        titles: [CanonicalTitle],
+        progress: ProgressHandler?
     ) throws -> (metadata: EmbeddingMetadata, codes: [UInt8], scales: [UInt8], graph: [UInt8]?) {
         let dimension = vectors.dimension
         var codes: [Int8] = []
@@ -130,7 +132,7 @@ public struct SnapshotWriter: Sendable {
                         neighborsPerNode: graphNeighbors,
                         efConstruction: graphEfConstruction
                     )
-                    builder.build()
+                    builder.build(progress: progress)
                     graph = builder.encode()
                     metadata.graph = GraphMetadata(
                         kind: "hnsw",

@@ -1,4 +1,5 @@
 import Foundation
+import MediaModel
 
 /// Builds the HNSW graph of ``VectorGraph`` by inserting vectors one at a time (deterministic:
 /// node levels come from a seeded generator, insertion is in document order).
@@ -34,10 +35,16 @@ final class VectorGraphBuilder {
         upper = Array(repeating: 0, count: Int(start))
     }
 
-    /// Inserts every vector; afterwards ``encode()`` gives the section bytes.
-    func build() {
+    /// Inserts every vector; afterwards ``encode()`` gives the section bytes. `progress` hears
+    /// of every 1,024 insertions.
+    func build(progress: ProgressHandler? = nil) {
         var visited = VisitedSet(count: vectors.count)
-        for node in 0..<vectors.count { insert(node, visited: &visited) }
+        for node in 0..<vectors.count {
+            insert(node, visited: &visited)
+            if let progress, node % 1024 == 1023 || node == vectors.count - 1 {
+                progress(StepProgress(step: "graph", done: node + 1, total: vectors.count, unit: "vectors"))
+            }
+        }
     }
 
     private func slot(_ node: Int, _ level: Int) -> (start: Int, capacity: Int) {

@@ -31,6 +31,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Publish even if the resolved titles equal the current snapshot's.")
     var always = false
 
+    @Flag(help: "No progress on standard error (a bar on a terminal, a line every 10 s elsewhere).")
+    var noProgress = false
+
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var common: CommonOptions
@@ -41,6 +44,8 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger()
+        let progress = ProgressReporter(label: "build", enabled: !noProgress && !json)
+        defer { progress.finish() }
         let summary = try await exitOnError {
             var embedder: (any Embedder)?
             if !noEmbeddings {
@@ -63,8 +68,10 @@ struct BuildCommand: AsyncParsableCommand {
             builder.withoutVectors = "built with --no-embeddings"
             builder.allowCapabilityLoss = allowCapabilityLoss
             builder.publishUnchanged = always
+            builder.onProgress = { progress.report($0) }
             return try await builder.build(from: store, into: SnapshotDirectory(path: common.snapshots))
         }
+        progress.finish()
         if json {
             print(String(decoding: try JSONEncoder.pretty.encode(summary), as: UTF8.self))
         } else if summary.unchanged {

@@ -37,6 +37,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: "No progress on standard error (a bar on a terminal, a line every 10 s elsewhere).")
+    var noProgress = false
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -48,17 +51,21 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger()
+        let progress = ProgressReporter(label: "import \(source)", enabled: !noProgress && !json)
+        defer { progress.finish() }
         let summary = try await exitOnError {
             let store = try StagingStore(path: common.staging)
-            let importer = CatalogImporter(
+            var importer = CatalogImporter(
                 source: source,
                 pageSize: pageSize,
                 isFullListing: full,
                 resumes: !restart,
                 logger: logger
             )
+            importer.onProgress = { progress.report($0) }
             return try importer.importFile(file, into: store)
         }
+        progress.finish()
         if json {
             print(String(decoding: try JSONEncoder.pretty.encode(summary), as: UTF8.self))
         } else {

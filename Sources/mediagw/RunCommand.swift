@@ -25,7 +25,7 @@ struct JobRunOptions: ParsableArguments {
     @Flag(help: "Print the summaries as JSON.")
     var json = false
 
-    @Flag(help: "No progress line on a terminal.")
+    @Flag(help: "No progress on standard error (a line redrawn on a terminal, a line every 10 s elsewhere).")
     var noProgress = false
 
     @Flag(help: "Publish even if the new snapshot lacks vectors or the graph that the current one has.")
@@ -127,7 +127,7 @@ struct JobExecution: ParsableArguments {
 
     func execute(names: [String], all: Bool, configure: (inout JobRunner.Options) -> Void) async throws {
         let logger = common.makeLogger()
-        let progress = ProgressLine(enabled: !options.noProgress && !options.json && isatty(STDERR_FILENO) == 1)
+        let progress = ProgressLine(enabled: !options.noProgress && !options.json)
         let summaries: [JobRunSummary] = try await exitOnError {
             let jobs = all ? try JobConfiguration.loadAll(directory: files.jobs) : try names.map(files.load)
             guard !jobs.isEmpty else { throw MediaError(.configuration, "no job files in \(files.jobs)") }
@@ -188,22 +188,25 @@ struct JobExecution: ParsableArguments {
     }
 }
 
-/// One line on a terminal's standard error, redrawn as pages commit: a bar and an ETA when the
-/// streams can tell how far they are, then pages, records and the rate.
+/// The progress of a run on standard error: on a terminal one line redrawn as pages commit (a
+/// bar and an ETA when the streams can tell how far they are, then pages, records and the rate,
+/// then the build's step); elsewhere the same line every ten seconds.
 final class ProgressLine: @unchecked Sendable {
-    private let enabled: Bool
+    private let style: ProgressReporter.Style
     private let lock = NSLock()
     private let started = Date()
     private var streams: [String: (pages: Int, read: Int, fraction: Double?)] = [:]
     private var stage: String?
+    private var build: (progress: StepProgress, started: Date)?
     private var drawn = Date.distantPast
 
     init(enabled: Bool) {
-        self.enabled = enabled
+        style = ProgressReporter(label: "run", enabled: enabled).style
+        if style == .lines { drawn = started }
     }
 
     func update(_ event: JobRunner.Event) {
-        guard enabled else { return }
+        guard style != .off else { return }
         lock.withLock {
             switch event {
             case .page(let job, let progress):
@@ -211,41 +214,62 @@ final class ProgressLine: @unchecked Sendable {
             case .stage(let name):
                 stage = name
                 drawn = .distantPast
+            case .build(let progress):
+                if build?.progress.step != progress.step {
+                    build = (progress, Date())
+                    drawn = .distantPast
+                } else {
+                    build?.progress = progress
+                }
             }
-            guard Date().timeIntervalSince(drawn) > 0.2 else { return }
-            drawn = Date()
-            let elapsed = max(Date().timeIntervalSince(started), 0.001)
-            let pages = streams.values.map(\.pages).reduce(0, +)
-            let read = streams.values.map(\.read).reduce(0, +)
-            var line = ""
-            let fractions = streams.values.compactMap(\.fraction)
-            // The bar covers the streams that can tell how far they are, and says how many.
-            if stage == nil, !fractions.isEmpty {
-                let done = fractions.reduce(0, +) / Double(fractions.count)
-                let filled = Int((done * 20).rounded())
-                line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: 20 - filled) + "] "
-                line += "\(Int(done * 100))%"
-                if fractions.count < streams.count { line += " of \(fractions.count)/\(streams.count) streams" }
-                if done > 0.01 && done < 1 { line += ", ETA \(Self.clock(elapsed * (1 - done) / done))" }
-                line += " · "
+            let now = Date()
+            switch style {
+            case .bar:
+                guard now.timeIntervalSince(drawn) > 0.2 else { return }
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line(now))".utf8))
+            case .lines:
+                guard now.timeIntervalSince(drawn) >= ProgressReporter.lineInterval else { return }
+                FileHandle.standardError.write(Data("mediagw: progress: \(line(now))\n".utf8))
+            case .off:
+                return
             }
-            line +=
-                "ingest: \(streams.count) streams, \(pages) pages, \(read) records (\(Int(Double(read) / elapsed))/s)"
-            if let stage { line += " · \(stage)…" }
-            line += String(format: " · %.0f s", elapsed)
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            drawn = now
         }
     }
 
-    static func clock(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded())
-        return whole >= 3600
-            ? String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
-            : String(format: "%dm%02ds", whole / 60, whole % 60)
+    private func line(_ now: Date) -> String {
+        let elapsed = max(now.timeIntervalSince(started), 0.001)
+        let pages = streams.values.map(\.pages).reduce(0, +)
+        let read = streams.values.map(\.read).reduce(0, +)
+        var line = ""
+        let fractions = streams.values.compactMap(\.fraction)
+        // The bar covers the streams that can tell how far they are, and says how many.
+        if stage == nil, !fractions.isEmpty {
+            let done = fractions.reduce(0, +) / Double(fractions.count)
+            if style == .bar { line += ProgressFormat.bar(done) + " " }
+            line += "\(Int(done * 100))%"
+            if fractions.count < streams.count { line += " of \(fractions.count)/\(streams.count) streams" }
+            if done > 0.01 && done < 1 { line += ", ETA \(ProgressFormat.clock(elapsed * (1 - done) / done))" }
+            line += " · "
+        }
+        line += "ingest: \(streams.count) streams, \(pages) pages, \(read) records (\(Int(Double(read) / elapsed))/s)"
+        if let build {
+            line +=
+                " · build: "
+                + ProgressFormat.describe(
+                    build.progress,
+                    stepSeconds: now.timeIntervalSince(build.started),
+                    bar: style == .bar
+                )
+        } else if let stage {
+            line += " · \(stage)…"
+        }
+        line += String(format: " · %.0f s", elapsed)
+        return line
     }
 
     func finish() {
-        guard enabled else { return }
+        guard style == .bar else { return }
         lock.withLock { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -547,31 +547,6 @@ import Testing
     }
 }
 
-/// Collects every log line in memory.
-final class LogCapture: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines.joined(separator: "\n")
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lock.lock()
-        lines.append("\(event.level) \(event.message) \(event.metadata ?? [:])")
-        lock.unlock()
-    }
-}
-
 @Suite struct SimulatorReplayTests {
     @Test func recordedResponsesAreServedBeforeGeneratedOnes() throws {
         let directory = temporaryDirectory()

@@ -27,6 +27,11 @@ import Testing
         let build = try Harness.run(["build", "--no-embeddings"], in: workspace)
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stdout.contains("3000 titles from 5952 records"))
+        // Off a terminal there is no bar redrawn in place: plain lines every 10 s, if it takes that long.
+        #expect(!build.stderr.contains("\r"), "\(build.stderr)")
+        for line in build.stderr.split(separator: "\n") where line.contains("progress") {
+            #expect(line.hasPrefix("mediagw: progress: build · "), "\(line)")
+        }
         return workspace
     }
 

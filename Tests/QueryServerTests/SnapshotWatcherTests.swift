@@ -67,4 +67,28 @@ import Testing
         #expect(watcher.reload(after: lastSeen) == good)
         #expect(metrics.render().contains("mediagw_snapshot_refused_total 1"))
     }
+
+    /// A daemon that starts with a bad CURRENT has nothing to keep serving, and says so.
+    @Test func aRefusalSaysWhatIsStillServed() throws {
+        let directory = try publishedDirectory(Self.titles)
+        let good = try #require(try directory.currentSnapshotPath())
+        try Data("missing.mgws\n".utf8).write(to: URL(fileURLWithPath: directory.currentPointerPath))
+        let capture = LogCapture()
+        let holder = SnapshotHolder()
+        let watcher = SnapshotWatcher(
+            directory: directory,
+            holder: holder,
+            metrics: ServerMetrics(),
+            interval: .seconds(1),
+            logger: Logger(label: "test", factory: { _ in capture })
+        )
+        let seen = watcher.reload(after: nil)
+        #expect(capture.text.contains("refused snapshot; serving nothing until a good snapshot is published"))
+        #expect(!capture.text.contains("still serving"))
+        try directory.point(at: (good as NSString).lastPathComponent)
+        let served = watcher.reload(after: seen)
+        try Data("missing.mgws\n".utf8).write(to: URL(fileURLWithPath: directory.currentPointerPath))
+        watcher.reload(after: served)
+        #expect(capture.text.contains("refused snapshot; still serving the previous snapshot \(served!)"))
+    }
 }
