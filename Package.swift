@@ -27,7 +27,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
 
-        // Pipeline stages, left to right (see docs/decisions/0001-layout.md).
+        // Pipeline stages, left to right (see docs/decisions/0001-layout.md): Connectors fetch,
+        // Staging keeps every record and all state, Resolution, Embeddings and Snapshots turn
+        // records into an immutable snapshot, Search and QueryServer read it. Only Jobs (and the
+        // CLI) tie stages to Staging; nothing right of Staging links a database
+        // (scripts/check-layering.sh).
         .target(name: "Compression", dependencies: ["CZstd", "CZlib"]),
         .target(name: "MediaModel"),
         .target(
@@ -55,12 +59,12 @@ let package = Package(
         ),
         .target(
             name: "Resolution",
-            dependencies: ["MediaModel", "Compression", "Staging", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Embeddings",
             dependencies: [
-                "CBLAS", "MediaModel", "Compression", "Staging", .product(name: "Crypto", package: "swift-crypto"),
+                "CBLAS", "MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -179,7 +179,7 @@ func measureVectorSearch(
     directory: String?
 ) throws {
     let clock = ContinuousClock()
-    var generator = SplitMix(seed: 7)
+    var generator = SplitMix64(seed: 7)
     func noise() -> Float { Float(generator.next() % 20_001) / 10_000 - 1 }
     var titles: [CanonicalTitle] = []
     var vectors: [String: [Float]] = [:]

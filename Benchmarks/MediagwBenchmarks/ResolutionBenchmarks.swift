@@ -60,7 +60,7 @@ func runResolutionBenchmarks(titles: Int, throughput: [Int], samples: String, lo
         )
         // A later run: 1 % of the records changed, matched again with their neighbours only.
         var next = records
-        var random = SplitMix(seed: 3)
+        var random = SplitMix64(seed: 3)
         var changed = Set<String>()
         for index in stride(from: 0, to: next.count, by: 100) {
             next[index] = perturb(next[index], &random)
@@ -164,7 +164,7 @@ func simulatorRecords(titles: Int, logger: Logger) async throws -> (records: [So
 
 /// Each film in two or three sources, perturbed as providers differ; truth is the film.
 func perturbed(_ films: [SourceRecord], idShare: Double) -> (records: [SourceRecord], truth: [String: String]) {
-    var random = SplitMix(seed: 99)
+    var random = SplitMix64(seed: 99)
     var records: [SourceRecord] = []
     var truth: [String: String] = [:]
     let sources = ["alpha", "beta", "gamma"]
@@ -183,7 +183,7 @@ func perturbed(_ films: [SourceRecord], idShare: Double) -> (records: [SourceRec
     return (records, truth)
 }
 
-func perturb(_ record: SourceRecord, _ random: inout SplitMix) -> SourceRecord {
+func perturb(_ record: SourceRecord, _ random: inout SplitMix64) -> SourceRecord {
     var copy = record
     var title = copy.title
     if random.chance(0.3) {
@@ -217,7 +217,7 @@ func perturb(_ record: SourceRecord, _ random: inout SplitMix) -> SourceRecord {
 
 /// `count` records: films from the sample and generated titles, each in four sources.
 func generatedRecords(count: Int, films: [SourceRecord]) -> [SourceRecord] {
-    var random = SplitMix(seed: 7)
+    var random = SplitMix64(seed: 7)
     var records: [SourceRecord] = []
     records.reserveCapacity(count)
     var index = 0
@@ -241,6 +241,6 @@ func generatedRecords(count: Int, films: [SourceRecord]) -> [SourceRecord] {
     return records
 }
 
-extension SplitMix: RandomNumberGenerator {
+extension SplitMix64: RandomNumberGenerator {
     mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
 }

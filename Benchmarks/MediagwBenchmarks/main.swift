@@ -159,7 +159,7 @@ func writeCatalog(count: Int, sample: [SourceRecord], to path: String) throws ->
 /// A fixed query mix drawn from the catalog: whole titles, single words, a prefix of the last
 /// word, one typo, two words with a filter.
 func queryMix(_ snapshot: Snapshot, count: Int) throws -> [SearchQuery] {
-    var generator = SplitMix(seed: 42)
+    var generator = SplitMix64(seed: 42)
     var queries: [SearchQuery] = []
     guard snapshot.documentCount > 0 else { return [] }
     let genres: [Genre] = [.drama, .comedy, .thriller, .horror, .documentary]
@@ -184,18 +184,6 @@ func queryMix(_ snapshot: Snapshot, count: Int) throws -> [SearchQuery] {
         }
     }
     return queries
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Runs the queries and prints latency percentiles, with and without fetching the page's titles.

@@ -1,11 +1,18 @@
 import Crypto
 import Foundation
 import MediaModel
-import Staging
 
-/// Embeds canonical titles through the staging cache: a title whose text (``EmbeddingText``)
-/// was embedded before by the same model is read from the cache, only new or changed texts are
-/// computed, and each computed batch is stored at once.
+/// Where computed embeddings are kept between builds, by model and SHA-256 of the text. The
+/// stage owns no state: `Jobs` hands it the one kept in staging.
+public protocol EmbeddingCache: Sendable {
+    /// The cached vectors of those `textHashes` that `model` has embedded before.
+    func cachedEmbeddings(model: String, textHashes: [Data]) throws -> [Data: [Float]]
+    func storeEmbeddings(model: String, _ vectors: [(textHash: Data, vector: [Float])]) throws
+}
+
+/// Embeds canonical titles through a cache: a title whose text (``EmbeddingText``) was embedded
+/// before by the same model is read from the cache, only new or changed texts are computed, and
+/// each computed batch is stored at once.
 public struct CatalogEmbedder: Sendable {
     /// What one pass did.
     public struct Report: Sendable, Codable, Equatable {
@@ -26,13 +33,13 @@ public struct CatalogEmbedder: Sendable {
     /// Vectors for every title, keyed by title id.
     public func embed(
         _ titles: [CanonicalTitle],
-        store: StagingStore,
+        cache: any EmbeddingCache,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) async throws -> (vectors: [String: [Float]], report: Report) {
         let started = Date()
         let texts = titles.map { EmbeddingText.document(for: $0) }
         let hashes = texts.map { Data(SHA256.hash(data: Data($0.utf8))) }
-        let cached = try store.cachedEmbeddings(model: embedder.modelID, textHashes: Array(Set(hashes)))
+        let cached = try cache.cachedEmbeddings(model: embedder.modelID, textHashes: Array(Set(hashes)))
         var report = Report(titles: titles.count)
         var byHash = cached.filter { $0.value.count == embedder.dimension }
         // Identical texts (rare, but duplicates happen) are embedded once.
@@ -50,7 +57,7 @@ public struct CatalogEmbedder: Sendable {
                     "embedder \(embedder.modelID) returned vectors of the wrong number or size"
                 )
             }
-            try store.storeEmbeddings(model: embedder.modelID, Array(zip(batch.map(\.hash), vectors)))
+            try cache.storeEmbeddings(model: embedder.modelID, Array(zip(batch.map(\.hash), vectors)))
             for (item, vector) in zip(batch, vectors) { byHash[item.hash] = vector }
             report.computed += batch.count
             progress?(report.computed, pending.count)

@@ -69,47 +69,40 @@ public struct SnapshotBuilder: Sendable {
     /// Resolves staged records and saves the identity map, without writing a snapshot. Returns
     /// the number of canonical titles.
     public func resolveOnly(from store: StagingStore) throws -> Int {
-        let fingerprint = try fingerprint(store)
-        return try resolve(store.liveRecords(), in: store, fingerprint: fingerprint).catalog.titles.count
+        let state = try currentState(store)
+        return try resolve(store.liveRecords(), in: store, state: state).catalog.titles.count
     }
 
     /// What resolution depends on: the live records and the matcher's settings and overrides.
-    private func fingerprint(_ store: StagingStore) throws -> String {
-        let settings = (resolver as? ScoringResolver)?.configurationDigest ?? String(describing: type(of: resolver))
-        return try store.recordsFingerprint() + "|" + settings
+    /// Read before the records are loaded: a page committed meanwhile is after the state's
+    /// high-water mark and is matched next time.
+    private func currentState(_ store: StagingStore) throws -> ResolutionState {
+        ResolutionState(records: try store.recordsFingerprint(), settings: resolver.configurationDigest)
     }
 
-    /// Resolves `records`; when nothing changed since the last resolution (same fingerprint),
-    /// the titles are merged again from the saved identity map without matching; when only some
+    /// Resolves `records`; when nothing changed since the last resolution (same state), the
+    /// titles are merged again from the saved identity map without matching; when only some
     /// records changed (same settings), only what they can affect is matched again.
-    private func resolve(_ records: [SourceRecord], in store: StagingStore, fingerprint: String) throws
+    private func resolve(_ records: [SourceRecord], in store: StagingStore, state: ResolutionState) throws
         -> (catalog: ResolvedCatalog, mode: String)
     {
-        // Read with the fingerprint, before the records were loaded: a page committed since is
-        // after the high-water mark and is matched next time.
-        let highWater = fingerprint.split(separator: "|")[1]
         let previousIdentity = try store.identityMap()
-        let saved = try store.cursor(job: "resolution", stream: "fingerprint")
-        if saved == fingerprint,
-            let reused = ResolvedCatalog.reusing(
-                records,
-                identity: previousIdentity,
-                merge: (resolver as? ScoringResolver)?.merge ?? MergePolicy()
-            )
+        let saved = try store.resolutionState()
+        if saved == state,
+            let reused = ResolvedCatalog.reusing(records, identity: previousIdentity, merge: resolver.merge)
         {
             logger.info("no record changed since the last resolution: titles reused without matching")
             return (reused, "reused")
         }
-        let resolved: ResolvedCatalog
+        var resolved: ResolvedCatalog
         var mode = "matched"
-        let settings = fingerprint.split(separator: "|", maxSplits: 3).last.map(String.init)
-        if let scoring = resolver as? ScoringResolver,
-            let savedSettings = try store.cursor(job: "resolution", stream: "settings"), savedSettings == settings,
-            let since = try store.cursor(job: "resolution", stream: "high-water").flatMap(Int64.init),
-            !previousIdentity.assignments.isEmpty
+        if let saved, saved.settings == state.settings, !previousIdentity.assignments.isEmpty,
+            let outcome = resolver.resolveIncrementally(
+                records,
+                identity: previousIdentity,
+                changed: try store.recordKeys(changedAfter: saved.records.changedRun)
+            )
         {
-            let changed = try store.recordKeys(changedAfter: since)
-            let outcome = scoring.resolve(records, identity: previousIdentity, changed: changed)
             resolved = outcome.catalog
             mode = "incremental: \(outcome.reresolved) of \(records.count) records matched again"
             logger.info("\(mode)")
@@ -129,9 +122,7 @@ public struct SnapshotBuilder: Sendable {
                 )
             }
         )
-        try store.saveCursor(.init(job: "resolution", stream: "fingerprint", value: fingerprint))
-        try store.saveCursor(.init(job: "resolution", stream: "high-water", value: String(highWater)))
-        if let settings { try store.saveCursor(.init(job: "resolution", stream: "settings", value: settings)) }
+        try store.saveResolutionState(state)
         return (resolved, mode)
     }
 
@@ -158,11 +149,11 @@ public struct SnapshotBuilder: Sendable {
         }
         do {
             starting("load")
-            let fingerprint = try fingerprint(store)
+            let state = try currentState(store)
             let records = try store.liveRecords()
             lap("load")
             starting("resolve", detail: "\(records.count) records")
-            let (resolved, resolution) = try resolve(records, in: store, fingerprint: fingerprint)
+            let (resolved, resolution) = try resolve(records, in: store, state: state)
             lap("resolve")
             let current = makeCurrent ? directory.currentMetadata() : nil
             if let current {
@@ -216,7 +207,7 @@ public struct SnapshotBuilder: Sendable {
                 }
                 let (byTitleID, report) = try await CatalogEmbedder(embedder: embedder).embed(
                     resolved.titles,
-                    store: store,
+                    cache: StagedEmbeddingCache(store: store),
                     progress: embedProgress
                 )
                 vectors = EmbeddedVectors(
@@ -317,6 +308,19 @@ extension SnapshotBuilder {
                 + "install the embedding model (scripts/install-model.sh) or allow the loss with "
                 + "--allow-capability-loss"
         )
+    }
+}
+
+/// The embedding cache kept in staging, for the embedding stage (which holds no database).
+struct StagedEmbeddingCache: EmbeddingCache {
+    let store: StagingStore
+
+    func cachedEmbeddings(model: String, textHashes: [Data]) throws -> [Data: [Float]] {
+        try store.cachedEmbeddings(model: model, textHashes: textHashes)
+    }
+
+    func storeEmbeddings(model: String, _ vectors: [(textHash: Data, vector: [Float])]) throws {
+        try store.storeEmbeddings(model: model, vectors)
     }
 }
 

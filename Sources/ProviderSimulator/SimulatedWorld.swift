@@ -245,22 +245,10 @@ public struct SimulatedWorld: Sendable {
     }
 }
 
-/// SplitMix64: small, fast and the same everywhere, so a seed always makes the same world.
-public struct SimulatorRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+/// The simulator's generator: a seed always makes the same world.
+public typealias SimulatorRandom = SplitMix64
 
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func chance(_ probability: Double) -> Bool {
         Double(next() % 1_000_000) / 1_000_000 < probability
     }

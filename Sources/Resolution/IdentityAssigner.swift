@@ -1,6 +1,6 @@
 import Compression
 import Crypto
-import Staging
+import MediaModel
 
 /// Gives clusters stable canonical ids.
 ///

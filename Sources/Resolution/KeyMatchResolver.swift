@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import MediaModel
-import Staging
 
 /// The minimal matcher: records that share an external id (IMDb, TMDb movie, TMDb TV, EIDR), or
 /// the same normalized title, year and kind, are one title.

@@ -1,6 +1,5 @@
 import Foundation
 import MediaModel
-import Staging
 
 /// A pair between the review and the merge thresholds, for `mediagw resolve review`.
 public struct ReviewPair: Sendable, Codable, Equatable {
@@ -69,6 +68,12 @@ public struct ScoringResolver: TitleResolver {
     /// to, titles that lost a record, and the shows, seasons and episodes around them. Every
     /// other title keeps its members from `identity` without being scored again.
     /// Returns the catalog and how many records were re-resolved.
+    public func resolveIncrementally(_ records: [SourceRecord], identity: IdentityMap, changed: Set<String>)
+        -> (catalog: ResolvedCatalog, reresolved: Int)?
+    {
+        resolve(records, identity: identity, changed: changed)
+    }
+
     public func resolve(_ records: [SourceRecord], identity: IdentityMap, changed: Set<String>)
         -> (catalog: ResolvedCatalog, reresolved: Int)
     {

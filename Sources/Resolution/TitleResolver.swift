@@ -1,5 +1,4 @@
 import MediaModel
-import Staging
 
 /// Turns staged source records into canonical titles with stable ids.
 ///
@@ -8,6 +7,27 @@ public protocol TitleResolver: Sendable {
     /// Clusters `records` into canonical titles, keeping the ids in `identity` stable, and returns
     /// the titles and the updated identity map.
     func resolve(_ records: [SourceRecord], identity: IdentityMap) -> ResolvedCatalog
+
+    /// Everything the outcome depends on besides the records: when it and the records are the
+    /// same as last time, the saved identity is reused without matching.
+    var configurationDigest: String { get }
+
+    /// How the members of one title are merged into it.
+    var merge: MergePolicy { get }
+
+    /// Resolves again only what the records in `changed` (source keys) can affect, keeping the
+    /// rest from `identity`; nil when the matcher can only resolve everything.
+    func resolveIncrementally(_ records: [SourceRecord], identity: IdentityMap, changed: Set<String>)
+        -> (catalog: ResolvedCatalog, reresolved: Int)?
+}
+
+extension TitleResolver {
+    public var configurationDigest: String { String(describing: type(of: self)) }
+    public var merge: MergePolicy { MergePolicy() }
+
+    public func resolveIncrementally(_ records: [SourceRecord], identity: IdentityMap, changed: Set<String>)
+        -> (catalog: ResolvedCatalog, reresolved: Int)?
+    { nil }
 }
 
 /// The outcome of resolution: titles sorted by id, and the identity map to persist.

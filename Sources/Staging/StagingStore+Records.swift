@@ -88,7 +88,7 @@ extension StagingStore {
 extension StagingStore {
     /// Changes whenever the live records do: their count, the last run that changed one and the
     /// last that tombstoned one. Resolution compares it to skip matching when nothing changed.
-    public func recordsFingerprint() throws -> String {
+    public func recordsFingerprint() throws -> RecordsFingerprint {
         try read { db in
             let row = try Row.fetchOne(
                 db,
@@ -98,7 +98,7 @@ extension StagingStore {
                     FROM source_records
                     """
             )!
-            return "\(row[0] as Int)|\(row[1] as Int64)|\(row[2] as Int64)"
+            return RecordsFingerprint(live: row[0], changedRun: row[1], tombstonedRun: row[2])
         }
     }
 }

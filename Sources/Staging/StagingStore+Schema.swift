@@ -200,6 +200,23 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v8-resolution-state") { db in
+            // What the last resolution was made from, in a table of its own instead of three
+            // cursors of a pretend job `resolution`. The old rows are dropped, not converted:
+            // the next build matches everything once, then goes on incrementally.
+            try db.execute(
+                sql: """
+                    CREATE TABLE resolution_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        live_records INTEGER NOT NULL,
+                        changed_run INTEGER NOT NULL,
+                        tombstoned_run INTEGER NOT NULL,
+                        settings TEXT NOT NULL
+                    );
+                    DELETE FROM cursors WHERE job = 'resolution';
+                    """
+            )
+        }
         return migrator
     }
 }

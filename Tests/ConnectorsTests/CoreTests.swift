@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MediaModel
 import TestSupport
+import Synchronization
 import Testing
 
 @testable import Connectors
@@ -280,13 +281,17 @@ import Testing
     }
 
     @Test func circuitBreakerOpensThenProbes() async throws {
-        let breaker = CircuitBreaker(host: "h", threshold: 2, cooldown: .milliseconds(50))
+        // A clock moved by hand: the test does not depend on how fast the machine is.
+        let clock = Mutex(ContinuousClock.now)
+        let breaker = CircuitBreaker(host: "h", threshold: 2, cooldown: .seconds(30)) { clock.withLock { $0 } }
         #expect(await breaker.admit() == nil)
         await breaker.recordFailure()
         #expect(await breaker.admit() == nil)
         await breaker.recordFailure()
-        #expect(await breaker.admit() != nil, "open after two failures in a row")
-        try await Task.sleep(for: .milliseconds(60))
+        #expect(await breaker.admit() == .seconds(30), "open after two failures in a row")
+        clock.withLock { $0 += .seconds(29) }
+        #expect(await breaker.admit() == .seconds(1), "still open a second before the cooldown ends")
+        clock.withLock { $0 += .seconds(1) }
         #expect(await breaker.admit() == nil, "one probe after the cooldown")
         #expect(await breaker.admit() != nil, "only one probe at a time")
         await breaker.recordSuccess()

@@ -1,4 +1,5 @@
 import Foundation
+import MediaModel
 import TestSupport
 
 /// A tiny BERT with seeded random weights, written as a real `config.json`, `vocab.txt` and

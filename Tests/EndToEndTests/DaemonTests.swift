@@ -23,26 +23,34 @@ import Testing
         let before = try await Harness.get(base, "/v1/search?q=zyzzyva")
         #expect(before.json["total"] as? Int == 0)
 
-        // Publish a second snapshot while four clients keep querying.
-        let failures = try await withThrowingTaskGroup(of: Int.self) { group in
+        // Publish a second snapshot while four clients keep querying: each goes on until it has
+        // seen answers from both snapshots and 20 more after the swap, so the swap is certain
+        // to happen while they are mid-flight (bounded by a deadline).
+        let results = try await withThrowingTaskGroup(of: (failed: Int, snapshots: Int).self) { group in
             for _ in 0..<4 {
                 group.addTask {
                     var failed = 0
-                    for _ in 0..<60 {
+                    var seen = Set<String>()
+                    var afterSwap = 0
+                    let deadline = ContinuousClock.now + .seconds(120)
+                    while afterSwap < 20 && ContinuousClock.now < deadline {
                         let response = try? await Harness.get(base, "/v1/search?q=taxi&limit=5")
                         if response?.status != 200 { failed += 1 }
+                        if let id = response?.json["snapshot"] as? String { seen.insert(id) }
+                        if seen.count > 1 { afterSwap += 1 }
                     }
-                    return failed
+                    return (failed, seen.count)
                 }
             }
             group.addTask {
                 _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
                 let build = try Harness.run(["build", "--no-embeddings"], in: workspace)
-                return build.status == 0 ? 0 : 1000
+                return (build.status == 0 ? 0 : 1000, 2)
             }
-            return try await group.reduce(0, +)
+            return try await group.reduce(into: [(failed: Int, snapshots: Int)]()) { $0.append($1) }
         }
-        #expect(failures == 0)
+        #expect(results.map(\.failed).reduce(0, +) == 0)
+        #expect(results.allSatisfy { $0.snapshots == 2 }, "every client queried across the swap: \(results)")
         var appeared = false
         for _ in 0..<100 where !appeared {
             appeared = try await Harness.get(base, "/v1/search?q=zyzzyva").json["total"] as? Int == 1

@@ -46,23 +46,28 @@ import Testing
         let clean = try Harness.run(arguments, in: reference)
         #expect(clean.status == 0, "\(clean.stderr)")
 
-        var generator = SystemRandomNumberGenerator()
-        var kills = 0
+        // Kill times come from a seed (MEDIAGW_TEST_SEED repeats a failing run's), printed with
+        // every failure.
+        let seed = ProcessInfo.processInfo.environment["MEDIAGW_TEST_SEED"].flatMap(UInt64.init) ?? 20_261_201
+        var generator = SplitMix64(seed: seed)
+        var killedAt: [Int] = []
         for _ in 0..<4 {
+            let delay = Int.random(in: 40...400, using: &generator)
             let (process, _, _) = try Harness.start(arguments, in: workspace)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 40...400, using: &generator)))
+            try await Task.sleep(for: .milliseconds(delay))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
-                kills += 1
+                killedAt.append(delay)
             }
             process.waitUntilExit()
         }
+        let context = "seed \(seed), killed after \(killedAt) ms"
         let resumed = try Harness.run(arguments, in: workspace)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(kills > 0, "at least one run was killed mid-sync")
+        #expect(resumed.status == 0, "\(context): \(resumed.stderr)")
+        #expect(!killedAt.isEmpty, "at least one run was killed mid-sync (\(context))")
         let expected = try records(workspace.root + "/reference.sqlite")
         #expect(expected.count > 100)
-        #expect(try records(workspace.staging) == expected)
+        #expect(try records(workspace.staging) == expected, "\(context)")
         // Every interrupted run is on record as interrupted, not running.
         let history = try Harness.run(["runs", "--json"], in: workspace)
         #expect(!history.stdout.contains("\"running\""))

@@ -46,12 +46,38 @@ import Testing
         }
     }
 
+    @Test func resolutionStateMovesFromPretendCursorsToItsTable() throws {
+        let path = try databaseBeforeRowidRecords([movie("1", "Alien")])
+        let queue = try DatabaseQueue(path: path)
+        try StagingStore.migrator.migrate(queue, upTo: "v7-records-rowid")
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO cursors (job, stream, value, updated_at) VALUES
+                        ('resolution', 'fingerprint', '1|2|0|settings', 'now'), ('job', 'stream', 'kept', 'now')
+                    """
+            )
+        }
+        try queue.close()
+        let store = try StagingStore(path: path)
+        #expect(try store.resolutionState() == nil, "the next build matches everything once")
+        #expect(try store.cursor(job: "resolution", stream: "fingerprint") == nil)
+        #expect(try store.cursor(job: "job", stream: "stream") == "kept")
+        let state = ResolutionState(
+            records: RecordsFingerprint(live: 1, changedRun: 2, tombstonedRun: 0),
+            settings: "s"
+        )
+        try store.saveResolutionState(state)
+        try store.saveResolutionState(state)
+        #expect(try store.resolutionState() == state)
+    }
+
     @Test func recordsMoveToARowidTableWithEveryValueKept() throws {
         let records = [movie("1", "Alien"), movie("2", "Aliens"), movie("1", "Alien", source: "t")]
         let path = try databaseBeforeRowidRecords(records)
         let before = try rows(path)
         let store = try StagingStore(path: path)
-        #expect(try store.schemaVersion() == 7)
+        #expect(try store.schemaVersion() == 8)
         #expect(try rows(path) == before)
         #expect(before.count == 3)
 

@@ -113,7 +113,7 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
         let run = try store.beginRun(job: "t", kind: "import")
         _ = try store.commit(page([movie("1", "Alien")]), runID: run)
         let reopened = try StagingStore(path: store.path)
-        #expect(try reopened.schemaVersion() == 7)
+        #expect(try reopened.schemaVersion() == 8)
         #expect(try reopened.liveRecords().count == 1)
     }
 

@@ -18,11 +18,19 @@ public actor CircuitBreaker {
     public private(set) var state: State = .closed
     private var consecutiveFailures = 0
     private var probing = false
+    /// The time now (tests pass a clock they move by hand).
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(host: String, threshold: Int, cooldown: Duration) {
+    public init(
+        host: String,
+        threshold: Int,
+        cooldown: Duration,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.host = host
         self.threshold = max(1, threshold)
         self.cooldown = cooldown
+        self.now = now
     }
 
     /// Whether a call may go out now; nil when it may, else how long until a probe is allowed.
@@ -31,7 +39,7 @@ public actor CircuitBreaker {
         case .closed:
             return nil
         case .open(let until):
-            let now = ContinuousClock.now
+            let now = now()
             if now < until { return until - now }
             state = .halfOpen
             probing = true
@@ -53,7 +61,7 @@ public actor CircuitBreaker {
         consecutiveFailures += 1
         probing = false
         if state == .halfOpen || consecutiveFailures >= threshold {
-            state = .open(until: .now + cooldown)
+            state = .open(until: now() + cooldown)
         }
     }
 }
