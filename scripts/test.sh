@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command: installs what the tests need (system libraries and the embedding
-# model; the golden embedding tests run against the real model) and runs the whole test suite.
+# model; the golden embedding tests run against the real model; Chromium for the search page)
+# and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 scripts/install-model.sh
 exec swift test "$@"

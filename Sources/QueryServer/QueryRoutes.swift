@@ -34,6 +34,7 @@ struct QueryRoutes: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
             )
         }
+        SearchPage.register(on: router)
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok,
