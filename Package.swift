@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Already in the graph through Hummingbird; named for NIOCore's IOError (a port in use).
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // The Model Context Protocol for `mediagw mcp` (decided for this wave).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -84,6 +86,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The assistant's tools over a snapshot, and the MCP server that offers them.
+        .target(
+            name: "Assistant",
+            dependencies: [
+                "MediaModel", "Snapshots", "Search", "Embeddings", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Jobs",
             dependencies: [
@@ -95,7 +105,8 @@ let package = Package(
             name: "mediagw",
             dependencies: [
                 "MediaModel", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer",
-                "Jobs", "ProviderSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Jobs", "ProviderSimulator", "Assistant",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -128,6 +139,12 @@ let package = Package(
         ),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
+        .testTarget(
+            name: "AssistantTests",
+            dependencies: [
+                "TestSupport", "Assistant", "MediaModel", "Snapshots", .product(name: "MCP", package: "swift-sdk"),
+            ]
+        ),
         .testTarget(
             name: "ConnectorsTests",
             dependencies: [

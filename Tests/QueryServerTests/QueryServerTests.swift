@@ -12,34 +12,6 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// A snapshots directory with one published snapshot of `titles`.
-func publishedDirectory(
-    _ titles: [CanonicalTitle],
-    aliases: [String: String] = [:],
-    vectors: EmbeddedVectors? = nil
-) throws -> SnapshotDirectory {
-    let directory = SnapshotDirectory(path: temporaryDirectory("serve") + "/snapshots")
-    try publish(titles, aliases: aliases, vectors: vectors, to: directory)
-    return directory
-}
-
-func publish(
-    _ titles: [CanonicalTitle],
-    aliases: [String: String] = [:],
-    vectors: EmbeddedVectors? = nil,
-    to directory: SnapshotDirectory
-) throws {
-    let id = UUID()
-    let bytes = try SnapshotWriter().makeSnapshot(
-        titles: titles,
-        sourceCounts: ["test": titles.count],
-        aliases: aliases,
-        vectors: vectors,
-        buildID: id
-    )
-    try directory.publish(bytes, builtAt: Date(), buildID: id.uuidString.lowercased(), keep: 10)
-}
-
 /// Runs the real application on an ephemeral loopback port for the duration of `body`.
 func withServer(
     _ directory: SnapshotDirectory?,

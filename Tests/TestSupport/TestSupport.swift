@@ -49,3 +49,31 @@ public func writeSnapshot(
     try bytes.write(to: URL(fileURLWithPath: path))
     return path
 }
+
+/// A snapshots directory with one published snapshot of `titles`.
+public func publishedDirectory(
+    _ titles: [CanonicalTitle],
+    aliases: [String: String] = [:],
+    vectors: EmbeddedVectors? = nil
+) throws -> SnapshotDirectory {
+    let directory = SnapshotDirectory(path: temporaryDirectory("serve") + "/snapshots")
+    try publish(titles, aliases: aliases, vectors: vectors, to: directory)
+    return directory
+}
+
+public func publish(
+    _ titles: [CanonicalTitle],
+    aliases: [String: String] = [:],
+    vectors: EmbeddedVectors? = nil,
+    to directory: SnapshotDirectory
+) throws {
+    let id = UUID()
+    let bytes = try SnapshotWriter().makeSnapshot(
+        titles: titles,
+        sourceCounts: ["test": titles.count],
+        aliases: aliases,
+        vectors: vectors,
+        buildID: id
+    )
+    try directory.publish(bytes, builtAt: Date(), buildID: id.uuidString.lowercased(), keep: 10)
+}

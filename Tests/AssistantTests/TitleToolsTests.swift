@@ -1,0 +1,58 @@
+import Assistant
+import Foundation
+import MCP
+import MediaModel
+import Snapshots
+import TestSupport
+import Testing
+
+/// The tools in process, over snapshots with vectors: what the stdio test cannot reach cheaply.
+@Suite struct TitleToolsTests {
+    static let titles = [
+        makeTitle("mg000000000001", "Jaws", year: 1975),
+        makeTitle("mg000000000002", "Jaws 2", year: 1978),
+        makeTitle("mg000000000003", "Heat", year: 1995),
+    ]
+
+    static func vectors(_ values: [[Float]]) -> EmbeddedVectors {
+        EmbeddedVectors(
+            modelID: "test",
+            dimension: 2,
+            byTitleID: Dictionary(uniqueKeysWithValues: zip(titles.map(\.id), values))
+        )
+    }
+
+    @Test func similarTitlesFollowTheVectorsAndAHotSwapAppliesToTheNextCall() async throws {
+        let directory = try publishedDirectory(Self.titles, vectors: Self.vectors([[1, 0], [0.9, 0.1], [0, 1]]))
+        let source = CurrentSnapshot(directory: directory.path)
+        let tools = TitleTools(embedder: nil) { try source.current() }
+        let similar = try await tools.call("similar_titles", ["id": "mg000000000001", "limit": 1])
+        let results = (try #require(similar.structuredContent?.objectValue))["results"]?.arrayValue
+        #expect(results?.first?.objectValue?["id"]?.stringValue == "mg000000000002")
+
+        // A new snapshot in which Heat is nearest Jaws answers the next call.
+        try publish(Self.titles, vectors: Self.vectors([[1, 0], [0, 1], [0.9, 0.1]]), to: directory)
+        let swapped = try await tools.call("similar_titles", ["id": "mg000000000001", "limit": 1])
+        let next = (try #require(swapped.structuredContent?.objectValue))["results"]?.arrayValue
+        #expect(next?.first?.objectValue?["id"]?.stringValue == "mg000000000003")
+
+        // A damaged CURRENT target does not take the good snapshot away.
+        try Data("snapshot-99991231T000000000Z-bad.mgws\n".utf8).write(
+            to: URL(fileURLWithPath: directory.currentPointerPath)
+        )
+        try Data("not a snapshot".utf8).write(
+            to: URL(fileURLWithPath: directory.path + "/snapshot-99991231T000000000Z-bad.mgws")
+        )
+        let kept = try await tools.call("snapshot_info", [:])
+        #expect(kept.structuredContent?.objectValue?["metadata"]?.objectValue?["titleCount"]?.intValue == 3)
+    }
+
+    @Test func theToolListHasASchemaForEveryToolAndNoStubs() {
+        let names = TitleTools.definitions.map(\.name)
+        #expect(names == ["search_titles", "get_title", "where_to_watch", "similar_titles", "snapshot_info"])
+        for tool in TitleTools.definitions {
+            #expect(tool.inputSchema.objectValue?["type"]?.stringValue == "object", "\(tool.name)")
+            #expect(tool.inputSchema.objectValue?["additionalProperties"]?.boolValue == false, "\(tool.name)")
+        }
+    }
+}
