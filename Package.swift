@@ -77,8 +77,9 @@ let package = Package(
         .target(
             name: "QueryServer",
             dependencies: [
-                "MediaModel", "Embeddings", "Snapshots", "Search",
+                "MediaModel", "Embeddings", "Snapshots", "Search", "Assistant",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

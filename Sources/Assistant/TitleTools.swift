@@ -12,10 +12,10 @@ public struct ServedSnapshot: Sendable {
     public var snapshot: Snapshot
     public var engine: SearchEngine
 
-    public init(name: String, snapshot: Snapshot) {
+    public init(name: String, snapshot: Snapshot, engine: SearchEngine? = nil) {
         self.name = name
         self.snapshot = snapshot
-        engine = SearchEngine(snapshot: snapshot)
+        self.engine = engine ?? SearchEngine(snapshot: snapshot)
     }
 }
 
@@ -70,7 +70,9 @@ public struct TitleTools: Sendable {
                 "type": "object",
                 "properties": .object(
                     filterProperties.merging([
-                        "query": .object(["type": "string", "description": "what to look for; may be empty with filters"]),
+                        "query": .object([
+                            "type": "string", "description": "what to look for; may be empty with filters",
+                        ]),
                         "mode": .object([
                             "type": "string", "enum": ["lexical", "semantic", "hybrid"],
                             "description": "ranking (default hybrid)",
@@ -158,6 +160,21 @@ public struct TitleTools: Sendable {
         var offers: [Offer]
     }
 
+    /// The page's titles, each with the offers that match the filters.
+    static func hits(_ results: SearchResults, _ filters: SearchFilters, _ served: ServedSnapshot) throws -> [Hit] {
+        try results.hits.map { hit in
+            let title = try served.snapshot.title(hit.document)
+            return Hit(
+                id: title.id,
+                title: title.title,
+                year: title.year,
+                kind: title.kind.rawValue,
+                score: hit.score,
+                offers: matching(title.offers, filters)
+            )
+        }
+    }
+
     struct SearchOutput: Codable {
         var query: String
         var mode: String
@@ -184,17 +201,7 @@ public struct TitleTools: Sendable {
         }
         let notice = try await embed(&query, served)
         let results = try served.engine.search(query)
-        let hits = try results.hits.map { hit in
-            let title = try served.snapshot.title(hit.document)
-            return Hit(
-                id: title.id,
-                title: title.title,
-                year: title.year,
-                kind: title.kind.rawValue,
-                score: hit.score,
-                offers: Self.matching(title.offers, query.filters)
-            )
-        }
+        let hits = try Self.hits(results, query.filters, served)
         let output = SearchOutput(
             query: text,
             mode: results.mode.rawValue,
@@ -224,7 +231,8 @@ public struct TitleTools: Sendable {
                 query.vector = try await embedder.embed([query.text]).first
                 return nil
             }
-            problem = embedder.map { "the snapshot's vectors come from \(vectors.modelID), not \($0.modelID)" }
+            problem =
+                embedder.map { "the snapshot's vectors come from \(vectors.modelID), not \($0.modelID)" }
                 ?? "no embedding model is installed"
         } else {
             problem = "the snapshot has no vectors"
@@ -311,17 +319,7 @@ public struct TitleTools: Sendable {
         guard let results = try served.engine.similar(to: doc, query) else {
             throw Refusal(description: "the snapshot \(served.name) has no vectors, so similar titles are unavailable")
         }
-        let hits = try results.hits.map { hit in
-            let title = try served.snapshot.title(hit.document)
-            return Hit(
-                id: title.id,
-                title: title.title,
-                year: title.year,
-                kind: title.kind.rawValue,
-                score: hit.score,
-                offers: Self.matching(title.offers, query.filters)
-            )
-        }
+        let hits = try Self.hits(results, query.filters, served)
         let text = hits.enumerated().map { "\($0 + 1). \($1.title)\($1.year.map { " (\($0))" } ?? "") \($1.id)" }
         return try CallTool.Result(
             content: [Self.text(text.isEmpty ? "no similar titles" : text.joined(separator: "\n"))],
@@ -378,7 +376,9 @@ public struct TitleTools: Sendable {
         guard let value = arguments[name], !value.isNull else { return nil }
         let number = value.intValue ?? value.doubleValue.flatMap { $0 == $0.rounded() ? Int(exactly: $0) : nil }
         guard let number, range.contains(number) else {
-            throw Refusal(description: "'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw Refusal(
+                description: "'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+            )
         }
         return number
     }

@@ -1,3 +1,4 @@
+import Assistant
 import Embeddings
 import Foundation
 import Hummingbird
@@ -83,6 +84,12 @@ public struct QueryServer: Sendable {
             gate: gate
         )
         routes.register(on: router)
+        let holder = self.holder
+        let tools = TitleTools(embedder: embedder) {
+            guard let loaded = holder.current else { throw MediaError(.notFound, "no snapshot is loaded") }
+            return ServedSnapshot(name: loaded.name, snapshot: loaded.snapshot, engine: loaded.engine)
+        }
+        McpEndpoint(tools: tools, host: configuration.host, logger: logger).register(on: router)
         return Application(
             router: router,
             server: .http1(

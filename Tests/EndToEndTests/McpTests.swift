@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// `mediagw mcp` driven over stdio as an assistant would: the handshake, the tool list, every
 /// tool with good and bad arguments, answers checked against `/v1/search`.
 @Suite struct McpTests {
@@ -132,5 +136,89 @@ import Testing
         let genres = try session.request("resources/read", ["uri": "mediagw://catalog/genres"])
         let contents = (genres["result"] as? [String: Any])?["contents"] as? [[String: Any]]
         #expect((contents?.first?["text"] as? String)?.contains("\"western\"") == true)
+    }
+
+    /// One JSON-RPC message over Streamable HTTP: the response's SSE `data:` line, or its body.
+    static func post(_ base: URL, _ message: [String: Any], session: String?) async throws
+        -> (status: Int, session: String?, message: [String: Any])
+    {
+        var request = URLRequest(url: base.appendingPathComponent("mcp"))
+        request.httpMethod = "POST"
+        request.timeoutInterval = 10
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("application/json, text/event-stream", forHTTPHeaderField: "Accept")
+        if let session {
+            request.setValue(session, forHTTPHeaderField: "Mcp-Session-Id")
+            request.setValue("2025-06-18", forHTTPHeaderField: "MCP-Protocol-Version")
+        }
+        request.httpBody = try JSONSerialization.data(withJSONObject: message)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        let text = String(decoding: data, as: UTF8.self)
+        let payload =
+            text.split(separator: "\n").last { $0.hasPrefix("data: {") }.map { String($0.dropFirst(6)) } ?? text
+        let json = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
+        return (http.statusCode, http.value(forHTTPHeaderField: "Mcp-Session-Id"), json)
+    }
+
+    @Test func theDaemonServesTheSameToolsOverStreamableHTTP() async throws {
+        let workspace = try PipelineTests.publishedSample()
+        let (daemon, base, _) = try await Harness.serve(in: workspace)
+        defer { daemon.terminate() }
+        let hello = try await Self.post(
+            base,
+            [
+                "jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": [
+                    "protocolVersion": "2025-06-18", "capabilities": [:], "clientInfo": ["name": "t", "version": "1"],
+                ] as [String: Any],
+            ],
+            session: nil
+        )
+        #expect(hello.status == 200)
+        let session = try #require(hello.session, "initialize answers with a session id")
+        let ready = try await Self.post(
+            base,
+            ["jsonrpc": "2.0", "method": "notifications/initialized"],
+            session: session
+        )
+        #expect(ready.status == 202)
+
+        let api = try await Harness.get(base, "/v1/search?q=taxi%20driver&mode=lexical&limit=5")
+        let apiIDs = (api.json["results"] as? [[String: Any]] ?? []).compactMap {
+            ($0["title"] as? [String: Any])?["id"] as? String
+        }
+        let call = try await Self.post(
+            base,
+            [
+                "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": [
+                    "name": "search_titles", "arguments": ["query": "taxi driver", "mode": "lexical", "limit": 5],
+                ] as [String: Any],
+            ],
+            session: session
+        )
+        let result = call.message["result"] as? [String: Any]
+        let ids = ((result?["structuredContent"] as? [String: Any])?["results"] as? [[String: Any]] ?? []).compactMap {
+            $0["id"] as? String
+        }
+        #expect(!ids.isEmpty && ids == apiIDs, "\(call.message)")
+
+        // A bad argument is an error result in the session; an unknown session is a 404.
+        let bad = try await Self.post(
+            base,
+            [
+                "jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                "params": ["name": "get_title", "arguments": [:] as [String: Any]] as [String: Any],
+            ],
+            session: session
+        )
+        #expect((bad.message["result"] as? [String: Any])?["isError"] as? Bool == true)
+        let unknown = try await Self.post(
+            base,
+            ["jsonrpc": "2.0", "id": 4, "method": "tools/list"],
+            session: "no-such-session"
+        )
+        #expect(unknown.status == 404)
     }
 }
