@@ -45,7 +45,10 @@ public struct AssistantServer: Sendable {
             instructions:
                 "Look up what films and series are watchable where: search_titles finds titles, where_to_watch lists "
                 + "a title's offers by country, service and price.",
-            capabilities: .init(resources: .init(subscribe: false, listChanged: false), tools: .init(listChanged: false))
+            capabilities: .init(
+                resources: .init(subscribe: false, listChanged: false),
+                tools: .init(listChanged: false)
+            )
         )
         let tools = self.tools
         let logger = self.logger
@@ -79,7 +82,9 @@ public struct AssistantServer: Sendable {
                 throw MCPError.invalidParams("unknown resource \(parameters.uri)")
             }
             return .init(
-                contents: [.text(String(decoding: data, as: UTF8.self), uri: parameters.uri, mimeType: "application/json")]
+                contents: [
+                    .text(String(decoding: data, as: UTF8.self), uri: parameters.uri, mimeType: "application/json")
+                ]
             )
         }
         return server
@@ -88,7 +93,7 @@ public struct AssistantServer: Sendable {
     /// Serves over standard input and output until the client closes them.
     public func runOverStdio() async throws {
         let server = await makeServer()
-        try await server.start(transport: StdioTransport(logger: logger))
+        try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
 }

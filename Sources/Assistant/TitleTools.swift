@@ -218,7 +218,10 @@ public struct TitleTools: Sendable {
                     + (services.isEmpty ? "" : " — \(services)")
             )
         }
-        return try CallTool.Result(content: [Self.text(lines.joined(separator: "\n"))], structuredContent: output)
+        return CallTool.Result(
+            content: [Self.text(lines.joined(separator: "\n"))],
+            structuredContent: try StructuredValue.optional(output)
+        )
     }
 
     /// Sets the query vector when the mode and snapshot allow it; returns a notice when the
@@ -247,7 +250,7 @@ public struct TitleTools: Sendable {
         let text =
             "\(title.title)\(title.year.map { " (\($0))" } ?? "") [\(title.kind.rawValue)] \(title.id)"
             + (title.overview.map { "\n\($0)" } ?? "") + "\n\(title.offers.count) offers"
-        return try CallTool.Result(content: [Self.text(text)], structuredContent: title)
+        return CallTool.Result(content: [Self.text(text)], structuredContent: try StructuredValue.optional(title))
     }
 
     struct WhereToWatch: Codable {
@@ -302,7 +305,10 @@ public struct TitleTools: Sendable {
             lines.append(line)
         }
         if offers.isEmpty { lines.append("no offer matches; without filters it has \(title.offers.count)") }
-        return try CallTool.Result(content: [Self.text(lines.joined(separator: "\n"))], structuredContent: output)
+        return CallTool.Result(
+            content: [Self.text(lines.joined(separator: "\n"))],
+            structuredContent: try StructuredValue.optional(output)
+        )
     }
 
     private func similarTitles(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> CallTool.Result {
@@ -321,9 +327,9 @@ public struct TitleTools: Sendable {
         }
         let hits = try Self.hits(results, query.filters, served)
         let text = hits.enumerated().map { "\($0 + 1). \($1.title)\($1.year.map { " (\($0))" } ?? "") \($1.id)" }
-        return try CallTool.Result(
+        return CallTool.Result(
             content: [Self.text(text.isEmpty ? "no similar titles" : text.joined(separator: "\n"))],
-            structuredContent: ["results": hits]
+            structuredContent: try StructuredValue.optional(["results": hits])
         )
     }
 
@@ -340,9 +346,11 @@ public struct TitleTools: Sendable {
         let text =
             "snapshot \(served.name): \(meta.titleCount) titles, \(meta.offerCount) offers, built \(meta.builtAt); "
             + (semantic ? "semantic search on" : "lexical search only")
-        return try CallTool.Result(
+        return CallTool.Result(
             content: [Self.text(text)],
-            structuredContent: SnapshotOutput(name: served.name, metadata: meta, semantic: semantic)
+            structuredContent: try StructuredValue.optional(
+                SnapshotOutput(name: served.name, metadata: meta, semantic: semantic)
+            )
         )
     }
 
