@@ -73,7 +73,8 @@ echo "==> the bundled Wikidata sample (real films with plots), then a second bui
 
 cat <<TXT
 
-==> serving on http://127.0.0.1:$port (Ctrl-C stops it). Try, from another terminal:
+==> serving on http://127.0.0.1:$port (Ctrl-C stops it). Open http://127.0.0.1:$port/ in a browser
+for the search page, or try, from another terminal:
   curl -s 'http://127.0.0.1:$port/v1/search?q=taxi%20driver&limit=3'
   curl -s 'http://127.0.0.1:$port/v1/search?q=man%20trapped%20in%20a%20phone%20box%20by%20a%20sniper&limit=3'   # by meaning
   curl -s 'http://127.0.0.1:$port/v1/search?q=lonely%20cabbie%20goes%20violent&mode=semantic&limit=3'
