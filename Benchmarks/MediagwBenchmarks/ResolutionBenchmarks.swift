@@ -241,6 +241,6 @@ func generatedRecords(count: Int, films: [SourceRecord]) -> [SourceRecord] {
     return records
 }
 
-extension SplitMix64: RandomNumberGenerator {
+extension SplitMix64 {
     mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
 }

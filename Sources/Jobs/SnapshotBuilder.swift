@@ -155,14 +155,15 @@ public struct SnapshotBuilder: Sendable {
             starting("resolve", detail: "\(records.count) records")
             let (resolved, resolution) = try resolve(records, in: store, state: state)
             lap("resolve")
+            // Computed once: compared with the current snapshot's, then recorded in the new one.
+            let digest = try writer.contentDigest(
+                titles: resolved.titles,
+                aliases: resolved.identity.aliases,
+                embeddingModel: embedder?.modelID
+            )
             let current = makeCurrent ? directory.currentMetadata() : nil
             if let current {
                 try checkCapabilities(current: current, titles: resolved.titles.count)
-                let digest = try writer.contentDigest(
-                    titles: resolved.titles,
-                    aliases: resolved.identity.aliases,
-                    embeddingModel: embedder?.modelID
-                )
                 if !publishUnchanged, current.metadata.contentDigest == digest {
                     logger.info(
                         "nothing changed: the resolved titles equal the current snapshot's; nothing published",
@@ -237,6 +238,7 @@ public struct SnapshotBuilder: Sendable {
                 withoutVectors: withoutVectors,
                 buildID: buildID,
                 builtAt: started,
+                contentDigest: digest,
                 progress: onProgress
             )
             lap("write")

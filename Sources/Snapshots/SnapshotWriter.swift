@@ -48,7 +48,9 @@ public struct SnapshotWriter: Sendable {
     }
 
     /// Builds the snapshot bytes. `titles` need not be sorted; documents are numbered in id order.
-    /// `withoutVectors` says why there are no `vectors`, for `snapshot info`.
+    /// `withoutVectors` says why there are no `vectors`, for `snapshot info`; `contentDigest`,
+    /// when the caller has computed it already (``contentDigest(titles:aliases:embeddingModel:)``),
+    /// is recorded as it is instead of being computed again.
     public func makeSnapshot(
         titles unsorted: [CanonicalTitle],
         sourceCounts: [String: Int],
@@ -57,6 +59,7 @@ public struct SnapshotWriter: Sendable {
         withoutVectors: String? = nil,
         buildID: UUID = UUID(),
         builtAt: Date = Date(),
+        contentDigest knownDigest: String? = nil,
         progress: ProgressHandler? = nil
     ) throws -> Data {
         let titles = unsorted.sorted { $0.id < $1.id }
@@ -82,7 +85,8 @@ public struct SnapshotWriter: Sendable {
         )
         metadata.embedding = vectorSections?.metadata
         metadata.withoutVectors = vectors == nil ? (withoutVectors ?? "built without an embedder") : nil
-        metadata.contentDigest = try contentDigest(titles: titles, aliases: aliases, embeddingModel: vectors?.modelID)
+        metadata.contentDigest =
+            try knownDigest ?? contentDigest(titles: titles, aliases: aliases, embeddingModel: vectors?.modelID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         sections.append((.meta, Array(try encoder.encode(metadata))))
