@@ -41,7 +41,7 @@ public struct AssistantServer: Sendable {
     public func makeServer() async -> Server {
         let server = Server(
             name: "mediagw",
-            version: MediagwInfo.version,
+            version: MediagwVersion.current,
             instructions:
                 "Look up what films and series are watchable where: search_titles finds titles, where_to_watch lists "
                 + "a title's offers by country, service and price.",
@@ -96,9 +96,4 @@ public struct AssistantServer: Sendable {
         try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
-}
-
-/// The version the server reports; kept in step with the CLI's.
-public enum MediagwInfo {
-    public static let version = "0.1.0"
 }

@@ -192,52 +192,42 @@ struct JobExecution: ParsableArguments {
 /// bar and an ETA when the streams can tell how far they are, then pages, records and the rate,
 /// then the build's step); elsewhere the same line every ten seconds.
 final class ProgressLine: @unchecked Sendable {
-    private let style: ProgressReporter.Style
     private let lock = NSLock()
     private let started = Date()
     private var streams: [String: (pages: Int, read: Int, fraction: Double?)] = [:]
     private var stage: String?
     private var build: (progress: StepProgress, started: Date)?
-    private var drawn = Date.distantPast
+    private var output: ProgressOutput
 
     init(enabled: Bool) {
-        style = ProgressReporter(label: "run", enabled: enabled).style
-        if style == .lines { drawn = started }
+        output = ProgressOutput(enabled: enabled)
     }
 
     func update(_ event: JobRunner.Event) {
-        guard style != .off else { return }
+        guard output.style != .off else { return }
         lock.withLock {
+            var urgent = false
             switch event {
             case .page(let job, let progress):
                 streams["\(job) \(progress.stream)"] = (progress.pages, progress.counts.read, progress.fraction)
             case .stage(let name):
                 stage = name
-                drawn = .distantPast
+                urgent = true
             case .build(let progress):
                 if build?.progress.step != progress.step {
                     build = (progress, Date())
-                    drawn = .distantPast
+                    urgent = true
                 } else {
                     build?.progress = progress
                 }
             }
-            let now = Date()
-            switch style {
-            case .bar:
-                guard now.timeIntervalSince(drawn) > 0.2 else { return }
-                FileHandle.standardError.write(Data("\r\u{1B}[K\(line(now))".utf8))
-            case .lines:
-                guard now.timeIntervalSince(drawn) >= ProgressReporter.lineInterval else { return }
-                FileHandle.standardError.write(Data("mediagw: progress: \(line(now))\n".utf8))
-            case .off:
-                return
-            }
-            drawn = now
+            // The line is made from a copy of the style: `draw` holds `output` while it runs.
+            let bar = output.style == .bar
+            output.draw(urgent: urgent) { line(Date(), bar: bar) }
         }
     }
 
-    private func line(_ now: Date) -> String {
+    private func line(_ now: Date, bar: Bool) -> String {
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let pages = streams.values.map(\.pages).reduce(0, +)
         let read = streams.values.map(\.read).reduce(0, +)
@@ -246,7 +236,7 @@ final class ProgressLine: @unchecked Sendable {
         // The bar covers the streams that can tell how far they are, and says how many.
         if stage == nil, !fractions.isEmpty {
             let done = fractions.reduce(0, +) / Double(fractions.count)
-            if style == .bar { line += ProgressFormat.bar(done) + " " }
+            if bar { line += ProgressFormat.bar(done) + " " }
             line += "\(Int(done * 100))%"
             if fractions.count < streams.count { line += " of \(fractions.count)/\(streams.count) streams" }
             if done > 0.01 && done < 1 { line += ", ETA \(ProgressFormat.clock(elapsed * (1 - done) / done))" }
@@ -259,7 +249,7 @@ final class ProgressLine: @unchecked Sendable {
                 + ProgressFormat.describe(
                     build.progress,
                     stepSeconds: now.timeIntervalSince(build.started),
-                    bar: style == .bar
+                    bar: bar
                 )
         } else if let stage {
             line += " · \(stage)…"
@@ -269,8 +259,7 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     func finish() {
-        guard style == .bar else { return }
-        lock.withLock { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        lock.withLock { output.clear() }
     }
 }
 
