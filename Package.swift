@@ -36,10 +36,13 @@ let package = Package(
         // (scripts/check-layering.sh).
         .target(name: "Compression", dependencies: ["CZstd", "CZlib"]),
         .target(name: "MediaModel"),
+        // HTTP requests over URLSession (libcurl) and retry timing, for connectors, alert hooks
+        // and the object store.
+        .target(name: "HTTPClient"),
         .target(
             name: "Connectors",
             dependencies: [
-                "MediaModel", "Compression", .product(name: "Yams", package: "Yams"),
+                "MediaModel", "Compression", "HTTPClient", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -74,10 +77,18 @@ let package = Package(
             dependencies: ["MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Search", dependencies: ["MediaModel", "Snapshots"]),
+        // S3-compatible object storage (SigV4 over HTTPClient), and snapshots published to it.
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                "MediaModel", "HTTPClient", "Snapshots", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "QueryServer",
             dependencies: [
-                "MediaModel", "Embeddings", "Snapshots", "Search", "Assistant",
+                "MediaModel", "Embeddings", "Snapshots", "Search", "Assistant", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -98,15 +109,15 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots",
-                .product(name: "Logging", package: "swift-log"),
+                "MediaModel", "Compression", "HTTPClient", "Connectors", "Staging", "Resolution", "Embeddings",
+                "Snapshots", "ObjectStore", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "mediagw",
             dependencies: [
                 "MediaModel", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer",
-                "Jobs", "ProviderSimulator", "Assistant",
+                "Jobs", "ProviderSimulator", "Assistant", "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -114,8 +125,8 @@ let package = Package(
         .executableTarget(
             name: "MediagwBenchmarks",
             dependencies: [
-                "MediaModel", "Compression", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search",
-                "Jobs", "ProviderSimulator",
+                "MediaModel", "Compression", "HTTPClient", "Connectors", "Staging", "Resolution", "Embeddings",
+                "Snapshots", "Search", "Jobs", "ProviderSimulator", "ObjectStore",
             ],
             path: "Benchmarks/MediagwBenchmarks"
         ),
@@ -141,6 +152,11 @@ let package = Package(
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MediaModelTests", dependencies: ["MediaModel"]),
         .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: ["TestSupport", "ObjectStore", "HTTPClient", "MediaModel", "Snapshots"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
             name: "AssistantTests",
             dependencies: [
                 "TestSupport", "Assistant", "MediaModel", "Snapshots", .product(name: "MCP", package: "swift-sdk"),
@@ -149,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "ConnectorsTests",
             dependencies: [
-                "TestSupport", "Connectors", "ProviderSimulator", "Staging", "Jobs", "MediaModel",
+                "TestSupport", "Connectors", "ProviderSimulator", "Staging", "Jobs", "MediaModel", "HTTPClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]
@@ -196,7 +212,7 @@ let package = Package(
             name: "EndToEndTests",
             // Depending on the executable makes `swift test` build the binary these tests drive.
             dependencies: [
-                "mediagw", "TestSupport", "MediaModel", "Staging", "Jobs", "Snapshots",
+                "mediagw", "TestSupport", "MediaModel", "Staging", "Jobs", "Snapshots", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

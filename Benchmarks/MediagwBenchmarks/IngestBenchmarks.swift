@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import HTTPClient
 import Jobs
 import Logging
 import ProviderSimulator

@@ -1,5 +1,6 @@
 import Connectors
 import Foundation
+import HTTPClient
 import Logging
 
 /// Posts a run's summary to a webhook: JSON, or a Slack-compatible `{"text": …}` message.

@@ -1,6 +1,7 @@
 import Connectors
 import Foundation
 import MediaModel
+import ObjectStore
 
 /// A scheduled job, read from `jobs/<name>.yml`: what to ingest, when, and what follows.
 ///
@@ -46,6 +47,17 @@ public struct JobConfiguration: Sendable {
         public var on: Set<String>
     }
 
+    /// An object store the job's published snapshot is uploaded to (`publish: {to: s3://…}`).
+    public struct StorePublish: Sendable, Hashable {
+        public var location: S3Location
+        /// Endpoint URL; nil uses `AWS_ENDPOINT_URL` or AWS's own.
+        public var endpoint: String?
+        public var region: String?
+        public var addressing: S3Configuration.Addressing?
+        /// An AWS shared-credentials file; nil uses the `AWS_*` environment variables.
+        public var credentialsFile: String?
+    }
+
     public static let outcomes = ["success", "partial", "quota-exhausted", "failed"]
 
     /// The job's name: its file name without `.yml`.
@@ -71,11 +83,13 @@ public struct JobConfiguration: Sendable {
     public var maxPages: Int?
     /// Directory of snapshots this job publishes to; nil uses the command's `--snapshots`.
     public var snapshots: String?
+    /// Where each published snapshot is also uploaded; nil keeps it local.
+    public var publishTo: StorePublish?
     public var alerts: Alerts?
 
     static let topLevelKeys = [
         "description", "ingest", "mode", "schedule", "then", "embeddings", "retention", "timeouts", "max_pages",
-        "snapshots", "alerts",
+        "snapshots", "publish", "alerts",
     ]
 
     /// Reads and validates `file`.
@@ -128,6 +142,10 @@ public struct JobConfiguration: Sendable {
         lockWait = problems.check { try timeouts["lock_wait"]?.duration() } ?? 0
         maxPages = problems.check { try top["max_pages"]?.int(in: 1...10_000_000) }
         snapshots = problems.check { try top["snapshots"]?.string() }
+        publishTo = problems.check { problems in try top["publish"].map { try Self.publish($0, problems: &problems) } }
+        if publishTo != nil, !steps.contains(.publish), let node = top["publish"] {
+            problems.record(node.error("'publish' names a store, but 'then' has no publish step"))
+        }
         alerts = problems.check { problems in try top["alerts"].map { try Self.alerts($0, problems: &problems) } }
         try problems.throwIfAny()
     }
@@ -219,6 +237,41 @@ public struct JobConfiguration: Sendable {
             throw node.error("'\(step.rawValue)' needs '\(required.rawValue)' in the list")
         }
         return steps
+    }
+
+    private static func publish(_ node: ConfigNode, problems: inout ConfigProblems) throws -> StorePublish {
+        let members = try node.members(
+            allowed: ["to", "endpoint", "region", "addressing", "credentials_file"],
+            problems: &problems
+        )
+        guard let toNode = members["to"] else { throw node.error("missing key 'to' (s3://BUCKET/PREFIX)") }
+        let location: S3Location
+        do {
+            location = try S3Location(parsing: try toNode.string())
+        } catch let error as MediaError {
+            throw toNode.error(error.message)
+        }
+        var addressing: S3Configuration.Addressing?
+        if let addressingNode = members["addressing"] {
+            let text = try addressingNode.string()
+            guard let value = S3Configuration.Addressing(rawValue: text) else {
+                throw addressingNode.error("expected path or virtual, found '\(text)'")
+            }
+            addressing = value
+        }
+        let endpoint = try members["endpoint"]?.string()
+        if let endpoint, let endpointNode = members["endpoint"],
+            !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://"))
+        {
+            throw endpointNode.error("expected an http(s) URL, found '\(endpoint)'")
+        }
+        return StorePublish(
+            location: location,
+            endpoint: endpoint,
+            region: try members["region"]?.string(),
+            addressing: addressing,
+            credentialsFile: try members["credentials_file"]?.string()
+        )
     }
 
     private static func alerts(_ node: ConfigNode, problems: inout ConfigProblems) throws -> Alerts {

@@ -1,8 +1,10 @@
 import Connectors
 import Embeddings
 import Foundation
+import HTTPClient
 import Logging
 import MediaModel
+import ObjectStore
 import Resolution
 import Snapshots
 import Staging
@@ -239,6 +241,20 @@ public struct JobRunner: Sendable {
                     keep: jobs.map(\.keepSnapshots).max() ?? 5,
                     allowCapabilityLoss: options.allowCapabilityLoss
                 )
+                if outcome.error == nil, steps.contains(.publish) {
+                    let stores = Set(jobs.compactMap(\.publishTo)).sorted {
+                        $0.location.description < $1.location.description
+                    }
+                    for store in stores {
+                        await upload(
+                            SnapshotDirectory(path: directory),
+                            to: store,
+                            keep: jobs.map(\.keepSnapshots).max() ?? 5,
+                            environment: options.environment,
+                            outcome: &outcome
+                        )
+                    }
+                }
             }
             for job in jobs { stageResults[job.name] = outcome }
         }
@@ -390,6 +406,46 @@ public struct JobRunner: Sendable {
             logger.error("\(outcome.error!)")
         }
         return outcome
+    }
+
+    /// Uploads the directory's current snapshot to `store` — also after an unchanged build, so a
+    /// run resumes an upload an earlier one could not finish — and records the stage.
+    private func upload(
+        _ directory: SnapshotDirectory,
+        to store: JobConfiguration.StorePublish,
+        keep: Int,
+        environment: [String: String],
+        outcome: inout StageOutcome
+    ) async {
+        let started = Date()
+        onEvent?(.stage("upload to \(store.location)"))
+        do {
+            guard let path = try directory.currentSnapshotPath() else {
+                throw MediaError(.notFound, "\(directory.path) has no current snapshot to upload")
+            }
+            let configuration = try S3Configuration.resolve(
+                endpoint: store.endpoint,
+                region: store.region,
+                addressing: store.addressing,
+                credentialsFile: store.credentialsFile,
+                environment: environment
+            )
+            let bucket = SnapshotBucket(client: S3Client(configuration: configuration), location: store.location)
+            let publication = try await bucket.publish(snapshotAt: path, keep: keep)
+            var message = "\(store.location)/\(publication.name) "
+            message += publication.uploaded ? "uploaded (\(publication.bytes) bytes)" : "already in the store"
+            message += publication.isCurrent ? "; CURRENT names it" : "; a newer build is current there"
+            outcome.stages.append(
+                .init(step: "upload", outcome: "success", seconds: Date().timeIntervalSince(started), message: message)
+            )
+        } catch {
+            let text = (error as? MediaError)?.message ?? "\(error)"
+            outcome.error = "the upload to \(store.location) failed: \(text)"
+            outcome.stages.append(
+                .init(step: "upload", outcome: "failed", seconds: Date().timeIntervalSince(started), message: text)
+            )
+            logger.error("\(outcome.error!)")
+        }
     }
 
     /// The exit status for a set of runs: 0 success, 2 partial, 75 quota exhausted, 1 failed.

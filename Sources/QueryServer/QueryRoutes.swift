@@ -17,6 +17,8 @@ struct QueryRoutes: Sendable {
     /// Search and embedding run on these threads, admitted through `gate`.
     let workers: WorkerThreads
     let gate: AdmissionGate
+    /// The object store the daemon follows, if any (reported by `/readyz`).
+    var storeStatus: StoreStatus? = nil
 
     func register(on router: Router<some RequestContext>) {
         router.get("/v1/search") { request, _ in try await offloaded { try await search(request) } }
@@ -190,7 +192,8 @@ struct QueryRoutes: Sendable {
                 capabilities: [
                     "lexical": true, "semantic": problem == nil, "similar": loaded.engine.vectorSearch != nil,
                 ],
-                missing: problem.map { ["semantic: \($0)"] } ?? []
+                missing: problem.map { ["semantic: \($0)"] } ?? [],
+                store: storeStatus.map { StoreBody($0, serving: loaded.name) }
             )
         )
     }
@@ -250,4 +253,39 @@ struct ReadyBody: Encodable {
     var capabilities: [String: Bool]
     /// Capabilities that are off, each with the reason.
     var missing: [String]
+    /// For a daemon that follows an object store: what it last learned there and how stale it is.
+    var store: StoreBody?
+}
+
+struct StoreBody: Encodable {
+    var location: String
+    /// What the store's `CURRENT` named at the last successful check.
+    var current: String?
+    var lastCheckAt: String?
+    var lastSuccessAt: String?
+    /// Seconds since the last successful check of the store.
+    var secondsSinceSuccess: Double?
+    /// True when the last check failed or none succeeded within three poll intervals: the
+    /// snapshot served may be older than the store's.
+    var stale: Bool
+    /// True when the store names a snapshot other than the one served (a download in progress,
+    /// or one refused).
+    var behind: Bool
+    var error: String?
+    var refused: String?
+
+    init(_ status: StoreStatus, serving: String, now: Date = Date()) {
+        let state = status.current
+        location = state.location
+        current = state.current
+        lastCheckAt = state.lastCheckAt?.formatted(.iso8601)
+        lastSuccessAt = state.lastSuccessAt?.formatted(.iso8601)
+        secondsSinceSuccess = state.lastSuccessAt.map { (now.timeIntervalSince($0) * 10).rounded() / 10 }
+        let interval =
+            Double(status.pollInterval.components.seconds) + Double(status.pollInterval.components.attoseconds) / 1e18
+        stale = state.error != nil || (secondsSinceSuccess ?? .infinity) > 3 * interval + 1
+        behind = state.current.map { $0 != serving } ?? false
+        error = state.error
+        refused = state.refused
+    }
 }

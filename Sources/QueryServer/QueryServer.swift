@@ -25,6 +25,8 @@ public struct QueryServer: Sendable {
     /// Where connections and every other route are handled: threads of their own, so that
     /// liveness is answered even when the process's cooperative pool is busy.
     let httpThreads: WorkerThreads
+    /// What the daemon last learned from its object store; nil when it serves a local directory.
+    public let storeStatus: StoreStatus?
 
     public init(
         configuration: ServerConfiguration,
@@ -38,6 +40,9 @@ public struct QueryServer: Sendable {
         self.logger = logger
         workers = WorkerThreads(count: configuration.searchThreads, name: "mediagw-search")
         httpThreads = WorkerThreads(count: 2, name: "mediagw-http")
+        storeStatus = configuration.store.map {
+            StoreStatus(location: $0.bucket.location.description, pollInterval: $0.pollInterval)
+        }
         gate = AdmissionGate(
             permits: configuration.searchThreads,
             queueLimit: configuration.searchQueueLimit,
@@ -53,6 +58,21 @@ public struct QueryServer: Sendable {
             metrics: metrics,
             interval: configuration.pollInterval,
             logger: logger
+        )
+    }
+
+    /// The follower that fills the cache from the object store, when the daemon serves from one.
+    public var follower: StoreFollower? {
+        guard let source = configuration.store, let storeStatus else { return nil }
+        let watcher = self.watcher
+        let holder = self.holder
+        return StoreFollower(
+            source: source,
+            cache: SnapshotDirectory(path: configuration.snapshotsDirectory),
+            status: storeStatus,
+            metrics: metrics,
+            logger: logger,
+            onInstalled: { watcher.reload(after: holder.current?.name) }
         )
     }
 
@@ -81,7 +101,8 @@ public struct QueryServer: Sendable {
             embedderProblem: embedderProblem,
             fusionK: configuration.fusionK,
             workers: workers,
-            gate: gate
+            gate: gate,
+            storeStatus: storeStatus
         )
         routes.register(on: router)
         let holder = self.holder
@@ -104,7 +125,7 @@ public struct QueryServer: Sendable {
                     logger: logger
                 )
             ),
-            services: [watcher],
+            services: [watcher] + (follower.map { [$0 as any ServiceLifecycle.Service] } ?? []),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -113,6 +134,9 @@ public struct QueryServer: Sendable {
     /// Loads the current snapshot (if any) and serves until SIGTERM or SIGINT, then drains.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         watcher.reload(after: nil)
+        // A daemon that follows a store checks it once before it listens; an unreachable store
+        // leaves whatever the cache holds serving.
+        if let follower { await follower.poll() }
         if holder.current == nil {
             logger.warning(
                 "no snapshot to serve yet; /readyz stays 503 until one is published",

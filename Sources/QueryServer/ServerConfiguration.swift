@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var searchQueueLimit: Int
     /// A search that waited this long for a thread is answered 503 instead of run.
     public var searchDeadline: Duration
+    /// An object store to follow; ``snapshotsDirectory`` is then the local cache it fills.
+    public var store: StoreSource?
 
     public init(
         host: String = "127.0.0.1",
@@ -34,8 +36,10 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(30),
         searchThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
         searchQueueLimit: Int = 256,
-        searchDeadline: Duration = .seconds(2)
+        searchDeadline: Duration = .seconds(2),
+        store: StoreSource? = nil
     ) {
+        self.store = store
         self.fusionK = fusionK
         self.maximumConnections = maximumConnections
         self.idleTimeout = idleTimeout

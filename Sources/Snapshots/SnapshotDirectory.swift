@@ -99,6 +99,23 @@ public struct SnapshotDirectory: Sendable {
         }
     }
 
+    /// Moves `file` — a complete snapshot written elsewhere in this directory, such as a download
+    /// from an object store — into place as `name`, after verifying it, makes it current and
+    /// prunes to `keep`. Returns its path. A file that fails verification is left where it was.
+    @discardableResult
+    public func install(file: String, as name: String, keep: Int) throws -> String {
+        try createIfNeeded()
+        return try withPublishLock {
+            _ = try Snapshot.verified(path: file)
+            let finalPath = (path as NSString).appendingPathComponent(name)
+            try Self.rename(file, finalPath)
+            try Self.syncDirectory(path)
+            try point(at: name)
+            try prune(keep: keep)
+            return finalPath
+        }
+    }
+
     /// Makes `name` current (atomically replacing `CURRENT`).
     public func point(at name: String) throws {
         // A temporary of this process's own, so that two processes never rename each other's.
@@ -155,7 +172,8 @@ public struct SnapshotDirectory: Sendable {
         }
     }
 
-    private func createIfNeeded() throws {
+    /// Creates the directory when missing; an unwritable one is an error naming it.
+    public func createIfNeeded() throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {

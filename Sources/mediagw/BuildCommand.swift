@@ -3,6 +3,7 @@ import Embeddings
 import Foundation
 import Jobs
 import MediaModel
+import ObjectStore
 import Snapshots
 import Staging
 
@@ -34,12 +35,29 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "No progress on standard error (a bar on a terminal, a line every 10 s elsewhere).")
     var noProgress = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also upload the current snapshot to an object store, replacing its CURRENT last (also after an "
+                + "unchanged build, which resumes an interrupted upload).",
+            valueName: "s3://bucket/prefix"
+        )
+    )
+    var publishTo: String?
+
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var common: CommonOptions
+    @OptionGroup var store: ObjectStoreOptions
 
     func validate() throws {
         guard keep >= 1 else { throw ValidationError("--keep must be at least 1") }
+        if let publishTo {
+            do {
+                _ = try S3Location(parsing: publishTo)
+            } catch let error as MediaError {
+                throw ValidationError("--publish-to: \(error.message)")
+            }
+        }
     }
 
     func run() async throws {
@@ -58,7 +76,7 @@ struct BuildCommand: AsyncParsableCommand {
                     )
                 }
             }
-            let store = try common.existingStaging()
+            let staging = try common.existingStaging()
             var builder = SnapshotBuilder(
                 resolver: try resolution.load().resolver,
                 embedder: embedder,
@@ -69,12 +87,47 @@ struct BuildCommand: AsyncParsableCommand {
             builder.allowCapabilityLoss = allowCapabilityLoss
             builder.publishUnchanged = always
             builder.onProgress = { progress.report($0) }
-            return try await builder.build(from: store, into: SnapshotDirectory(path: common.snapshots))
+            return try await builder.build(from: staging, into: SnapshotDirectory(path: common.snapshots))
         }
         progress.finish()
+        let upload = try await exitOnError { () async throws -> SnapshotBucket.Publication? in
+            guard let publishTo else { return nil }
+            let directory = SnapshotDirectory(path: common.snapshots)
+            guard let path = try directory.currentSnapshotPath() else {
+                throw MediaError(.notFound, "\(common.snapshots) has no current snapshot to upload")
+            }
+            return try await store.bucket(try S3Location(parsing: publishTo)).publish(snapshotAt: path, keep: keep)
+        }
         if json {
-            print(String(decoding: try JSONEncoder.pretty.encode(summary), as: UTF8.self))
-        } else if summary.unchanged {
+            /// The summary's fields, and `upload` with --publish-to.
+            struct Output: Encodable {
+                var summary: SnapshotBuilder.Summary
+                var upload: SnapshotBucket.Publication?
+                enum Key: CodingKey { case upload }
+                func encode(to encoder: any Encoder) throws {
+                    try summary.encode(to: encoder)
+                    var container = encoder.container(keyedBy: Key.self)
+                    try container.encodeIfPresent(upload, forKey: .upload)
+                }
+            }
+            print(
+                String(decoding: try JSONEncoder.pretty.encode(Output(summary: summary, upload: upload)), as: UTF8.self)
+            )
+            return
+        }
+        defer {
+            if let upload {
+                print(
+                    "uploaded to \(upload.location)/\(upload.name): "
+                        + (upload.uploaded
+                            ? "\(upload.bytes) bytes in \(String(format: "%.2f", upload.seconds)) s" : "already there")
+                        + (upload.isCurrent
+                            ? ", CURRENT names it" : "; not made current: \(upload.current ?? "") is newer")
+                        + (upload.pruned.isEmpty ? "" : "; pruned \(upload.pruned.count) old")
+                )
+            }
+        }
+        if summary.unchanged {
             print(
                 "unchanged: \(summary.titles) titles from \(summary.records) records equal the current snapshot "
                     + "\(summary.path); nothing published (--always publishes anyway)"

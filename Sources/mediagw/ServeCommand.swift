@@ -2,6 +2,7 @@ import ArgumentParser
 import Embeddings
 import Foundation
 import MediaModel
+import ObjectStore
 import QueryServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -43,7 +44,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp("Seconds a search may wait for a thread before it is answered 503.", valueName: "seconds")
     ) var searchDeadline = 2.0
+    @Option(
+        help: ArgumentHelp(
+            "Serve what an object store's CURRENT names, downloading each new snapshot into --cache.",
+            valueName: "s3://bucket/prefix"
+        )
+    )
+    var from: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --from: the local cache of downloaded snapshots (default: ~/.cache/mediagw/BUCKET/PREFIX). "
+                + "A daemon that starts while the store is unreachable serves from it.",
+            valueName: "dir"
+        )
+    )
+    var cache: String?
+    @Option(help: ArgumentHelp("With --from: seconds between checks of the store's CURRENT.", valueName: "seconds"))
+    var storePollInterval = 5.0
     @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var store: ObjectStoreOptions
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -57,6 +76,34 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...256).contains(searchThreads) else { throw ValidationError("--search-threads must be 1…256") }
         guard (0...100_000).contains(searchQueue) else { throw ValidationError("--search-queue must be 0…100000") }
         guard searchDeadline > 0 else { throw ValidationError("--search-deadline must be positive") }
+        guard storePollInterval > 0 else { throw ValidationError("--store-poll-interval must be positive") }
+        if let from {
+            do {
+                _ = try S3Location(parsing: from)
+            } catch let error as MediaError {
+                throw ValidationError("--from: \(error.message)")
+            }
+        } else if cache != nil {
+            throw ValidationError("--cache is for --from; a local daemon serves --snapshots")
+        }
+    }
+
+    /// The store to follow and the cache it fills, with --from.
+    private func storeSource() throws -> (source: StoreSource, cache: String)? {
+        guard let from else { return nil }
+        let location = try S3Location(parsing: from)
+        let cacheRoot =
+            Environment.value("XDG_CACHE_HOME")
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
+        let directory =
+            cache
+            ?? ([cacheRoot, "mediagw", location.bucket] + (location.prefix.isEmpty ? [] : [location.prefix]))
+            .joined(separator: "/")
+        let source = StoreSource(
+            bucket: try store.bucket(location),
+            pollInterval: .milliseconds(Int(storePollInterval * 1000))
+        )
+        return (source, directory)
     }
 
     func run() async throws {
@@ -73,18 +120,20 @@ struct ServeCommand: AsyncParsableCommand {
                 "mediagw: semantic search is off: \(error). Serving lexical search; /readyz lists what is missing."
             )
         }
+        let following = try await exitOnError { try storeSource() }
         let server = QueryServer(
             configuration: ServerConfiguration(
                 host: host,
                 port: port,
-                snapshotsDirectory: common.snapshots,
+                snapshotsDirectory: following?.cache ?? common.snapshots,
                 pollInterval: .milliseconds(Int(pollInterval * 1000)),
                 fusionK: fusionK,
                 maximumConnections: maxConnections,
                 idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                 searchThreads: searchThreads,
                 searchQueueLimit: searchQueue,
-                searchDeadline: .milliseconds(Int(searchDeadline * 1000))
+                searchDeadline: .milliseconds(Int(searchDeadline * 1000)),
+                store: following?.source
             ),
             embedder: embedder,
             embedderProblem: embedderProblem,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MediaModel
+import ObjectStore
 import Search
 import Snapshots
 
@@ -15,37 +16,64 @@ struct SnapshotCommand: AsyncParsableCommand {
     )
 }
 
-/// The snapshot file argument; defaults to the one `CURRENT` names.
+/// The snapshot file argument; defaults to the one `CURRENT` names. An `s3://` location is
+/// downloaded first: `s3://bucket/prefix` means the snapshot its `CURRENT` names.
 struct SnapshotFileOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Snapshot file (default: the current one in --snapshots).", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "Snapshot file or s3://BUCKET/PREFIX[/NAME] (default: the current one in --snapshots).",
+            valueName: "file"
+        )
+    )
     var file: String?
 
     @Option(help: ArgumentHelp("Directory whose CURRENT snapshot is used when no file is given.", valueName: "dir"))
     var snapshots: String = Environment.value("MEDIAGW_SNAPSHOTS") ?? "snapshots"
 
+    @OptionGroup var store: ObjectStoreOptions
+
     init() {}
 
-    init(file: String?, snapshots: String) {
+    init(file: String?, snapshots: String, store: ObjectStoreOptions) {
         self.file = file
         self.snapshots = snapshots
+        self.store = store
     }
 
-    func resolvedPath() throws -> String {
-        if let file { return file }
+    /// The local path of the snapshot, and whether it is a downloaded copy to delete once open.
+    func resolvedPath() async throws -> (path: String, downloaded: Bool) {
+        if let file, S3Location.isLocation(file) { return (try await store.download(file), true) }
+        if let file { return (file, false) }
         guard let current = try SnapshotDirectory(path: snapshots).currentSnapshotPath() else {
             throw MediaError(.notFound, "no snapshot given and none is published in \(snapshots)")
         }
-        return current
+        return (current, false)
     }
 
     /// Opens the file, checking what opening checks (header, footer, table, small sections).
-    func open() throws -> Snapshot {
-        try Snapshot(path: try resolvedPath())
+    func open() async throws -> Snapshot {
+        try await opening { try Snapshot(path: $0) }
     }
 
     /// Opens and verifies the file, for commands that read its titles.
-    func openVerified() throws -> Snapshot {
-        try Snapshot.verified(path: try resolvedPath())
+    func openVerified() async throws -> Snapshot {
+        try await opening { try Snapshot.verified(path: $0) }
+    }
+
+    /// How to name the snapshot to the user: its path, or for a download the location and name.
+    func displayName(_ snapshot: Snapshot) -> String {
+        guard let file, S3Location.isLocation(file) else { return snapshot.path }
+        let name = (snapshot.path as NSString).lastPathComponent
+        return file.hasSuffix(name) ? file : "\(file.hasSuffix("/") ? String(file.dropLast()) : file)/\(name)"
+    }
+
+    /// A downloaded copy is unlinked once mapped: the mapping stays valid, nothing is left behind.
+    private func opening(_ body: (String) throws -> Snapshot) async throws -> Snapshot {
+        let (path, downloaded) = try await resolvedPath()
+        defer {
+            if downloaded { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        }
+        return try body(path)
     }
 }
 
@@ -60,7 +88,7 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let snapshot = try options.open()
+            let snapshot = try await options.open()
             let meta = snapshot.metadata
             if json {
                 struct Info: Encodable {
@@ -75,7 +103,7 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
                     uniqueKeysWithValues: FacetField.allCases.map { ($0.rawValue, snapshot.facetValues($0).count) }
                 )
                 let info = Info(
-                    path: snapshot.path,
+                    path: options.displayName(snapshot),
                     sizeBytes: snapshot.fileSize,
                     sha256: snapshot.recordedDigest,
                     metadata: meta,
@@ -85,7 +113,7 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
                 print(String(decoding: try JSONEncoder.pretty.encode(info), as: UTF8.self))
                 return
             }
-            print("file:           \(snapshot.path)")
+            print("file:           \(options.displayName(snapshot))")
             print("size:           \(snapshot.fileSize) bytes")
             print("format version: \(meta.formatVersion)")
             print("build id:       \(meta.buildID)")
@@ -142,8 +170,10 @@ struct SnapshotVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let snapshot = try options.openVerified()
-            print("ok: \(snapshot.path) (\(snapshot.sections.count) sections, sha256 \(snapshot.recordedDigest))")
+            let snapshot = try await options.openVerified()
+            print(
+                "ok: \(options.displayName(snapshot)) (\(snapshot.sections.count) sections, sha256 \(snapshot.recordedDigest))"
+            )
         }
     }
 }
@@ -158,7 +188,7 @@ struct SnapshotExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let snapshot = try options.openVerified()
+            let snapshot = try await options.openVerified()
             let encoder = JSONEncoder.compact
             var buffer = Data()
             try snapshot.forEachTitle { _, title in

@@ -2,6 +2,7 @@ import ArgumentParser
 import Embeddings
 import Foundation
 import MediaModel
+import ObjectStore
 import Search
 import Snapshots
 
@@ -45,8 +46,8 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "Snapshot file (default: the current one in --snapshots). A single argument that is not a file is "
-                + "the query text.",
+            "Snapshot file or s3://BUCKET/PREFIX[/NAME] (default: the current one in --snapshots). A single "
+                + "argument that is neither is the query text.",
             valueName: "file"
         )
     )
@@ -74,19 +75,18 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
     var similarTo: String?
     @Flag(help: "Print results as JSON lines.") var json = false
     @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var store: ObjectStoreOptions
 
     /// `query jaws` searches the current snapshot for "jaws"; `query FILE jaws` searches FILE.
     private var oneArgumentIsText: Bool {
         guard textArgument == nil, let fileArgument else { return false }
-        return !FileManager.default.fileExists(atPath: fileArgument)
+        return !S3Location.isLocation(fileArgument) && !FileManager.default.fileExists(atPath: fileArgument)
     }
 
     var text: String { (oneArgumentIsText ? fileArgument : textArgument) ?? "" }
 
-    var file: String {
-        get throws {
-            try SnapshotFileOptions(file: oneArgumentIsText ? nil : fileArgument, snapshots: snapshots).resolvedPath()
-        }
+    var fileOptions: SnapshotFileOptions {
+        SnapshotFileOptions(file: oneArgumentIsText ? nil : fileArgument, snapshots: snapshots, store: store)
     }
 
     func validate() throws {
@@ -120,8 +120,8 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let file = try self.file
-            let snapshot = try Snapshot.verified(path: file)
+            let snapshot = try await fileOptions.openVerified()
+            let file = fileArgument.flatMap { S3Location.isLocation($0) ? $0 : nil } ?? snapshot.path
             var query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
             query.facets = facet
             query.mode = mode

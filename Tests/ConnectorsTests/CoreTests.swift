@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import Logging
 import MediaModel
 import TestSupport

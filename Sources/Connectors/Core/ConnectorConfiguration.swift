@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import MediaModel
 
 /// `connectors/<provider>.yml`: where the provider is, how to authenticate (the *names* of the

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// A token bucket: `rate` requests a second on average, bursts of up to `burst`.
 public actor TokenBucket {

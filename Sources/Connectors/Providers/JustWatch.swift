@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import MediaModel
 
 /// JustWatch's GraphQL API (`POST apis.justwatch.com/graphql`, unofficial, no key; be polite).

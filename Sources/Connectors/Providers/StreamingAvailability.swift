@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import MediaModel
 
 /// Streaming Availability API v4 (`api.movieofthenight.com/v4`, direct or through RapidAPI).

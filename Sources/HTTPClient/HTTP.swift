@@ -4,7 +4,7 @@ import Foundation
     import FoundationNetworking
 #endif
 
-/// One HTTP request to a provider, before authentication is added.
+/// One HTTP request (to a provider, an alert hook or an object store), before authentication is added.
 public struct HTTPRequest: Sendable {
     public var method: String
     public var url: URL
@@ -27,7 +27,7 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// A provider's answer.
+/// A server's answer.
 public struct HTTPResponse: Sendable {
     public var status: Int
     /// Header values by lower-cased name.
@@ -56,7 +56,7 @@ public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
     public let userAgent: String
 
-    public init(userAgent: String = ConnectorDefaults.userAgent) {
+    public init(userAgent: String = HTTPDefaults.userAgent) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieAcceptPolicy = .never
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -84,6 +84,7 @@ public final class URLSessionTransport: HTTPTransport {
     }
 }
 
-public enum ConnectorDefaults {
+/// What every request mediagw sends says about itself.
+public enum HTTPDefaults {
     public static let userAgent = "mediagw/0.4 (catalog indexer; +https://github.com/mediagw/mediagw)"
 }
