@@ -184,6 +184,9 @@ struct JobExecution: ParsableArguments {
             lines.append("  unchanged: \(stage.message ?? "nothing published")")
         }
         if let snapshot = summary.snapshot { lines.append("  published \(snapshot)") }
+        for stage in summary.stages where stage.step == "upload" && stage.outcome == "success" {
+            lines.append("  upload: \(stage.message ?? "done")")
+        }
         return lines.joined(separator: "\n")
     }
 }

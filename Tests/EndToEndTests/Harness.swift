@@ -95,9 +95,9 @@ enum Harness {
     }
 
     /// Starts `mediagw serve` on an ephemeral port and returns it with its base URL.
-    static func serve(in workspace: Workspace) async throws -> (Process, URL, logs: String) {
+    static func serve(in workspace: Workspace, extra: [String] = []) async throws -> (Process, URL, logs: String) {
         let (process, out, err) = try start(
-            ["serve", "--port", "0", "--poll-interval", "0.1", "--log-format", "json", "--log-level", "info"],
+            ["serve", "--port", "0", "--poll-interval", "0.1", "--log-format", "json", "--log-level", "info"] + extra,
             in: workspace
         )
         for _ in 0..<600 {

@@ -3,6 +3,7 @@ import Hummingbird
 import Jobs
 import Logging
 import MediaModel
+import ObjectStore
 import Snapshots
 import Staging
 import Synchronization
@@ -129,6 +130,52 @@ import Testing
         let charged = entries.compactMap { $0["units"] as? Int }.reduce(0, +)
         #expect(charged == runs.reduce(0) { $0 + $1.quotaUnits }, "\(ledger.stdout)")
         #expect(entries.allSatisfy { ($0["key"] as? String)?.hasPrefix("env:") == true }, "keys by name only")
+    }
+
+    @Test func aJobUploadsToTheStoreAndTheNextRunResumesAnUploadAnOutageStopped() async throws {
+        let setup = try await setUp(titles: 100)
+        defer { setup.simulator.terminate() }
+        let server = try SeaweedFS.shared()
+        let bucket = "jobs-\(UUID().uuidString.prefix(8).lowercased())"
+        try await S3Client(
+            configuration: S3Configuration(
+                endpoint: server.endpoint,
+                credentials: S3Credentials(accessKeyID: server.accessKey, secretAccessKey: server.secretKey)
+            )
+        ).createBucket(bucket)
+        var workspace = setup.workspace
+        workspace.extraEnvironment.merge(server.environment) { $1 }
+        workspace.extraEnvironment["AWS_ENDPOINT_URL"] = nil
+        func job(endpoint: String) -> String {
+            """
+            ingest: [{connector: youtube, streams: [feeds]}]
+            then: [resolve, build, publish]
+            embeddings: false
+            publish: {to: "s3://\(bucket)/youtube", endpoint: "\(endpoint)"}
+            """
+        }
+        // The store is down (nothing listens on port 9): the local snapshot is published, the
+        // upload fails and the run says so.
+        try setup.writeJob("to-store", job(endpoint: "http://127.0.0.1:9"))
+        let down = try setup.run(["run", "to-store", "--no-progress"], in: workspace)
+        #expect(down.status == 1, "\(down.stdout)\(down.stderr)")
+        #expect(down.stdout.contains("the upload to s3://\(bucket)/youtube failed"), "\(down.stdout)")
+        let local = try #require(try SnapshotDirectory(path: workspace.snapshots).currentSnapshotPath())
+        // Back up: the next run finds nothing new to build and uploads what the last one could not.
+        try setup.writeJob("to-store", job(endpoint: server.endpoint.absoluteString))
+        let up = try setup.run(["run", "to-store", "--no-progress"], in: workspace)
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        #expect(up.stdout.contains("  unchanged: "), "\(up.stdout)")
+        let name = (local as NSString).lastPathComponent
+        #expect(up.stdout.contains("upload: s3://\(bucket)/youtube/\(name) uploaded"), "\(up.stdout)")
+        let remote = try Harness.run(
+            ["snapshot", "verify", "s3://\(bucket)/youtube", "--s3-endpoint", server.endpoint.absoluteString],
+            in: workspace
+        )
+        #expect(remote.status == 0 && remote.stdout.contains(name), "\(remote.stdout)\(remote.stderr)")
+        for output in [down.stdout, down.stderr, up.stdout, up.stderr] {
+            #expect(!output.contains(server.secretKey))
+        }
     }
 
     @Test func aSecondRunOfARunningJobGetsLockHeldAndAStaleLockIsTakenOver() async throws {

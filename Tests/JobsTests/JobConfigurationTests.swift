@@ -23,6 +23,35 @@ struct JobConfigurationTests {
         }
     }
 
+    @Test func aPublishSectionNamesTheStoreAndItsProblemsByLine() throws {
+        let job = try parse(
+            """
+            ingest: [{connector: youtube}]
+            publish:
+              to: s3://media-snapshots/prod
+              endpoint: http://127.0.0.1:8333
+              addressing: path
+              credentials_file: /etc/mediagw/s3.credentials
+            """
+        )
+        #expect(job.publishTo?.location.description == "s3://media-snapshots/prod")
+        #expect(job.publishTo?.endpoint == "http://127.0.0.1:8333")
+        #expect(job.publishTo?.addressing == .path)
+        #expect(job.publishTo?.credentialsFile == "/etc/mediagw/s3.credentials")
+        #expect(try parse("ingest: [{connector: youtube}]").publishTo == nil)
+
+        let bucket = message("ingest: [{connector: youtube}]\npublish: {to: s3://Media/prod}")
+        #expect(bucket.contains("'publish.to' (line 2)") && bucket.contains("not a bucket name"), "\(bucket)")
+        let path = message("ingest: [{connector: youtube}]\npublish: {to: /var/snapshots}")
+        #expect(path.contains("expected s3://BUCKET[/PREFIX]"), "\(path)")
+        let style = message("ingest: [{connector: youtube}]\npublish: {to: s3://abc, addressing: vhost}")
+        #expect(style.contains("expected path or virtual, found 'vhost'"), "\(style)")
+        let unknown = message("ingest: [{connector: youtube}]\npublish: {to: s3://abc, secret: x}")
+        #expect(unknown.contains("secret"), "\(unknown)")
+        let noStep = message("ingest: [{connector: youtube}]\nthen: [resolve, build]\npublish: {to: s3://abc}")
+        #expect(noStep.contains("no publish step"), "\(noStep)")
+    }
+
     @Test func aFullJobFileReadsEveryKey() throws {
         let job = try parse(
             """
