@@ -9,6 +9,8 @@
 //   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
 //     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
+//   swift run -c release mediagw-bench --object-store FILE --store s3://BUCKET/PREFIX [--fleet URL,URL,URL]
+//     [--repeat 3] (transfer throughput and fleet swap time; the store from the AWS_* variables)
 //   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
 //
 // Generated catalogs scale the bundled sample (samples/*.jsonl.zst) with title variations.
@@ -47,6 +49,11 @@ struct Options {
     /// Where to keep the generated catalogs' staging and snapshots (default: a temporary
     /// directory, removed afterwards).
     var output: String?
+    /// A file to move through an object store, where, and the daemons that follow it.
+    var objectStoreFile: String?
+    var store = "s3://mediagw-bench/bench"
+    var fleet: [URL] = []
+    var repeats = 3
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -76,6 +83,10 @@ struct Options {
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
             case "--fusion-k": fusionK = Int(iterator.next() ?? "") ?? fusionK
             case "--output": output = iterator.next()
+            case "--object-store": objectStoreFile = iterator.next()
+            case "--store": store = iterator.next() ?? store
+            case "--fleet": fleet = (iterator.next() ?? "").split(separator: ",").compactMap { URL(string: String($0)) }
+            case "--repeat": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(64)
@@ -315,6 +326,15 @@ func run() async throws {
         print(String(format: "open: %.3f ms (%d titles)", seconds(clock.now - start) * 1000, snapshot.documentCount))
         let queries = try options.queriesFile.map(readQueries) ?? queryMix(snapshot, count: options.queryCount)
         try measureSearch(snapshot, queries, label: "\(snapshot.documentCount) titles")
+        return
+    }
+    if let file = options.objectStoreFile {
+        try await runObjectStoreBenchmarks(
+            file: file,
+            location: options.store,
+            fleet: options.fleet,
+            repeats: options.repeats
+        )
         return
     }
     if options.embeddings {

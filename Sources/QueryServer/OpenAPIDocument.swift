@@ -91,7 +91,7 @@ enum OpenAPIDocument {
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "The process runs"}}}},
             "/readyz": {
               "get": {
-                "summary": "Readiness: a snapshot is loaded; capabilities lists lexical, semantic and similar, missing says why one is off",
+                "summary": "Readiness: a snapshot is loaded; capabilities lists lexical, semantic and similar, missing says why one is off; with serve --from, store says how stale the cache is",
                 "responses": {"200": {"description": "Ready"}, "503": {"$ref": "#/components/responses/Problem"}}
               }
             },
