@@ -25,37 +25,16 @@ while [[ $# -gt 0 ]]; do
         *) echo "usage: $0 [--duration S] [--connections N] [--soak S]" >&2; exit 64 ;;
     esac
 done
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk >/dev/null; }
+source Benchmarks/common.sh
+ensure_wrk
 work="${MEDIAGW_LOAD_DIR:-$(mktemp -d)}"
 mkdir -p "$work"
-for product in mediagw mediagw-bench; do
-    swift build -c release --product "$product" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-done
+build_release "$work"
 bin=.build/release
 server=""
 stop_server() { if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""; fi; }
 trap stop_server EXIT
-
-# The query mix, URL-encoded, one request path per line.
-python3 - "$work/paths-lexical.txt" "$work/paths-hybrid.txt" <<'PY'
-import sys, urllib.parse
-lines = [l.rstrip("\n") for l in open("Benchmarks/queries.txt") if l.strip()]
-for out, mode in zip(sys.argv[1:], ["lexical", "hybrid"]):
-    with open(out, "w") as f:
-        for line in lines:
-            text, _, filters = line.partition("\t")
-            path = "/v1/search?mode=%s&limit=10&q=%s" % (mode, urllib.parse.quote(text))
-            f.write(path + ("&" + filters if filters else "") + "\n")
-PY
-cat >"$work/paths.lua" <<'LUA'
-local paths = {}
-for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
-local counter = 0
-request = function()
-    counter = counter + 1
-    return wrk.format("GET", paths[(counter % #paths) + 1])
-end
-LUA
+write_query_paths "$work"
 
 serve() {  # serve SNAPSHOTS_DIR: starts the daemon, sets $base
     "$bin/mediagw" serve --port 0 --snapshots "$1" --log-level error >"$work/serve.out" 2>"$work/serve.err" &

@@ -25,13 +25,12 @@ while [[ $# -gt 0 ]]; do
         *) echo "usage: $0 [--duration S] [--connections N] [--repeat N]" >&2; exit 64 ;;
     esac
 done
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk >/dev/null; }
+source Benchmarks/common.sh
+ensure_wrk
 scripts/install-seaweedfs.sh
 work="${MEDIAGW_LOAD_DIR:-$(mktemp -d)}"
 mkdir -p "$work"
-for product in mediagw mediagw-bench; do
-    swift build -c release --product "$product" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-done
+build_release "$work"
 bin=.build/release
 pids=()
 cleanup() {
@@ -98,30 +97,14 @@ echo "== fleet: CURRENT replaced → all three daemons serving (store poll inter
     --fleet "$(IFS=,; echo "${bases[*]}")" --repeat "$repeats" | grep -v "upload median\|^object store"
 
 # Load: the query mix of Benchmarks/queries.txt, lexical.
-python3 - "$work/paths.txt" <<'PY'
-import sys, urllib.parse
-lines = [l.rstrip("\n") for l in open("Benchmarks/queries.txt") if l.strip()]
-with open(sys.argv[1], "w") as f:
-    for line in lines:
-        text, _, filters = line.partition("\t")
-        f.write("/v1/search?mode=lexical&limit=10&q=%s" % urllib.parse.quote(text) + ("&" + filters if filters else "") + "\n")
-PY
-cat >"$work/paths.lua" <<'LUA'
-local paths = {}
-for line in io.lines(os.getenv("PATHS")) do paths[#paths + 1] = line end
-local counter = 0
-request = function()
-    counter = counter + 1
-    return wrk.format("GET", paths[(counter % #paths) + 1])
-end
-LUA
+write_query_paths "$work"
 for base in "${bases[@]}"; do curl -s "$base/v1/search?q=warmup" >/dev/null; done
 echo "== load: one daemon, $connections connections, ${duration} s"
-PATHS="$work/paths.txt" wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/paths.lua" "${bases[0]}" \
+PATHS="$work/paths-lexical.txt" wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$work/paths.lua" "${bases[0]}" \
     | grep -E "Requests/sec|Non-2xx| 50%| 99%" | sed 's/^/   /'
 echo "== load: three daemons at once, $connections connections each, ${duration} s"
 for index in 0 1 2; do
-    PATHS="$work/paths.txt" wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$work/paths.lua" \
+    PATHS="$work/paths-lexical.txt" wrk -t1 -c"$connections" -d"${duration}s" --latency -s "$work/paths.lua" \
         "${bases[$index]}" >"$work/fleet$index.wrk" &
     loads[$index]=$!
 done
