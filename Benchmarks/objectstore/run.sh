@@ -70,7 +70,7 @@ export AWS_ACCESS_KEY_ID=bench-access AWS_SECRET_ACCESS_KEY="bench-secret-$RANDO
 export AWS_ENDPOINT_URL="http://127.0.0.1:${ports[0]}"
 rm -rf "$work/seaweedfs" && mkdir -p "$work/seaweedfs"
 .build/venv-seaweedfs/bin/weed mini -dir="$work/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 -admin.ui=false \
-    -webdav=false -s3.port.iceberg=0 -s3.port="${ports[0]}" -master.port="${ports[1]}" -filer.port="${ports[2]}" \
+    -webdav=false -s3.port.iceberg=0 -s3.port.lance=0 -s3.port="${ports[0]}" -master.port="${ports[1]}" -filer.port="${ports[2]}" \
     -volume.port="${ports[3]}" -admin.port="${ports[4]}" -metricsPort="${ports[5]}" -s3.metricsPort="${ports[6]}" \
     -bucket mediagw-bench >"$work/seaweedfs.log" 2>&1 &
 pids+=($!)

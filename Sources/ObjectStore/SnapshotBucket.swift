@@ -102,29 +102,29 @@ public struct SnapshotBucket: Sendable {
         let key = location.key(name)
         let aborted = try await abortAbandonedUploads()
 
+        // Snapshot objects are immutable: one already there must be this very snapshot (a publish
+        // repeated or resumed). Small files are also PUT with If-None-Match, so a publisher racing
+        // this one cannot be overwritten between the HEAD and the PUT.
         var uploaded = false
-        if let existing = try await client.head(bucket: bucket, key: key) {
-            guard existing.metadata[Self.checksumKey] == checksum else {
-                throw MediaError(
-                    .refused,
-                    "\(location)/\(name) already exists with other content (SHA-256 \(existing.metadata[Self.checksumKey] ?? "unknown")); "
-                        + "snapshot objects are immutable, so it is left alone and CURRENT is not moved"
-                )
-            }
-        } else {
-            try await client.upload(
+        if try await client.head(bucket: bucket, key: key) == nil {
+            uploaded = try await client.upload(
                 file: path,
                 bucket: bucket,
                 key: key,
                 metadata: [Self.checksumKey: checksum],
+                ifNoneMatch: true,
                 options: options
             )
-            uploaded = true
-            guard let stored = try await client.head(bucket: bucket, key: key), stored.size == size,
-                stored.metadata[Self.checksumKey] == checksum
-            else {
-                throw MediaError(.io, "\(location)/\(name) does not read back as uploaded; CURRENT is not moved")
-            }
+        }
+        guard let stored = try await client.head(bucket: bucket, key: key) else {
+            throw MediaError(.io, "\(location)/\(name) is not in the store after its upload; CURRENT is not moved")
+        }
+        guard stored.metadata[Self.checksumKey] == checksum, stored.size == size else {
+            throw MediaError(
+                .refused,
+                "\(location)/\(name) exists with other content (SHA-256 \(stored.metadata[Self.checksumKey] ?? "unknown"), "
+                    + "\(stored.size) bytes); snapshot objects are immutable, so it is left alone and CURRENT is not moved"
+            )
         }
 
         var currentName: String?
@@ -204,6 +204,7 @@ public struct SnapshotBucket: Sendable {
         }
         try directory.createIfNeeded()
         let temporary = (directory.path as NSString).appendingPathComponent(".tmp-download-\(name)")
+        Self.removeOtherDownloads(in: directory.path, keeping: temporary)
         try await client.download(object, bucket: bucket, to: temporary, options: options)
         do {
             let checksum = try Self.checksum(ofFileAt: temporary)
@@ -241,6 +242,16 @@ public struct SnapshotBucket: Sendable {
         let path = (directory as NSString).appendingPathComponent(chosen)
         try await client.download(object, bucket: bucket, to: path)
         return path
+    }
+
+    /// Deletes partial downloads of other snapshots (and their part ledgers) from the cache: once
+    /// `CURRENT` names something else they will not be resumed.
+    static func removeOtherDownloads(in directory: String, keeping current: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix(".tmp-download-") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            if path != current, path != current + ".parts" { unlink(path) }
+        }
     }
 
     private func name(of object: ObjectInfo) -> String {

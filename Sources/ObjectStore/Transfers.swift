@@ -24,14 +24,17 @@ public struct TransferOptions: Sendable {
 extension S3Client {
     /// Uploads the file at `path` to `key`: in one PUT when small, else as a multipart upload
     /// with `options.concurrency` parts in flight. A failed multipart upload is aborted, so the
-    /// object either appears whole or not at all.
+    /// object either appears whole or not at all. With `ifNoneMatch` a single PUT does not
+    /// replace an existing object (`If-None-Match: *`) and returns false.
+    @discardableResult
     public func upload(
         file path: String,
         bucket: String,
         key: String,
         metadata: [String: String] = [:],
+        ifNoneMatch: Bool = false,
         options: TransferOptions = TransferOptions()
-    ) async throws {
+    ) async throws -> Bool {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
@@ -39,8 +42,14 @@ extension S3Client {
             throw MediaError(.io, "cannot read \(path) to upload it: \(error.localizedDescription)")
         }
         if data.count < options.multipartThreshold {
-            try await put(bucket: bucket, key: key, body: data, metadata: metadata)
-            return
+            let outcome = try await put(
+                bucket: bucket,
+                key: key,
+                body: data,
+                metadata: metadata,
+                ifNoneMatch: ifNoneMatch
+            )
+            return outcome != .alreadyExists
         }
         let uploadID = try await createMultipartUpload(bucket: bucket, key: key, metadata: metadata)
         do {
@@ -56,6 +65,7 @@ extension S3Client {
                 uploadID: uploadID,
                 parts: parts.enumerated().map { (number: $0.offset + 1, etag: $0.element) }
             )
+            return true
         } catch {
             try? await abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
             throw error

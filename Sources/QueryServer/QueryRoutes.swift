@@ -273,6 +273,9 @@ struct StoreBody: Encodable {
     var behind: Bool
     var error: String?
     var refused: String?
+    /// Checks of the store since start, and the one that installed the cached snapshot.
+    var checks: Int
+    var installedAtCheck: Int?
 
     init(_ status: StoreStatus, serving: String, now: Date = Date()) {
         let state = status.current
@@ -287,5 +290,7 @@ struct StoreBody: Encodable {
         behind = state.current.map { $0 != serving } ?? false
         error = state.error
         refused = state.refused
+        checks = state.checks
+        installedAtCheck = state.installedAtCheck
     }
 }

@@ -33,6 +33,10 @@ public final class StoreStatus: Sendable {
         public var error: String?
         /// The last snapshot refused (failed its checksum or verification), until `CURRENT` moves.
         public var refused: String?
+        /// Checks of the store since the daemon started, and the one that installed the
+        /// snapshot the cache names: how many polls a change took to be served.
+        public var checks = 0
+        public var installedAtCheck: Int?
     }
 
     private let state: Mutex<State>
@@ -116,6 +120,7 @@ public struct StoreFollower: ServiceLifecycle.Service {
                 $0.lastCheckAt = checkedAt
                 $0.lastSuccessAt = checkedAt
                 $0.error = nil
+                $0.checks += 1
             }
         } catch {
             let text = (error as? MediaError)?.message ?? "\(error)"
@@ -128,6 +133,7 @@ public struct StoreFollower: ServiceLifecycle.Service {
             status.update {
                 $0.lastCheckAt = checkedAt
                 $0.error = text
+                $0.checks += 1
             }
         }
     }
@@ -138,13 +144,17 @@ public struct StoreFollower: ServiceLifecycle.Service {
         let local = (cache.path as NSString).appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: local), (try? Snapshot.verified(path: local)) != nil {
             try cache.point(at: name)
+            status.update { $0.installedAtCheck = $0.checks + 1 }
             onInstalled()
             return
         }
         let started = ContinuousClock.now
         do {
             try await source.bucket.fetch(name, into: cache, keep: source.keep)
-            status.update { $0.refused = nil }
+            status.update {
+                $0.refused = nil
+                $0.installedAtCheck = $0.checks + 1
+            }
             logger.info(
                 "downloaded snapshot from the object store",
                 metadata: ["snapshot.name": "\(name)", "seconds": "\(ContinuousClock.now - started)"]

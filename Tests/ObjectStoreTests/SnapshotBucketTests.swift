@@ -38,6 +38,14 @@ import Testing
         #expect(object.metadata["sha256"] == (try SnapshotBucket.checksum(ofFileAt: path)))
         let again = try await store.publish(snapshotAt: path)
         #expect(!again.uploaded && again.isCurrent)
+
+        // An object of that name with other content is never overwritten, and CURRENT stays.
+        let other = try localSnapshot(4, in: local)
+        let otherName = (other as NSString).lastPathComponent
+        try await client.put(bucket: store.location.bucket, key: "prod/films/\(otherName)", body: Data("not it".utf8))
+        let error = try #require(await #expect(throws: MediaError.self) { try await store.publish(snapshotAt: other) })
+        #expect(error.code == .refused && error.message.contains("immutable"))
+        #expect(try await store.current() == .names(.init(name: name, etag: try currentETag())))
     }
 
     func currentETag() async throws -> String {
@@ -84,7 +92,11 @@ import Testing
         let name = (path as NSString).lastPathComponent
         _ = try await store.publish(snapshotAt: path)
         let cache = SnapshotDirectory(path: temporaryDirectory("cache"))
+        // A partial download of a snapshot CURRENT no longer names is not kept.
+        let stale = cache.path + "/.tmp-download-snapshot-old.mgws"
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: stale))
         let fetched = try await store.fetch(name, into: cache)
+        #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(try cache.currentSnapshotPath() == fetched)
         #expect(try Snapshot.verified(path: fetched).documentCount == 5)
 

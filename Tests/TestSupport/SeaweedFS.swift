@@ -50,7 +50,8 @@ public final class SeaweedFS: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
             "mini", "-dir=\(dataDirectory)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-admin.ui=false",
-            "-webdav=false", "-s3.port.iceberg=0", "-s3.port=\(ports[0])", "-master.port=\(ports[1])",
+            "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.port=\(ports[0])",
+            "-master.port=\(ports[1])",
             "-filer.port=\(ports[2])", "-volume.port=\(ports[3])", "-admin.port=\(ports[4])",
             "-metricsPort=\(ports[5])", "-s3.metricsPort=\(ports[6])",
         ]
