@@ -159,7 +159,8 @@ let package = Package(
         .testTarget(
             name: "AssistantTests",
             dependencies: [
-                "TestSupport", "Assistant", "MediaModel", "Snapshots", .product(name: "MCP", package: "swift-sdk"),
+                "TestSupport", "Assistant", "MediaModel", "Snapshots", "Search",
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         .testTarget(

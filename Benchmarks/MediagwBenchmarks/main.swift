@@ -326,6 +326,7 @@ func run() async throws {
         print(String(format: "open: %.3f ms (%d titles)", seconds(clock.now - start) * 1000, snapshot.documentCount))
         let queries = try options.queriesFile.map(readQueries) ?? queryMix(snapshot, count: options.queryCount)
         try measureSearch(snapshot, queries, label: "\(snapshot.documentCount) titles")
+        try measureAvailability(snapshot, label: "\(snapshot.documentCount) titles:")
         return
     }
     if let file = options.objectStoreFile {
@@ -421,6 +422,7 @@ func run() async throws {
         print(String(format: "%d titles: open p50 %.3f ms", count, percentile(opens, 0.5)))
         let snapshot = try Snapshot(path: build.path)
         try measureSearch(snapshot, try queryMix(snapshot, count: options.queryCount), label: "\(count) titles:")
+        try measureAvailability(snapshot, label: "\(count) titles:")
     }
 }
 

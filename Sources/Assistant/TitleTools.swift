@@ -125,6 +125,18 @@ public struct TitleTools: Sendable {
             ]),
             annotations: .init(readOnlyHint: true, openWorldHint: false)
         ),
+        availabilityTool(
+            "leaving_soon",
+            "Titles whose offers end soon (leaving a service), soonest first, with the offers that end; "
+                + "the same as GET /v1/leaving.",
+            days: "offers ending within this many days (default 30)"
+        ),
+        availabilityTool(
+            "new_arrivals",
+            "Titles whose offers started recently (new on a service), newest first, with those offers; "
+                + "the same as GET /v1/new.",
+            days: "offers that started within this many days (default 7)"
+        ),
         Tool(
             name: "snapshot_info",
             description: "Which snapshot is served: its name, build time, title and offer counts, and capabilities.",
@@ -132,6 +144,26 @@ public struct TitleTools: Sendable {
             annotations: .init(readOnlyHint: true, openWorldHint: false)
         ),
     ]
+
+    static func availabilityTool(_ name: String, _ description: String, days: String) -> Tool {
+        Tool(
+            name: name,
+            description: description,
+            inputSchema: .object([
+                "type": "object",
+                "properties": .object(
+                    filterProperties.merging([
+                        "days": .object([
+                            "type": "integer", "minimum": 0, "maximum": 3650, "description": .string(days),
+                        ]),
+                        "limit": .object(["type": "integer", "minimum": 1, "maximum": 50, "description": "default 10"]),
+                    ]) { $1 }
+                ),
+                "additionalProperties": false,
+            ]),
+            annotations: .init(readOnlyHint: true, openWorldHint: false)
+        )
+    }
 
     /// Runs tool `name`; a ``Refusal`` is the caller's to report as an error result.
     public func call(_ name: String, _ arguments: [String: Value]) async throws -> CallTool.Result {
@@ -142,6 +174,8 @@ public struct TitleTools: Sendable {
         case "where_to_watch": return try await whereToWatch(arguments, served)
         case "similar_titles": return try similarTitles(arguments, served)
         case "snapshot_info": return try snapshotInfo(arguments, served)
+        case "leaving_soon": return try availability(arguments, served, order: .soonestExpiry)
+        case "new_arrivals": return try availability(arguments, served, order: .newestStart)
         default:
             throw Refusal(
                 description: "unknown tool '\(name)'; tools: \(Self.definitions.map(\.name).joined(separator: ", "))"
@@ -305,6 +339,74 @@ public struct TitleTools: Sendable {
             lines.append(line)
         }
         if offers.isEmpty { lines.append("no offer matches; without filters it has \(title.offers.count)") }
+        return CallTool.Result(
+            content: [Self.text(lines.joined(separator: "\n"))],
+            structuredContent: try StructuredValue.optional(output)
+        )
+    }
+
+    struct AvailabilityOutput: Codable {
+        struct Entry: Codable {
+            var id: String
+            var title: String
+            var year: Int?
+            var kind: String
+            /// The first matched offer's end (leaving) or start (new).
+            var day: String
+            var offers: [Offer]
+        }
+        var from: String
+        var to: String
+        var total: Int
+        var results: [Entry]
+        var snapshot: String
+    }
+
+    /// `leaving_soon` and `new_arrivals`: the window from today, the filters, one page.
+    private func availability(
+        _ arguments: [String: Value],
+        _ served: ServedSnapshot,
+        order: AvailabilityIndex.Order
+    ) throws -> CallTool.Result {
+        try Self.checkNames(arguments, Set(Self.filterProperties.keys).union(["days", "limit"]))
+        var filters = try Self.filters(arguments)
+        let today = Day(Date())
+        let days = try Self.integer(arguments, "days", in: 0...3650) ?? (order == .soonestExpiry ? 30 : 7)
+        let range = order == .soonestExpiry ? today...today.adding(days: days) : today.adding(days: -days)...today
+        if order == .soonestExpiry { filters.expires = range } else { filters.availableSince = range }
+        let (hits, total) = try served.engine.availability(
+            filters,
+            order: order,
+            offset: 0,
+            limit: try Self.integer(arguments, "limit", in: 1...50) ?? 10
+        )
+        let entries = try hits.map { hit in
+            let title = try served.snapshot.title(hit.doc)
+            return AvailabilityOutput.Entry(
+                id: title.id,
+                title: title.title,
+                year: title.year,
+                kind: title.kind.rawValue,
+                day: hit.day.description,
+                offers: hit.offers.compactMap { title.offers.indices.contains($0) ? title.offers[$0] : nil }
+            )
+        }
+        let verb = order == .soonestExpiry ? "leaving" : "new"
+        var lines = ["\(total) titles \(verb) from \(range.lowerBound) to \(range.upperBound)"]
+        for entry in entries {
+            let where_ = entry.offers.map { "\($0.country) \($0.service) \($0.monetization.rawValue)" }
+            lines.append(
+                "- \(entry.day): \(entry.title)\(entry.year.map { " (\($0))" } ?? "") \(entry.id) — "
+                    + where_.joined(separator: "; ")
+            )
+        }
+        let output = AvailabilityOutput(
+            from: range.lowerBound.description,
+            to: range.upperBound.description,
+            total: total,
+            results: entries,
+            snapshot: served.snapshot.metadata.buildID
+        )
         return CallTool.Result(
             content: [Self.text(lines.joined(separator: "\n"))],
             structuredContent: try StructuredValue.optional(output)

@@ -11,6 +11,31 @@ enum OpenAPIDocument {
         return "^(\(alternatives))(,(\(alternatives)))*$"
     }
 
+    /// An ISO date `YYYY-MM-DD` of the years 0001–9999 that exists (leap days included), exactly
+    /// what the server accepts.
+    static let datePattern =
+        "^(([0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)-(((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01]))"
+        + "|((0[469]|11)-(0[1-9]|[12][0-9]|30))|(02-(0[1-9]|1[0-9]|2[0-8])))"
+        + "|(([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29))$"
+
+    /// The filters `/v1/leaving` and `/v1/new` share with search, and their own parameters.
+    static func availabilityParameters(window: String, defaultDays: Int, meaning: String) -> String {
+        #"""
+                          {"name": "\#(window)", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,4}d$", "default": "\#(defaultDays)d"}, "description": "\#(meaning)"},
+                          {"name": "on", "in": "query", "schema": {"type": "string", "pattern": "\#(datePattern)"}, "description": "The day to count from (default: today, UTC)"},
+                          {"name": "offers", "in": "query", "schema": {"enum": ["all", "matched"], "default": "all"}, "description": "matched: each title's offers are only those that matched"},
+                          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+                          {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 0}},
+                          {"name": "kind", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(TitleKind.allCases.map(\.rawValue)))"}},
+                          {"name": "genre", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Genre.allCases.map(\.rawValue)))"}},
+                          {"name": "year_from", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
+                          {"name": "year_to", "in": "query", "schema": {"type": "integer", "minimum": 1800, "maximum": 3000}},
+                          {"name": "country", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}(,[A-Za-z]{2})*$"}},
+                          {"name": "service", "in": "query", "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$"}},
+                          {"name": "monetization", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Monetization.allCases.map(\.rawValue)))"}}
+        """#
+    }
+
     static let json = #"""
         {
           "openapi": "3.1.0",
@@ -37,7 +62,12 @@ enum OpenAPIDocument {
                   {"name": "monetization", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(Monetization.allCases.map(\.rawValue)))"}, "description": "Comma-separated: subscription, free, ads, rent, buy, addon"},
                   {"name": "facets", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(FacetField.allCases.map(\.rawValue)))"}, "description": "Comma-separated: kind, year, genre, country, service, monetization, offer"},
                   {"name": "mode", "in": "query", "schema": {"enum": ["lexical", "semantic", "hybrid"], "default": "hybrid"},
-                   "description": "Ranking: BM25F, vector similarity, or both fused by reciprocal rank fusion. Hybrid falls back to lexical (with a notice) when vectors or the model are missing; semantic then answers 503"}
+                   "description": "Ranking: BM25F, vector similarity, or both fused by reciprocal rank fusion. Hybrid falls back to lexical (with a notice) when vectors or the model are missing; semantic then answers 503"},
+                  {"name": "available_since_from", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer started on or after this day; the same offer must meet country, service, monetization and the other date bounds"},
+                  {"name": "available_since_to", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer started on or before this day; after available_since_from nothing matches"},
+                  {"name": "expires_from", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer ends on or after this day"},
+                  {"name": "expires_to", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer ends on or before this day"},
+                  {"name": "offers", "in": "query", "schema": {"enum": ["all", "matched"], "default": "all"}, "description": "With offer filters each hit lists matchedOffers; matched also cuts the title's offers to those"}
                 ],
                 "responses": {
                   "200": {"description": "One page of results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
@@ -75,6 +105,40 @@ enum OpenAPIDocument {
                 ],
                 "responses": {
                   "200": {"description": "The nearest titles, most similar first (score = cosine similarity)"},
+                  "301": {"description": "The id was retired by a merge; Location names the surviving id"},
+                  "400": {"$ref": "#/components/responses/Problem"},
+                  "404": {"$ref": "#/components/responses/Problem"},
+                  "503": {"$ref": "#/components/responses/Problem"}
+                }
+              }
+            },
+            "/v1/leaving": {
+              "get": {
+                "summary": "Titles with an offer ending within the window, soonest first, each once with the offers that matched",
+                "parameters": [
+        \#(Self.availabilityParameters(window: "within", defaultDays: 30, meaning: "Offers ending from `on` to `on` plus this many days"))
+                ],
+                "responses": {"200": {"description": "One page of titles"}, "400": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}
+              }
+            },
+            "/v1/new": {
+              "get": {
+                "summary": "Titles with an offer that started within the window, newest first, each once with the offers that matched",
+                "parameters": [
+        \#(Self.availabilityParameters(window: "since", defaultDays: 7, meaning: "Offers that started from this many days before `on` to `on`"))
+                ],
+                "responses": {"200": {"description": "One page of titles"}, "400": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}
+              }
+            },
+            "/v1/titles/{id}/offers": {
+              "get": {
+                "summary": "One title's offers grouped by country, with prices, links and expiry",
+                "parameters": [
+                  {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}},
+                  {"name": "country", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}(,[A-Za-z]{2})*$"}, "description": "Only these countries"}
+                ],
+                "responses": {
+                  "200": {"description": "The offers by country"},
                   "301": {"description": "The id was retired by a merge; Location names the surviving id"},
                   "400": {"$ref": "#/components/responses/Problem"},
                   "404": {"$ref": "#/components/responses/Problem"},

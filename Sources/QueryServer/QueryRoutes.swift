@@ -19,6 +19,8 @@ struct QueryRoutes: Sendable {
     let gate: AdmissionGate
     /// The object store the daemon follows, if any (reported by `/readyz`).
     var storeStatus: StoreStatus? = nil
+    /// Today, for availability windows.
+    var today: @Sendable () -> Day = { Day(Date()) }
 
     func register(on router: Router<some RequestContext>) {
         router.get("/v1/search") { request, _ in try await offloaded { try await search(request) } }
@@ -36,6 +38,9 @@ struct QueryRoutes: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
             )
         }
+        AvailabilityRoutes(holder: holder, today: today).register(on: router) { body in
+            try await offloaded { try await body() }
+        }
         SearchPage.register(on: router)
         router.get("/metrics") { _, _ in
             Response(
@@ -48,7 +53,7 @@ struct QueryRoutes: Sendable {
 
     /// Runs search work on the worker threads once the gate admits it; an overloaded server
     /// answers 503 with `Retry-After` at once rather than queue without bound.
-    private func offloaded(_ body: () async throws -> Response) async throws -> Response {
+    func offloaded(_ body: () async throws -> Response) async throws -> Response {
         do {
             metrics.searchQueueChanged(gate.queued)
             defer { metrics.searchQueueChanged(gate.queued) }
@@ -111,15 +116,33 @@ struct QueryRoutes: Sendable {
                 limit: query.limit,
                 offset: query.offset,
                 snapshot: loaded.snapshot.metadata.buildID,
-                results: try hitBodies(results, loaded),
+                results: try hitBodies(
+                    results,
+                    loaded,
+                    offers: query.filters.offerFilter,
+                    matchedOnly: try SearchParameters.matchedOffersOnly(request.uri)
+                ),
                 facets: results.facets.isEmpty
                     ? nil : Dictionary(uniqueKeysWithValues: results.facets.map { ($0.key.rawValue, $0.value) })
             )
         )
     }
 
-    private func hitBodies(_ results: SearchResults, _ loaded: SnapshotHolder.Loaded) throws -> [SearchHitBody] {
-        try results.hits.map { SearchHitBody(score: $0.score, title: try loaded.snapshot.title($0.document)) }
+    /// The page's titles; with offer conditions each hit also lists the offers that met them
+    /// (and, with `offers=matched`, only those).
+    private func hitBodies(
+        _ results: SearchResults,
+        _ loaded: SnapshotHolder.Loaded,
+        offers: AvailabilityIndex.OfferFilter = .init(),
+        matchedOnly: Bool = false
+    ) throws -> [SearchHitBody] {
+        try results.hits.map { hit in
+            var title = try loaded.snapshot.title(hit.document)
+            guard !offers.isEmpty else { return SearchHitBody(score: hit.score, title: title) }
+            let matched = title.offers.filter(offers.accepts)
+            if matchedOnly { title.offers = matched }
+            return SearchHitBody(score: hit.score, matchedOffers: matched, title: title)
+        }
     }
 
     /// Titles nearest to one title in vector space, under the same filters as a search.
@@ -211,6 +234,8 @@ struct QueryRoutes: Sendable {
 
 struct SearchHitBody: Encodable {
     var score: Double
+    /// With offer filters: the title's offers that met them, before the full `offers`.
+    var matchedOffers: [Offer]? = nil
     var title: CanonicalTitle
 }
 

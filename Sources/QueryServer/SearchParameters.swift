@@ -10,7 +10,11 @@ enum SearchParameters {
     static let filterNames: Set<String> = [
         "kind", "genre", "year_from", "year_to", "country", "service", "monetization",
     ]
-    static let known: Set<String> = filterNames.union(["q", "limit", "offset", "facets", "mode"])
+    /// Offer date windows (ISO dates), held by the same offer as country, service and monetization.
+    static let dateNames: Set<String> = ["available_since_from", "available_since_to", "expires_from", "expires_to"]
+    static let known: Set<String> = filterNames.union(dateNames).union([
+        "q", "limit", "offset", "facets", "mode", "offers",
+    ])
     /// `GET /v1/titles/{id}/similar` takes the filters and a page.
     static let knownForSimilar: Set<String> = filterNames.union(["limit", "offset"])
 
@@ -34,7 +38,80 @@ enum SearchParameters {
             }
             query.mode = parsed
         }
+        query.filters.availableSince = try window(parameters, "available_since")
+        query.filters.expires = try window(parameters, "expires")
         return query
+    }
+
+    /// What `offers=` asks: `all` (default) or `matched`, the short form.
+    static func matchedOffersOnly(_ uri: URI) throws -> Bool {
+        switch uri.queryParameters.get("offers").map({ String($0) }) {
+        case nil, "all": return false
+        case "matched": return true
+        case let other?: throw Problem.badParameter("offers", "'\(other.prefix(64))' is not one of all, matched")
+        }
+    }
+
+    /// A leaving or new-arrivals request: the search filters (no text), a page, `on` (the day
+    /// to count from, default today) and the window in days (`within` or `since`, as `30d`).
+    struct AvailabilityRequest {
+        var filters: SearchFilters
+        var limit: Int
+        var offset: Int
+        var on: Day?
+        var days: Int?
+        var matchedOnly: Bool
+    }
+
+    static func parseAvailability(_ uri: URI, window: String) throws -> AvailabilityRequest {
+        try checkEncoding(uri.query)
+        let parameters = uri.queryParameters
+        try checkNames(parameters, filterNames.union(["limit", "offset", "on", "offers", window]))
+        for name in ["on", window, "offers"] where parameters.getAll(name).count > 1 {
+            throw Problem.badParameter(name, "given more than once")
+        }
+        let page = try page(parameters, text: "", filters: try parseFilters(parameters))
+        var days: Int?
+        if let text = parameters.get(window).map({ String($0) }) {
+            guard text.hasSuffix("d"), let value = Int(text.dropLast()), text.count <= 5, value >= 0 else {
+                throw Problem.badParameter(
+                    window,
+                    "'\(text.prefix(64))' is not a number of days such as 30d (0d to 9999d)"
+                )
+            }
+            days = value
+        }
+        return AvailabilityRequest(
+            filters: page.filters,
+            limit: page.limit,
+            offset: page.offset,
+            on: try date(parameters, "on"),
+            days: days,
+            matchedOnly: try matchedOffersOnly(uri)
+        )
+    }
+
+    /// The countries of `GET /v1/titles/{id}/offers`.
+    static func parseOffers(_ uri: URI) throws -> [String] {
+        try checkEncoding(uri.query)
+        let parameters = uri.queryParameters
+        try checkNames(parameters, ["country"])
+        return try countries(parameters)
+    }
+
+    /// `NAME_from`/`NAME_to` as a window of days; a `_from` after `_to` matches nothing.
+    private static func window(_ parameters: Parameters, _ name: String) throws -> ClosedRange<Day>? {
+        Day.window(from: try date(parameters, "\(name)_from"), to: try date(parameters, "\(name)_to"))
+    }
+
+    private static func date(_ parameters: Parameters, _ name: String) throws -> Day? {
+        let all = parameters.getAll(name)
+        if all.count > 1 { throw Problem.badParameter(name, "given more than once") }
+        guard let text = all.first.map({ String($0) }) else { return nil }
+        guard text.count == 10, let day = Day(iso: text), day.description == text else {
+            throw Problem.badParameter(name, "'\(text.prefix(64))' is not a date as YYYY-MM-DD")
+        }
+        return day
     }
 
     /// The filters and page of a similar-titles request.
@@ -115,15 +192,19 @@ enum SearchParameters {
         filters.monetizations = try values(parameters, "monetization", allowed: Monetization.allCases.map(\.rawValue)) {
             Monetization(rawValue: $0)
         }
-        filters.countries = try values(parameters, "country") { text in
-            let upper = text.uppercased()
-            return upper.count == 2 && upper.allSatisfy({ $0.isASCII && $0.isLetter }) ? upper : nil
-        }
+        filters.countries = try countries(parameters)
         filters.services = try values(parameters, "service") { ServiceCatalog.isWellFormed($0) ? $0 : nil }
         filters.yearFrom = try integer(parameters, "year_from", range: 1800...3000)
         filters.yearTo = try integer(parameters, "year_to", range: 1800...3000)
         // year_from after year_to is an empty range: it matches nothing, as a range query does.
         return filters
+    }
+
+    private static func countries(_ parameters: Parameters) throws -> [String] {
+        try values(parameters, "country") { text in
+            let upper = text.uppercased()
+            return upper.count == 2 && upper.allSatisfy({ $0.isASCII && $0.isLetter }) ? upper : nil
+        }
     }
 
     /// Comma-separated or repeated values, each parsed by `make`.

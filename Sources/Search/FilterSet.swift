@@ -20,7 +20,7 @@ public struct DocumentSet: Sendable {
         words[Int(doc >> 6)] |= 1 << UInt64(doc & 63)
     }
 
-    mutating func formIntersection(_ other: DocumentSet) {
+    public mutating func formIntersection(_ other: DocumentSet) {
         for index in words.indices { words[index] &= other.words[index] }
     }
 

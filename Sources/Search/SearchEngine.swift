@@ -28,6 +28,8 @@ public struct SearchEngine: Sendable {
     public let vectorSearch: VectorSearch?
     /// How deep each ranking goes before fusion (at least the page asked for).
     public static let fusionDepth = 100
+    /// Dated offers, indexed on the first question that needs them.
+    private let availability = LazyAvailability()
 
     public init(snapshot: Snapshot) {
         self.snapshot = snapshot
@@ -37,9 +39,43 @@ public struct SearchEngine: Sendable {
         accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
     }
 
+    /// The snapshot's availability index (built on first use, then shared by every request).
+    public func availabilityIndex() throws -> AvailabilityIndex {
+        try availability.index(for: snapshot)
+    }
+
+    /// The documents that pass `filters`, or nil when there are none. Date conditions go through
+    /// the availability index, so they hold for the same offer as country, service and
+    /// monetization.
+    public func documents(matching filters: SearchFilters) throws -> DocumentSet? {
+        guard filters.availableSince != nil || filters.expires != nil else {
+            return try filters.documents(in: snapshot)
+        }
+        var set = try availabilityIndex().documents(filters.offerFilter, count: snapshot.documentCount)
+        if let titles = try filters.titleFilters.documents(in: snapshot) { set.formIntersection(titles) }
+        return set
+    }
+
+    /// Titles with an offer leaving (`.soonestExpiry`) or new (`.newestStart`) under `filters`,
+    /// each once with the offers that matched, one page of them and the total.
+    public func availability(
+        _ filters: SearchFilters,
+        order: AvailabilityIndex.Order,
+        offset: Int,
+        limit: Int
+    ) throws -> (hits: [AvailabilityIndex.Hit], total: Int) {
+        try availabilityIndex().titles(
+            filters.offerFilter,
+            order: order,
+            allowed: try filters.titleFilters.documents(in: snapshot),
+            offset: offset,
+            limit: limit
+        )
+    }
+
     /// Runs `query` and returns one page of hits plus the total number of matches.
     public func search(_ query: SearchQuery) throws -> SearchResults {
-        let filter = try query.filters.documents(in: snapshot)
+        let filter = try documents(matching: query.filters)
         var words: [String] = []
         for term in Tokenizer.terms(query.text) where !words.contains(term) && words.count < 32 {
             words.append(term)
@@ -164,7 +200,7 @@ public struct SearchEngine: Sendable {
     /// page; nil when the snapshot has no vectors.
     public func similar(to doc: UInt32, _ query: SearchQuery) throws -> SearchResults? {
         guard let vectorSearch else { return nil }
-        let filter = try query.filters.documents(in: snapshot)
+        let filter = try documents(matching: query.filters)
         let hits = vectorSearch.nearest(
             to: vectorSearch.vectors.vector(Int(doc)),
             k: query.offset + query.limit,

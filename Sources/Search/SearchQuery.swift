@@ -55,12 +55,37 @@ public struct SearchFilters: Sendable, Equatable {
     public var countries: [String] = []
     public var services: [String] = []
     public var monetizations: [Monetization] = []
+    /// Days an offer started in; held by the same offer as the country, service and monetization.
+    public var availableSince: ClosedRange<Day>?
+    /// Days an offer ends in; likewise.
+    public var expires: ClosedRange<Day>?
 
     public init() {}
 
     public var isEmpty: Bool {
         kinds.isEmpty && genres.isEmpty && yearFrom == nil && yearTo == nil && countries.isEmpty && services.isEmpty
-            && monetizations.isEmpty
+            && monetizations.isEmpty && availableSince == nil && expires == nil
+    }
+
+    /// The offer conditions, for the availability index.
+    public var offerFilter: AvailabilityIndex.OfferFilter {
+        .init(
+            countries: countries,
+            services: services,
+            monetizations: monetizations,
+            since: availableSince,
+            expires: expires
+        )
+    }
+
+    /// The same filters without the offer conditions (kind, genre and year only).
+    public var titleFilters: SearchFilters {
+        var filters = SearchFilters()
+        filters.kinds = kinds
+        filters.genres = genres
+        filters.yearFrom = yearFrom
+        filters.yearTo = yearTo
+        return filters
     }
 }
 

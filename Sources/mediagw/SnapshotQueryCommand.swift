@@ -18,6 +18,12 @@ struct FilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Offer service id; repeatable.", valueName: "id")) var service: [String] = []
     @Option(help: ArgumentHelp("Offer monetization; repeatable.", valueName: "type")) var monetization: [Monetization] =
         []
+    @Option(help: ArgumentHelp("An offer (the same one) started on or after this day.", valueName: "YYYY-MM-DD"))
+    var availableSinceFrom: Day?
+    @Option(help: ArgumentHelp("…started on or before this day.", valueName: "YYYY-MM-DD")) var availableSinceTo: Day?
+    @Option(help: ArgumentHelp("An offer (the same one) ends on or after this day.", valueName: "YYYY-MM-DD"))
+    var expiresFrom: Day?
+    @Option(help: ArgumentHelp("…ends on or before this day.", valueName: "YYYY-MM-DD")) var expiresTo: Day?
 
     var filters: SearchFilters {
         var filters = SearchFilters()
@@ -28,7 +34,16 @@ struct FilterOptions: ParsableArguments {
         filters.countries = country.map { $0.uppercased() }
         filters.services = service
         filters.monetizations = monetization
+        filters.availableSince = Day.window(from: availableSinceFrom, to: availableSinceTo)
+        filters.expires = Day.window(from: expiresFrom, to: expiresTo)
         return filters
+    }
+}
+
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard argument.count == 10, let day = Day(iso: argument), day.description == argument else { return nil }
+        self = day
     }
 }
 

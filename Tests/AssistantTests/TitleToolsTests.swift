@@ -2,6 +2,7 @@ import Assistant
 import Foundation
 import MCP
 import MediaModel
+import Search
 import Snapshots
 import TestSupport
 import Testing
@@ -47,9 +48,46 @@ import Testing
         #expect(kept.structuredContent?.objectValue?["metadata"]?.objectValue?["titleCount"]?.intValue == 3)
     }
 
+    @Test func leavingSoonAndNewArrivalsCountFromToday() async throws {
+        let today = Day(Date())
+        func offer(since: Int? = nil, expires: Int? = nil) -> Offer {
+            Offer(
+                country: "US",
+                service: "netflix",
+                monetization: .subscription,
+                availableSince: since.map { today.adding(days: $0).description },
+                expiresOn: expires.map { today.adding(days: $0).description }
+            )
+        }
+        let titles = [
+            makeTitle("mg000000000001", "Jaws", year: 1975, offers: [offer(expires: 10)]),
+            makeTitle("mg000000000002", "Heat", year: 1995, offers: [offer(since: -3, expires: 2)]),
+            makeTitle("mg000000000003", "Alien", year: 1979, offers: [offer(since: -30, expires: 90)]),
+        ]
+        let directory = try publishedDirectory(titles)
+        let source = CurrentSnapshot(directory: directory.path)
+        let tools = TitleTools(embedder: nil) { try source.current() }
+        let leaving = try await tools.call("leaving_soon", ["country": "US", "days": 30])
+        let ids = (try #require(leaving.structuredContent?.objectValue))["results"]?.arrayValue?.compactMap {
+            $0.objectValue?["id"]?.stringValue
+        }
+        #expect(ids == ["mg000000000002", "mg000000000001"])
+        let new = try await tools.call("new_arrivals", [:])
+        let newIDs = (try #require(new.structuredContent?.objectValue))["results"]?.arrayValue?.compactMap {
+            $0.objectValue?["id"]?.stringValue
+        }
+        #expect(newIDs == ["mg000000000002"])
+        await #expect(throws: (any Error).self) { _ = try await tools.call("leaving_soon", ["days": -1]) }
+    }
+
     @Test func theToolListHasASchemaForEveryToolAndNoStubs() {
         let names = TitleTools.definitions.map(\.name)
-        #expect(names == ["search_titles", "get_title", "where_to_watch", "similar_titles", "snapshot_info"])
+        #expect(
+            names == [
+                "search_titles", "get_title", "where_to_watch", "similar_titles", "leaving_soon", "new_arrivals",
+                "snapshot_info",
+            ]
+        )
         for tool in TitleTools.definitions {
             #expect(tool.inputSchema.objectValue?["type"]?.stringValue == "object", "\(tool.name)")
             #expect(tool.inputSchema.objectValue?["additionalProperties"]?.boolValue == false, "\(tool.name)")

@@ -84,7 +84,12 @@ import Testing
         let tools = ((list["result"] as? [String: Any])?["tools"] as? [[String: Any]] ?? []).compactMap {
             $0["name"] as? String
         }
-        #expect(tools == ["search_titles", "get_title", "where_to_watch", "similar_titles", "snapshot_info"])
+        #expect(
+            tools == [
+                "search_titles", "get_title", "where_to_watch", "similar_titles", "leaving_soon", "new_arrivals",
+                "snapshot_info",
+            ]
+        )
 
         // search_titles answers what /v1/search answers for the same query.
         let (daemon, base, _) = try await Harness.serve(in: workspace)
