@@ -18,6 +18,10 @@ enum OpenAPIDocument {
         + "|((0[469]|11)-(0[1-9]|[12][0-9]|30))|(02-(0[1-9]|1[0-9]|2[0-8])))"
         + "|(([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29))$"
 
+    static var sortValuesJSON: String {
+        "[" + SearchParameters.sortValues.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+    }
+
     /// The filters `/v1/leaving` and `/v1/new` share with search, and their own parameters.
     static func availabilityParameters(window: String, defaultDays: Int, meaning: String) -> String {
         #"""
@@ -67,7 +71,8 @@ enum OpenAPIDocument {
                   {"name": "available_since_to", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer started on or before this day; after available_since_from nothing matches"},
                   {"name": "expires_from", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer ends on or after this day"},
                   {"name": "expires_to", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer ends on or before this day"},
-                  {"name": "offers", "in": "query", "schema": {"enum": ["all", "matched"], "default": "all"}, "description": "With offer filters each hit lists matchedOffers; matched also cuts the title's offers to those"}
+                  {"name": "offers", "in": "query", "schema": {"enum": ["all", "matched"], "default": "all"}, "description": "With offer filters each hit lists matchedOffers; matched also cuts the title's offers to those"},
+                  {"name": "sort", "in": "query", "schema": {"enum": \#(Self.sortValuesJSON), "default": "relevance"}, "description": "relevance, or every match ordered by a field (a leading - for descending), ties in id order; titles without the value last. expires and available_since use the earliest (descending: latest) matching offer"}
                 ],
                 "responses": {
                   "200": {"description": "One page of results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},

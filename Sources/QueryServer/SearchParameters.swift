@@ -13,7 +13,7 @@ enum SearchParameters {
     /// Offer date windows (ISO dates), held by the same offer as country, service and monetization.
     static let dateNames: Set<String> = ["available_since_from", "available_since_to", "expires_from", "expires_to"]
     static let known: Set<String> = filterNames.union(dateNames).union([
-        "q", "limit", "offset", "facets", "mode", "offers",
+        "q", "limit", "offset", "facets", "mode", "offers", "sort",
     ])
     /// `GET /v1/titles/{id}/similar` takes the filters and a page.
     static let knownForSimilar: Set<String> = filterNames.union(["limit", "offset"])
@@ -40,8 +40,22 @@ enum SearchParameters {
         }
         query.filters.availableSince = try window(parameters, "available_since")
         query.filters.expires = try window(parameters, "expires")
+        if let text = parameters.get("sort").map({ String($0) }) {
+            guard let sort = SearchSort(parsing: text) else {
+                throw Problem.badParameter(
+                    "sort",
+                    "'\(text.prefix(64))' is not one of \(SearchParameters.sortValues.joined(separator: ", "))"
+                )
+            }
+            query.sort = sort
+        }
         return query
     }
+
+    /// What `sort` accepts: relevance, or a field ascending or (with `-`) descending.
+    static let sortValues: [String] =
+        ["relevance"]
+        + SearchSort.Field.allCases.filter { $0 != .relevance }.flatMap { [$0.rawValue, "-" + $0.rawValue] }
 
     /// What `offers=` asks: `all` (default) or `matched`, the short form.
     static func matchedOffersOnly(_ uri: URI) throws -> Bool {
@@ -170,7 +184,8 @@ enum SearchParameters {
                 "unknown parameter; known: \(known.sorted().joined(separator: ", "))"
             )
         }
-        for name in ["q", "limit", "offset", "year_from", "year_to", "mode"] where parameters.getAll(name).count > 1 {
+        for name in ["q", "limit", "offset", "year_from", "year_to", "mode", "sort"]
+        where parameters.getAll(name).count > 1 {
             throw Problem.badParameter(name, "given more than once")
         }
     }

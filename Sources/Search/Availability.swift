@@ -261,6 +261,19 @@ public struct AvailabilityIndex: Sendable {
         return (Array(hits.dropFirst(offset).prefix(limit)), hits.count)
     }
 
+    /// Per title with an offer passing `filter`, the earliest (or, with `latest`, the latest)
+    /// expiry or start among those offers: the key of `sort=expires|available_since`.
+    public func firstDays(_ filter: OfferFilter, expiry: Bool, latest: Bool) -> [UInt32: Day] {
+        let compiled = matcher(filter)
+        var days: [UInt32: Day] = [:]
+        for index in expiry ? byExpiry : bySince {
+            let entry = entries[Int(index)]
+            guard compiled.accepts(entry), let day = expiry ? entry.expires : entry.since else { continue }
+            if latest { days[entry.doc] = day } else if days[entry.doc] == nil { days[entry.doc] = day }
+        }
+        return days
+    }
+
     /// The titles with at least one offer passing `filter` (date filters on search).
     public func documents(_ filter: OfferFilter, count: Int) -> DocumentSet {
         let compiled = matcher(filter)
@@ -293,5 +306,37 @@ final class LazyAvailability: Sendable {
         }
         state.withLock { if $0 == nil { $0 = result } }
         return try result.get()
+    }
+}
+
+/// Sort keys per document: the year (from the year facet) and the rank of the title in
+/// case- and accent-insensitive order; each built once per snapshot on first use.
+final class LazySortKeys: Sendable {
+    private let yearsState = Mutex<[Int32]?>(nil)
+    private let ranksState = Mutex<[Int32]?>(nil)
+
+    func years(_ snapshot: Snapshot) throws -> [Int32] {
+        if let built = yearsState.withLock({ $0 }) { return built }
+        var years = [Int32](repeating: .min, count: snapshot.documentCount)
+        for (value, _) in snapshot.facetValues(.year) {
+            guard let year = Int32(value) else { continue }
+            for doc in try snapshot.facetDocuments(.year, value) where Int(doc) < years.count { years[Int(doc)] = year }
+        }
+        yearsState.withLock { $0 = years }
+        return years
+    }
+
+    func titleRanks(_ snapshot: Snapshot) throws -> [Int32] {
+        if let built = ranksState.withLock({ $0 }) { return built }
+        var names: [(String, UInt32)] = []
+        names.reserveCapacity(snapshot.documentCount)
+        try snapshot.forEachTitle { doc, title in
+            names.append((title.title.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil), doc))
+        }
+        names.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var ranks = [Int32](repeating: 0, count: snapshot.documentCount)
+        for (rank, entry) in names.enumerated() { ranks[Int(entry.1)] = Int32(rank) }
+        ranksState.withLock { $0 = ranks }
+        return ranks
     }
 }

@@ -52,6 +52,11 @@ struct ScoreAccumulator: Sendable {
         for doc in touched { body(doc) }
     }
 
+    /// The summed score of `doc` (0 when it did not match).
+    func score(_ doc: UInt32) -> Float {
+        scores[Int(doc)]
+    }
+
     /// How many query words matched `doc`.
     func matchedWordCount(_ doc: UInt32) -> Int {
         Int(matchedWords[Int(doc)])

@@ -30,6 +30,8 @@ public struct SearchEngine: Sendable {
     public static let fusionDepth = 100
     /// Dated offers, indexed on the first question that needs them.
     private let availability = LazyAvailability()
+    /// Per-document sort keys for years and titles, built on the first sort that needs them.
+    private let sortKeys = LazySortKeys()
 
     public init(snapshot: Snapshot) {
         self.snapshot = snapshot
@@ -182,7 +184,18 @@ public struct SearchEngine: Sendable {
         query: SearchQuery,
         alsoMatched accumulator: ScoreAccumulator? = nil
     ) throws -> SearchResults {
-        let page = ranked.dropFirst(query.offset).prefix(query.limit).map {
+        var ordered = ranked
+        if query.sort != .relevance {
+            // Every match, not only the best-ranked ones, is ordered by the field.
+            var seen = Set(ranked.map(\.doc))
+            if let accumulator {
+                accumulator.forEachMatched { doc in
+                    if seen.insert(doc).inserted { ordered.append((doc, accumulator.score(doc))) }
+                }
+            }
+            ordered = try sorted(ordered, by: query.sort, filters: query.filters)
+        }
+        let page = ordered.dropFirst(query.offset).prefix(query.limit).map {
             SearchResults.Hit(document: $0.doc, id: snapshot.id(ofDocument: $0.doc), score: Double($0.score))
         }
         var results = SearchResults(total: total, hits: Array(page))
@@ -210,8 +223,48 @@ public struct SearchEngine: Sendable {
         return try rankedResults(hits.map { ($0.doc, $0.similarity) }, total: hits.count, mode: .semantic, query: query)
     }
 
-    /// Without query words: the filtered documents in document order.
+    /// `documents` ordered by `sort`, ties by document number, titles without a value last.
+    func sorted(
+        _ documents: [(doc: UInt32, score: Float)],
+        by sort: SearchSort,
+        filters: SearchFilters
+    ) throws -> [(doc: UInt32, score: Float)] {
+        let keys: (UInt32) -> Int64?
+        switch sort.field {
+        case .relevance:
+            return documents
+        case .year:
+            let years = try sortKeys.years(snapshot)
+            keys = { years[Int($0)] == Int32.min ? nil : Int64(years[Int($0)]) }
+        case .title:
+            let ranks = try sortKeys.titleRanks(snapshot)
+            keys = { Int64(ranks[Int($0)]) }
+        case .expires, .availableSince:
+            let days = try availabilityIndex().firstDays(
+                filters.offerFilter,
+                expiry: sort.field == .expires,
+                latest: sort.descending
+            )
+            keys = { days[$0].map { Int64($0.number) } }
+        }
+        let keyed = documents.map { (entry: $0, key: keys($0.doc)) }
+        return keyed.sorted { left, right in
+            switch (left.key, right.key) {
+            case (let a?, let b?) where a != b: return sort.descending ? a > b : a < b
+            case (nil, _?): return false
+            case (_?, nil): return true
+            default: return left.entry.doc < right.entry.doc
+            }
+        }.map(\.entry)
+    }
+
+    /// Without query words: the filtered documents in document order (or by `query.sort`).
     private func browse(_ filter: DocumentSet?, _ query: SearchQuery) throws -> SearchResults {
+        if query.sort != .relevance {
+            var all: [(doc: UInt32, score: Float)] = []
+            (filter ?? DocumentSet(count: snapshot.documentCount, full: true)).forEach { all.append(($0, 0)) }
+            return try rankedResults(all, total: all.count, mode: .lexical, query: query)
+        }
         var hits: [SearchResults.Hit] = []
         var seen = 0
         let take = { (doc: UInt32) in

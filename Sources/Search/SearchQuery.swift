@@ -17,6 +17,8 @@ public struct SearchQuery: Sendable, Equatable {
     public var vector: [Float]?
     /// The `k` of reciprocal rank fusion: `score = Σ 1 / (k + rank)`.
     public var fusionK = 60
+    /// The order of the matches; relevance by default.
+    public var sort = SearchSort.relevance
     /// Vector candidates less similar than this (cosine) are not matches: every title has
     /// *some* nearest neighbour, and a query about nothing in the catalog should find nothing.
     public var minimumSimilarity: Float = 0.25
@@ -86,6 +88,31 @@ public struct SearchFilters: Sendable, Equatable {
         filters.yearFrom = yearFrom
         filters.yearTo = yearTo
         return filters
+    }
+}
+
+/// The order of results: by relevance (the ranking), or by a field with ties in id order.
+/// Titles without a value for the field (no dated offer, no year) come last either way.
+public struct SearchSort: Sendable, Equatable {
+    public enum Field: String, Sendable, CaseIterable {
+        case relevance, expires, availableSince = "available_since", year, title
+    }
+    public var field: Field
+    public var descending: Bool
+
+    public init(_ field: Field, descending: Bool = false) {
+        self.field = field
+        self.descending = descending
+    }
+
+    public static let relevance = SearchSort(.relevance)
+
+    /// `expires`, `-year` (descending), …; nil for anything else.
+    public init?(parsing text: String) {
+        let descending = text.hasPrefix("-")
+        guard let field = Field(rawValue: String(text.dropFirst(descending ? 1 : 0))) else { return nil }
+        guard !(descending && field == .relevance) else { return nil }
+        self.init(field, descending: descending)
     }
 }
 

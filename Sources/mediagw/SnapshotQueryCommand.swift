@@ -40,6 +40,10 @@ struct FilterOptions: ParsableArguments {
     }
 }
 
+extension SearchSort: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
 extension Day: ExpressibleByArgument {
     public init?(argument: String) {
         guard argument.count == 10, let day = Day(iso: argument), day.description == argument else { return nil }
@@ -86,6 +90,13 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
     ) var mode: SearchMode =
         .hybrid
     @Option(help: ArgumentHelp("The k of reciprocal rank fusion.", valueName: "k")) var fusionK = 60
+    @Option(
+        help: ArgumentHelp(
+            "Order: relevance, or expires, available_since, year or title (a leading - for descending).",
+            valueName: "order"
+        )
+    )
+    var sort: SearchSort = .relevance
     @Option(help: ArgumentHelp("Titles similar to this title id instead of a text search.", valueName: "id"))
     var similarTo: String?
     @Flag(help: "Print results as JSON lines.") var json = false
@@ -141,6 +152,7 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
             query.facets = facet
             query.mode = mode
             query.fusionK = fusionK
+            query.sort = sort
             let engine = SearchEngine(snapshot: snapshot)
             let results: SearchResults
             if let similarTo {

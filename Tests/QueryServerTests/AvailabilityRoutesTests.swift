@@ -94,6 +94,12 @@ import Testing
             let short = try await get(base, "/v1/search?q=alpha&country=DE&offers=matched")
             let title = (short.json["results"] as? [[String: Any]])?.first?["title"] as? [String: Any]
             #expect((title?["offers"] as? [[String: Any]])?.count == 1)
+            let byExpiry = try await get(base, "/v1/search?q=&sort=expires&country=US")
+            #expect(Self.ids(byExpiry.json) == ["mg02", "mg01", "mg03"])
+            let byTitle = try await get(base, "/v1/search?q=&sort=-title")
+            #expect(Self.ids(byTitle.json) == ["mg03", "mg02", "mg01"])
+            let badSort = try await get(base, "/v1/search?q=a&sort=price")
+            #expect(badSort.status == 400 && badSort.json["parameter"] as? String == "sort")
             // After the end of the window nothing matches.
             let empty = try await get(base, "/v1/search?q=&expires_from=2026-12-31&expires_to=2026-12-01")
             #expect(empty.status == 200 && empty.json["total"] as? Int == 0)

@@ -114,6 +114,27 @@ import Testing
         #expect(try Self.engine().search(query).total == 0)
     }
 
+    @Test func sortOrdersEveryMatchByTheFieldWithTiesInIDOrderAndMissingValuesLast() throws {
+        let engine = try Self.engine()
+        func ids(_ sort: SearchSort, country: String? = nil, text: String = "") throws -> [String] {
+            var query = SearchQuery(text: text, limit: 10)
+            query.sort = sort
+            if let country { query.filters.countries = [country] }
+            return try engine.search(query).hits.map(\.id)
+        }
+        // Earliest matching expiry: Delta (2nd), Bravo (3rd), Alpha (5th in DE), Charlie; Echo has none.
+        #expect(try ids(.init(.expires)) == ["mg04", "mg02", "mg01", "mg03", "mg05"])
+        // In the US only Alpha's offer ends on the 20th.
+        #expect(try ids(.init(.expires), country: "US") == ["mg04", "mg02", "mg01", "mg03", "mg05"])
+        #expect(try ids(.init(.expires), country: "DE") == ["mg01"])
+        // Descending uses each title's latest matching expiry.
+        #expect(try ids(.init(.expires, descending: true)) == ["mg03", "mg01", "mg04", "mg02", "mg05"])
+        #expect(try ids(.init(.availableSince, descending: true)) == ["mg04", "mg02", "mg01", "mg03", "mg05"])
+        #expect(try ids(.init(.title, descending: true)) == ["mg05", "mg04", "mg03", "mg02", "mg01"])
+        #expect(SearchSort(parsing: "-year") == SearchSort(.year, descending: true))
+        #expect(SearchSort(parsing: "-relevance") == nil && SearchSort(parsing: "price") == nil)
+    }
+
     @Test func theOfferFilterAcceptsWhatTheIndexAccepts() {
         let filter = AvailabilityIndex.OfferFilter(countries: ["US"], monetizations: [.rent], expires: Self.december)
         #expect(filter.accepts(Self.titles[3].offers[1]))
