@@ -63,6 +63,11 @@ public struct SnapshotWatcher: Service {
         do {
             let snapshot = try Snapshot.verified(path: path)
             holder.install(snapshot, name: name)
+            // Availability questions need an index of the dated offers: build it now, off the
+            // request path, rather than on the first /v1/leaving after the swap.
+            if let engine = holder.current?.engine {
+                Task.detached(priority: .background) { _ = try? engine.availabilityIndex() }
+            }
             metrics.snapshotLoaded(snapshot)
             logger.info(
                 "serving snapshot",

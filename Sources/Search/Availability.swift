@@ -335,12 +335,16 @@ public struct AvailabilityIndex: Sendable {
     }
 }
 
-/// The availability index of one snapshot, built on first use and then shared.
-final class LazyAvailability: Sendable {
-    private let state = Mutex<Result<AvailabilityIndex, MediaError>?>(nil)
+/// The availability index of one snapshot, built on first use and then shared. A second
+/// caller during the build waits for it instead of building another.
+final class LazyAvailability: @unchecked Sendable {
+    private let lock = NSLock()
+    private var built: Result<AvailabilityIndex, MediaError>?
 
     func index(for snapshot: Snapshot) throws -> AvailabilityIndex {
-        if let built = state.withLock({ $0 }) { return try built.get() }
+        lock.lock()
+        defer { lock.unlock() }
+        if let built { return try built.get() }
         let result: Result<AvailabilityIndex, MediaError>
         do {
             result = .success(try AvailabilityIndex(snapshot: snapshot))
@@ -349,7 +353,7 @@ final class LazyAvailability: Sendable {
         } catch {
             result = .failure(MediaError(.corruptSnapshot, "\(error)"))
         }
-        state.withLock { if $0 == nil { $0 = result } }
+        built = result
         return try result.get()
     }
 }
