@@ -242,13 +242,32 @@ public struct SnapshotBuilder: Sendable {
                 progress: onProgress
             )
             lap("write")
+            // What this publish changes against the current snapshot, for /v1/changes. A
+            // previous snapshot that cannot be read leaves the change file out, not the publish.
+            var changes: ChangeSet?
+            if let current {
+                starting("changes", detail: "against \((current.path as NSString).lastPathComponent)")
+                do {
+                    changes = try ChangeSet(
+                        old: try Snapshot(path: current.path),
+                        oldName: (current.path as NSString).lastPathComponent,
+                        titles: resolved.titles,
+                        aliases: resolved.identity.aliases,
+                        buildID: buildID.uuidString.lowercased()
+                    )
+                } catch {
+                    logger.warning("no change file for this publish: \(error)")
+                }
+                lap("changes")
+            }
             starting("publish", detail: "verifying \(bytes.count / 1_000_000) MB, then making it current")
             let publication = try directory.publish(
                 bytes,
                 builtAt: started,
                 buildID: buildID.uuidString.lowercased(),
                 keep: keep,
-                makeCurrent: makeCurrent
+                makeCurrent: makeCurrent,
+                changes: makeCurrent ? changes : nil
             )
             lap("publish")
             let path = publication.path

@@ -127,6 +127,17 @@ public struct SnapshotBucket: Sendable {
             )
         }
 
+        // Its change file (what this publish changed), before CURRENT names the snapshot.
+        let localChanges = Self.localChangesPath(forSnapshotAt: path)
+        if let changes = FileManager.default.contents(atPath: localChanges) {
+            try await client.put(
+                bucket: bucket,
+                key: changesKey(for: name),
+                body: changes,
+                contentType: "application/x-ndjson"
+            )
+        }
+
         var currentName: String?
         if case .names(let pointer) = try await current() { currentName = pointer.name }
         // Names sort by build time: CURRENT never moves back to an older build.
@@ -171,7 +182,10 @@ public struct SnapshotBucket: Sendable {
         }
         let snapshots = objects.map { name(of: $0) }.filter(Self.isSnapshotName).sorted()
         let doomed = snapshots.dropLast(max(keep, 1)).filter { !named.contains($0) }
-        for name in doomed { try await client.delete(bucket: bucket, key: location.key(name)) }
+        for name in doomed {
+            try await client.delete(bucket: bucket, key: location.key(name))
+            try await client.delete(bucket: bucket, key: changesKey(for: name))
+        }
         return Array(doomed)
     }
 
@@ -252,6 +266,52 @@ public struct SnapshotBucket: Sendable {
             let path = (directory as NSString).appendingPathComponent(name)
             if path != current, path != current + ".parts" { unlink(path) }
         }
+    }
+
+    /// The key of snapshot `name`'s change file: `PREFIX/changes/STEM.changes.jsonl`.
+    func changesKey(for name: String) -> String {
+        location.key("changes/\((name as NSString).deletingPathExtension).changes.jsonl")
+    }
+
+    /// Where a local publish keeps the change file of the snapshot at `path`.
+    static func localChangesPath(forSnapshotAt path: String) -> String {
+        let directory = SnapshotDirectory(path: (path as NSString).deletingLastPathComponent)
+        return directory.changesPath(for: (path as NSString).lastPathComponent)
+    }
+
+    /// Makes `directory/changes/` hold exactly the change files the store holds: downloads the
+    /// missing ones and deletes those the store's retention removed. Returns how many it fetched.
+    @discardableResult
+    public func syncChangeFiles(into directory: SnapshotDirectory) async throws -> Int {
+        let prefix = location.key("changes/")
+        let remote = try await client.list(bucket: bucket, prefix: prefix).filter { $0.key.hasSuffix(".changes.jsonl") }
+        try FileManager.default.createDirectory(atPath: directory.changesDirectory, withIntermediateDirectories: true)
+        let wanted = Set(remote.map { String($0.key.dropFirst(prefix.count)) })
+        var fetched = 0
+        for object in remote {
+            let file = (directory.changesDirectory as NSString).appendingPathComponent(
+                String(object.key.dropFirst(prefix.count))
+            )
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? -1
+            guard size != object.size else { continue }
+            guard case .object(let body, _) = try await client.get(bucket: bucket, key: object.key) else { continue }
+            let temporary = file + ".tmp-\(getpid())"
+            do {
+                try body.write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, file) == 0 else {
+                    throw MediaError(.io, "cannot rename \(temporary) to \(file)")
+                }
+            } catch {
+                unlink(temporary)
+                throw MediaError(.io, "cannot write \(file): \(error)")
+            }
+            fetched += 1
+        }
+        let local = (try? FileManager.default.contentsOfDirectory(atPath: directory.changesDirectory)) ?? []
+        for name in local where name.hasSuffix(".changes.jsonl") && !wanted.contains(name) {
+            unlink((directory.changesDirectory as NSString).appendingPathComponent(name))
+        }
+        return fetched
     }
 
     private func name(of object: ObjectInfo) -> String {

@@ -151,6 +151,25 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/v1/changes": {
+              "get": {
+                "summary": "Every change published after a build up to the one served, in order: titles added, removed, merged and changed; offers added and removed; prices, expiry and quality changed",
+                "parameters": [
+                  {"name": "since", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-fA-F-]{1,64}$"}, "description": "The build id to start after (a snapshot's buildID)"},
+                  {"name": "country", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z]{2}(,[A-Za-z]{2})*$"}, "description": "Only offer changes in these countries"},
+                  {"name": "service", "in": "query", "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,64}(,[a-z0-9-]{1,64})*$"}, "description": "Only offer changes on these services"},
+                  {"name": "kind", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.listPattern(ChangeSet.Change.Kind.allCases.map(\.rawValue)))"}, "description": "Only these kinds of change"},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                  {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647}, "description": "The next value of the previous page"}
+                ],
+                "responses": {
+                  "200": {"description": "One page of changes"},
+                  "400": {"$ref": "#/components/responses/Problem"},
+                  "410": {"$ref": "#/components/responses/Problem"},
+                  "503": {"$ref": "#/components/responses/Problem"}
+                }
+              }
+            },
             "/v1/snapshot": {
               "get": {
                 "summary": "The served snapshot's name, size, metadata and sections",

@@ -19,6 +19,8 @@ struct QueryRoutes: Sendable {
     let gate: AdmissionGate
     /// The object store the daemon follows, if any (reported by `/readyz`).
     var storeStatus: StoreStatus? = nil
+    /// The snapshots directory whose change files `/v1/changes` serves.
+    var changesDirectory: String? = nil
     /// Today, for availability windows.
     var today: @Sendable () -> Day = { Day(Date()) }
 
@@ -37,6 +39,9 @@ struct QueryRoutes: Sendable {
                 headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
             )
+        }
+        if let changesDirectory {
+            ChangeFeed(holder: holder, directory: SnapshotDirectory(path: changesDirectory)).register(on: router)
         }
         AvailabilityRoutes(holder: holder, today: today).register(on: router) { body in
             try await offloaded { try await body() }

@@ -102,7 +102,8 @@ public struct QueryServer: Sendable {
             fusionK: configuration.fusionK,
             workers: workers,
             gate: gate,
-            storeStatus: storeStatus
+            storeStatus: storeStatus,
+            changesDirectory: configuration.snapshotsDirectory
         )
         routes.register(on: router)
         let holder = self.holder

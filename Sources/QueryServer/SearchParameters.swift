@@ -177,7 +177,7 @@ enum SearchParameters {
         }
     }
 
-    private static func checkNames(_ parameters: Parameters, _ known: Set<String>) throws {
+    static func checkNames(_ parameters: Parameters, _ known: Set<String>) throws {
         for (name, _) in parameters where !known.contains(String(name)) {
             throw Problem.badParameter(
                 String(name),
@@ -215,7 +215,7 @@ enum SearchParameters {
         return filters
     }
 
-    private static func countries(_ parameters: Parameters) throws -> [String] {
+    static func countries(_ parameters: Parameters) throws -> [String] {
         try values(parameters, "country") { text in
             let upper = text.uppercased()
             return upper.count == 2 && upper.allSatisfy({ $0.isASCII && $0.isLetter }) ? upper : nil
@@ -223,7 +223,7 @@ enum SearchParameters {
     }
 
     /// Comma-separated or repeated values, each parsed by `make`.
-    private static func values<Value>(
+    static func values<Value>(
         _ parameters: Parameters,
         _ name: String,
         allowed: [String]? = nil,
@@ -242,7 +242,7 @@ enum SearchParameters {
         }
     }
 
-    private static func integer(_ parameters: Parameters, _ name: String, range: ClosedRange<Int>) throws -> Int? {
+    static func integer(_ parameters: Parameters, _ name: String, range: ClosedRange<Int>) throws -> Int? {
         guard let text = parameters.get(name) else { return nil }
         guard let value = Int(text) else { throw Problem.badParameter(name, "'\(text.prefix(64))' is not an integer") }
         guard range.contains(value) else {

@@ -150,6 +150,12 @@ public struct StoreFollower: ServiceLifecycle.Service {
         }
         let started = ContinuousClock.now
         do {
+            // The change files first, so /v1/changes reaches the new snapshot once it is served.
+            do {
+                try await source.bucket.syncChangeFiles(into: cache)
+            } catch {
+                logger.warning("could not copy the store's change files; /v1/changes may end early: \(error)")
+            }
             try await source.bucket.fetch(name, into: cache, keep: source.keep)
             status.update {
                 $0.refused = nil

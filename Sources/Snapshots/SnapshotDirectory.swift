@@ -66,7 +66,8 @@ public struct SnapshotDirectory: Sendable {
         builtAt: Date = Date(),
         buildID: String,
         keep: Int = 5,
-        makeCurrent: Bool = true
+        makeCurrent: Bool = true,
+        changes: ChangeSet? = nil
     ) throws -> Publication {
         try createIfNeeded()
         return try withPublishLock {
@@ -84,6 +85,20 @@ public struct SnapshotDirectory: Sendable {
             } catch {
                 unlink(temporary)
                 throw error
+            }
+            // The change file goes in before CURRENT moves, so a reader of the new snapshot finds it.
+            if let changes {
+                try createChangesDirectory()
+                let file = changesPath(for: name)
+                let temporary = file + ".tmp-\(getpid())"
+                do {
+                    try Self.writeDurably(try changes.jsonLines(), to: temporary)
+                    try Self.rename(temporary, file)
+                    try Self.syncDirectory(changesDirectory)
+                } catch {
+                    unlink(temporary)
+                    throw error
+                }
             }
             // An unreadable CURRENT names nothing; publishing repairs it.
             var current = (try? currentSnapshotPath())?.map { ($0 as NSString).lastPathComponent }
@@ -156,8 +171,34 @@ public struct SnapshotDirectory: Sendable {
         let doomed = names.dropLast(max(keep, 1)).filter { $0 != current }
         for name in doomed {
             unlink((path as NSString).appendingPathComponent(name))
+            unlink(changesPath(for: name))
         }
         return Array(doomed)
+    }
+
+    /// Where each publish's change file goes: `changes/` beside the snapshots.
+    public var changesDirectory: String { (path as NSString).appendingPathComponent("changes") }
+
+    /// The change file of snapshot `name` (what its publish changed; it may not exist).
+    public func changesPath(for name: String) -> String {
+        let stem = (name as NSString).deletingPathExtension
+        return (changesDirectory as NSString).appendingPathComponent("\(stem).changes.jsonl")
+    }
+
+    /// The change files present, as snapshot names, oldest first.
+    public func changeFileSnapshots() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: changesDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".changes.jsonl") }.sorted().map {
+            String($0.dropLast(".changes.jsonl".count)) + ".\(SnapshotFormat.fileExtension)"
+        }
+    }
+
+    private func createChangesDirectory() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: changesDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError(.io, "cannot create \(changesDirectory): \(Self.reason(error))")
+        }
     }
 
     /// Deletes temporary files a killed build left behind (older than ten minutes, so that a

@@ -11,7 +11,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         abstract: "Inspect snapshot files offline.",
         subcommands: [
             SnapshotInfoCommand.self, SnapshotVerifyCommand.self, SnapshotQueryCommand.self, SnapshotExportCommand.self,
-            SnapshotDiffCommand.self,
+            SnapshotDiffCommand.self, SnapshotChangesCommand.self,
         ]
     )
 }
@@ -207,7 +207,8 @@ struct SnapshotExportCommand: AsyncParsableCommand {
 struct SnapshotDiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Titles added, removed and changed; offers added, removed and re-priced between two snapshots."
+        abstract:
+            "Titles added, removed, merged and changed; offers added, removed, re-priced, re-dated and re-graded between two snapshots."
     )
 
     @Argument(help: ArgumentHelp("The older snapshot.", valueName: "old")) var old: String
@@ -216,7 +217,11 @@ struct SnapshotDiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await exitOnError {
-            let diff = try SnapshotDiff(old: try Snapshot.verified(path: old), new: try Snapshot.verified(path: new))
+            let diff = try ChangeSet(
+                old: try Snapshot.verified(path: old),
+                oldName: (old as NSString).lastPathComponent,
+                new: try Snapshot.verified(path: new)
+            )
             if json {
                 for change in diff.changes {
                     print(String(decoding: try JSONEncoder.compact.encode(change), as: UTF8.self))
@@ -226,10 +231,80 @@ struct SnapshotDiffCommand: AsyncParsableCommand {
             for change in diff.changes {
                 print("\(change.kind.rawValue)\t\(change.id)\t\(change.title)\(change.detail.map { "\t\($0)" } ?? "")")
             }
-            let kinds: [SnapshotDiff.Change.Kind] = [
-                .titleAdded, .titleRemoved, .titleChanged, .offerAdded, .offerRemoved, .priceChanged,
-            ]
-            print(kinds.map { "\($0.rawValue) \(diff.count($0))" }.joined(separator: ", "))
+            print(ChangeSet.Change.Kind.allCases.map { "\($0.rawValue) \(diff.count($0))" }.joined(separator: ", "))
+        }
+    }
+}
+
+struct SnapshotChangesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "What the publishes changed, from the change files beside the snapshots (as GET /v1/changes).",
+        discussion: "Without --since: what the current snapshot's publish changed."
+    )
+
+    @Option(help: ArgumentHelp("Every change after this build id, up to the current snapshot.", valueName: "build"))
+    var since: String?
+    @Option(help: ArgumentHelp("Directory of snapshots and their changes/.", valueName: "dir"))
+    var snapshots: String = Environment.value("MEDIAGW_SNAPSHOTS") ?? "snapshots"
+    @Flag(help: "Print each change as a JSON line (with the build that made it).") var json = false
+
+    func run() async throws {
+        try await exitOnError {
+            let directory = SnapshotDirectory(path: snapshots)
+            guard let current = directory.currentMetadata() else {
+                throw MediaError(.notFound, "no snapshot is published in \(snapshots)")
+            }
+            var sets: [ChangeSet] = []
+            for name in directory.changeFileSnapshots() {
+                let path = directory.changesPath(for: name)
+                guard let data = FileManager.default.contents(atPath: path) else { continue }
+                sets.append(try ChangeSet(jsonLines: data, file: path))
+            }
+            let chain: [ChangeSet]
+            if let since {
+                guard let found = ChangeSet.chain(sets, since: since, until: current.metadata.buildID) else {
+                    throw MediaError(
+                        .notFound,
+                        "no changes are kept since build '\(since)' (unknown, or older than the snapshots kept); "
+                            + (sets.first.map { "the oldest build changes are kept from is \($0.from)" }
+                                ?? "there are none")
+                    )
+                }
+                chain = found
+            } else {
+                guard let own = sets.first(where: { $0.to == current.metadata.buildID }) else {
+                    throw MediaError(
+                        .notFound,
+                        "the current snapshot \(current.path) has no change file (it was the first, or built before change files)"
+                    )
+                }
+                chain = [own]
+            }
+            for set in chain {
+                for change in set.changes {
+                    if json {
+                        struct Line: Encodable {
+                            var build: String
+                            var change: ChangeSet.Change
+                        }
+                        print(
+                            String(
+                                decoding: try JSONEncoder.compact.encode(Line(build: set.to, change: change)),
+                                as: UTF8.self
+                            )
+                        )
+                    } else {
+                        print(
+                            "\(change.kind.rawValue)\t\(change.id)\t\(change.title)\(change.detail.map { "\t\($0)" } ?? "")"
+                        )
+                    }
+                }
+            }
+            if !json {
+                let total = chain.reduce(0) { $0 + $1.changes.count }
+                print("\(total) changes in \(chain.count) publishes, up to build \(current.metadata.buildID)")
+            }
         }
     }
 }

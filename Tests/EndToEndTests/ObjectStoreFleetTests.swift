@@ -54,14 +54,20 @@ import Testing
             #expect(taxi.status == 200)
         }
 
+        let firstBuild = try #require(
+            (try await Harness.get(daemons[0].base, "/v1/snapshot").json["metadata"] as? [String: Any])?["buildID"]
+                as? String
+        )
         // Publish a new build while a bounded load runs against all three. Each client also
         // reads its daemon's store checks right after the publish returns, so the test can tell
         // how many polls the change took to be served (wall time stretches on a busy machine).
         let bases = daemons.map(\.base)
         let published = LockedBox<ContinuousClock.Instant?>(nil)
-        typealias Outcome = (failed: Int, requests: Int, servedNewAfter: Duration?, checksAtPublish: Int?)
+        typealias Outcome = (
+            daemon: Int, failed: Int, requests: Int, servedNewAfter: Duration?, checksAtPublish: Int?
+        )
         let results = try await withThrowingTaskGroup(of: Outcome.self) { group in
-            for base in bases {
+            for (daemon, base) in bases.enumerated() {
                 group.addTask {
                     var failed = 0
                     var requests = 0
@@ -82,14 +88,14 @@ import Testing
                             servedNewAfter = published.value.map { ContinuousClock.now - $0 } ?? .zero
                         }
                     }
-                    return (failed, requests, servedNewAfter, checksAtPublish)
+                    return (daemon, failed, requests, servedNewAfter, checksAtPublish)
                 }
             }
             group.addTask {
                 _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
                 let build = try Harness.run(["build", "--no-embeddings", "--publish-to", Self.location], in: workspace)
                 published.value = ContinuousClock.now
-                return (build.status == 0 ? 0 : 1000, 0, nil, nil)
+                return (-1, build.status == 0 ? 0 : 1000, 0, nil, nil)
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -101,7 +107,9 @@ import Testing
         // Within two polls of the publish finishing: the check under way when CURRENT changed may
         // have read the old pointer; the next one downloads and installs. (A daemon that swapped
         // while the build command was still exiting read its checks after the install.)
-        for (client, base) in zip(clients, bases) {
+        // (Results arrive in the order the clients finished: each says which daemon it loaded.)
+        for client in clients {
+            let base = bases[client.daemon]
             let store = try await Harness.get(base, "/readyz").json["store"] as? [String: Any]
             let installedAt = try #require(store?["installedAtCheck"] as? Int)
             if let before = client.checksAtPublish {
@@ -111,6 +119,13 @@ import Testing
         print("fleet: each daemon served the new build \(clients.map { "\($0.servedNewAfter!)" }) after the publish")
         for base in bases {
             #expect(try await Harness.get(base, "/v1/search?q=zyzzyva").json["total"] as? Int == 1)
+            // The publish's change file came along: the daemon knows what changed since the first build.
+            let changes = try await Harness.get(base, "/v1/changes?since=\(firstBuild)&kind=title-added")
+            #expect(changes.status == 200, "\(changes.json)")
+            let added = (changes.json["changes"] as? [[String: Any]] ?? []).compactMap {
+                ($0["change"] as? [String: Any])?["title"] as? String
+            }
+            #expect(added.contains("Zyzzyva Nights"), "\(changes.json)")
         }
 
         // A corrupt object — one flipped byte — that CURRENT then names: all three refuse it.

@@ -237,7 +237,7 @@ import Testing
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("title-added"))
         #expect(diff.stdout.contains("Zyzzyva Nights"))
-        #expect(diff.stdout.contains("title-added 2, title-removed 0, title-changed 0"))
+        #expect(diff.stdout.contains("title-added 2, title-removed 0, title-merged 0, title-changed 0"))
     }
 
     @Test func killDashNineDuringImportLosesNothingAndCountsNothingTwice() async throws {

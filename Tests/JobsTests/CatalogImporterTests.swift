@@ -114,7 +114,7 @@ let logger = Logger(label: "test")
         let second = try await builder.build(from: store, into: directory)
         let old = try Snapshot(path: first.path)
         let new = try Snapshot(path: second.path)
-        #expect(try SnapshotDiff(old: old, new: new).changes.isEmpty)
+        #expect(try ChangeSet(old: old, oldName: "old", new: new).changes.isEmpty)
         #expect(new.metadata.sourceCounts == ["a": 2, "b": 1])
         #expect(try new.title(0).members.count + (try new.title(1).members.count) == 3)
     }

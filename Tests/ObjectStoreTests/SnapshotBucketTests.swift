@@ -52,6 +52,27 @@ import Testing
         try #require(try await client.head(bucket: store.location.bucket, key: "prod/films/CURRENT")).etag
     }
 
+    @Test func changeFilesTravelWithTheirSnapshotsAndLeaveWithThem() async throws {
+        let local = SnapshotDirectory(path: temporaryDirectory("local"))
+        var names: [String] = []
+        for index in 0..<3 {
+            let path = try localSnapshot(index + 1, in: local, at: Date(timeIntervalSinceNow: Double(index - 10)))
+            let name = (path as NSString).lastPathComponent
+            names.append(name)
+            try FileManager.default.createDirectory(atPath: local.changesDirectory, withIntermediateDirectories: true)
+            try Data("change file \(index)\n".utf8).write(to: URL(fileURLWithPath: local.changesPath(for: name)))
+            _ = try await store.publish(snapshotAt: path, keep: 2)
+        }
+        let remote = try await client.list(bucket: store.location.bucket, prefix: "prod/films/changes/").map(\.key)
+        #expect(remote.count == 2, "the oldest snapshot's change file went with it: \(remote)")
+        let cache = SnapshotDirectory(path: temporaryDirectory("cache"))
+        try FileManager.default.createDirectory(atPath: cache.changesDirectory, withIntermediateDirectories: true)
+        try Data("stale".utf8).write(to: URL(fileURLWithPath: cache.changesPath(for: names[0])))
+        #expect(try await store.syncChangeFiles(into: cache) == 2)
+        #expect(cache.changeFileSnapshots() == Array(names.suffix(2)))
+        #expect(try await store.syncChangeFiles(into: cache) == 0, "nothing again when nothing changed")
+    }
+
     @Test func currentNeverMovesBackToAnOlderBuild() async throws {
         let local = SnapshotDirectory(path: temporaryDirectory("local"))
         let older = try localSnapshot(2, in: local, at: Date(timeIntervalSinceNow: -60))

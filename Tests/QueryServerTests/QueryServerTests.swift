@@ -120,6 +120,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
                     == [
                         "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/snapshot", "/healthz",
                         "/readyz", "/metrics", "/openapi.json", "/v1/leaving", "/v1/new", "/v1/titles/{id}/offers",
+                        "/v1/changes",
                     ]
             )
             let search = (paths["/v1/search"] as? [String: Any])?["get"] as? [String: Any]

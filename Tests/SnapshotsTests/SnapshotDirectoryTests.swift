@@ -152,6 +152,7 @@ import Testing
     }
 }
 
+/// `mediagw snapshot diff`, through ``ChangeSet``.
 @Suite struct SnapshotDiffTests {
     @Test func reportsTitleAndOfferChanges() throws {
         let rent = Offer(
@@ -186,7 +187,7 @@ import Testing
                 makeTitle("mg4", "Added"),
             ])
         )
-        let diff = try SnapshotDiff(old: old, new: new)
+        let diff = try ChangeSet(old: old, oldName: "old", new: new)
         #expect(diff.count(.titleAdded) == 1)
         #expect(diff.count(.titleRemoved) == 1)
         #expect(diff.count(.titleChanged) == 1)
@@ -195,6 +196,6 @@ import Testing
         #expect(diff.count(.priceChanged) == 1)
         #expect(diff.changes.first { $0.kind == .priceChanged }?.detail?.contains("3.99 USD → 2.99 USD") == true)
         #expect(diff.changes.first { $0.kind == .titleChanged }?.detail == "title")
-        #expect(try SnapshotDiff(old: new, new: new).changes.isEmpty)
+        #expect(try ChangeSet(old: new, oldName: "new", new: new).changes.isEmpty)
     }
 }
