@@ -17,8 +17,8 @@ public final class ServerMetrics: Sendable {
     private let searchQueue: Gauge
     private let builtAt = Mutex<Double?>(nil)
     static let routes = [
-        "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/snapshot", "/healthz", "/readyz", "/metrics",
-        "/openapi.json", "other",
+        "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/titles/{id}/offers", "/v1/leaving",
+        "/v1/new", "/v1/changes", "/v1/snapshot", "/healthz", "/readyz", "/metrics", "/openapi.json", "other",
     ]
     private static let buckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -95,7 +95,8 @@ public final class ServerMetrics: Sendable {
     /// Maps a request path to its route template, keeping label cardinality bounded.
     static func route(for path: String) -> String {
         if path.hasPrefix("/v1/titles/") {
-            return path.hasSuffix("/similar") ? "/v1/titles/{id}/similar" : "/v1/titles/{id}"
+            if path.hasSuffix("/similar") { return "/v1/titles/{id}/similar" }
+            return path.hasSuffix("/offers") ? "/v1/titles/{id}/offers" : "/v1/titles/{id}"
         }
         return routes.contains(path) ? path : "other"
     }
