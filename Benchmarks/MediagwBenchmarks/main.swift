@@ -11,6 +11,7 @@
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
 //   swift run -c release mediagw-bench --object-store FILE --store s3://BUCKET/PREFIX [--fleet URL,URL,URL]
 //     [--repeat 3] (transfer throughput and fleet swap time; the store from the AWS_* variables)
+//   swift run -c release mediagw-bench --changes FILE [--changed 1,10] (change-set time and size)
 //   --output DIR keeps each generated catalog's staging database and snapshots in DIR/N.
 //
 // Generated catalogs scale the bundled sample (samples/*.jsonl.zst) with title variations.
@@ -54,6 +55,9 @@ struct Options {
     var store = "s3://mediagw-bench/bench"
     var fleet: [URL] = []
     var repeats = 3
+    /// A snapshot to compute change sets against, and the shares of titles changed.
+    var changesFile: String?
+    var changedPercentages = [1, 10]
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -87,6 +91,9 @@ struct Options {
             case "--store": store = iterator.next() ?? store
             case "--fleet": fleet = (iterator.next() ?? "").split(separator: ",").compactMap { URL(string: String($0)) }
             case "--repeat": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)
+            case "--changes": changesFile = iterator.next()
+            case "--changed":
+                changedPercentages = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
                 exit(64)
@@ -327,6 +334,10 @@ func run() async throws {
         let queries = try options.queriesFile.map(readQueries) ?? queryMix(snapshot, count: options.queryCount)
         try measureSearch(snapshot, queries, label: "\(snapshot.documentCount) titles")
         try measureAvailability(snapshot, label: "\(snapshot.documentCount) titles:")
+        return
+    }
+    if let file = options.changesFile {
+        try measureChangeSets(snapshotAt: file, percentages: options.changedPercentages)
         return
     }
     if let file = options.objectStoreFile {

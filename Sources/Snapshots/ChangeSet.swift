@@ -95,6 +95,7 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         to = buildID
         changes = []
         let sorted = titles.indices.sorted { titles[$0].id < titles[$1].id }
+        let encoder = CompactEncoder()
         var oldDoc: UInt32 = 0
         var position = 0
         let oldCount = UInt32(old.documentCount)
@@ -116,8 +117,11 @@ public struct ChangeSet: Sendable, Codable, Equatable {
                 for offer in newTitle.offers { changes.append(Change(.offerAdded, newTitle, offer: offer)) }
                 position += 1
             } else {
-                let before = try old.title(oldDoc)
-                if before != newTitle! { compare(before, newTitle!) }
+                // The stored bytes first: an unchanged title is never decoded.
+                if try !old.titleBytesEqual(oldDoc, encoder.encode(newTitle!)) {
+                    let before = try old.title(oldDoc)
+                    if before != newTitle! { compare(before, newTitle!) }
+                }
                 oldDoc += 1
                 position += 1
             }

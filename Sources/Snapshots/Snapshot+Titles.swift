@@ -34,6 +34,23 @@ extension Snapshot {
 
     /// The title stored for a document; decompresses its block (cached) and decodes one title.
     public func title(_ doc: UInt32) throws -> CanonicalTitle {
+        try withTitleBody(doc) { body in
+            do {
+                return try CompactDecoder().decode(CanonicalTitle.self, from: body)
+            } catch {
+                throw corruptBlock(Int(doc) / SnapshotFormat.titlesPerBlock)
+            }
+        }
+    }
+
+    /// Whether document `doc` is stored as exactly `bytes` (a title's compact encoding): equal
+    /// titles compare without decoding.
+    public func titleBytesEqual(_ doc: UInt32, _ bytes: [UInt8]) throws -> Bool {
+        try withTitleBody(doc) { body in body.elementsEqual(bytes) }
+    }
+
+    /// Runs `body` over the compact bytes of document `doc`'s title.
+    private func withTitleBody<T>(_ doc: UInt32, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         let blockNumber = Int(doc) / SnapshotFormat.titlesPerBlock
         let block = try decompressedBlock(blockNumber)
         let position = Int(doc) % SnapshotFormat.titlesPerBlock
@@ -45,14 +62,10 @@ extension Snapshot {
             let start = Int(try reader.u32())
             let end = Int(try reader.u32())
             let bodies = 4 + (count + 1) * 4
-            guard start <= end, let body = try? raw.checkedSlice(bodies + start, end - start) else {
+            guard start <= end, let slice = try? raw.checkedSlice(bodies + start, end - start) else {
                 throw corruptBlock(blockNumber)
             }
-            do {
-                return try CompactDecoder().decode(CanonicalTitle.self, from: body)
-            } catch {
-                throw corruptBlock(blockNumber)
-            }
+            return try body(slice)
         }
     }
 
