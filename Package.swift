@@ -81,14 +81,15 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
-                "MediaModel", "HTTPClient", "Snapshots", .product(name: "Crypto", package: "swift-crypto"),
+                "MediaModel", "Compression", "HTTPClient", "Snapshots",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "QueryServer",
             dependencies: [
-                "MediaModel", "Embeddings", "Snapshots", "Search", "Assistant", "ObjectStore",
+                "MediaModel", "Embeddings", "Snapshots", "Search", "Assistant", "ObjectStore", "HTTPClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

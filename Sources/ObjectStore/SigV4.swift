@@ -1,3 +1,4 @@
+import Compression
 import Crypto
 import Foundation
 
@@ -51,9 +52,9 @@ public struct SigV4Signer: Sendable {
         if let token = credentials.sessionToken { request.headers["x-amz-security-token"] = token }
         let canonical = canonicalRequest(request)
         let scope = "\(stamp.prefix(8))/\(region)/\(service)/aws4_request"
-        let toSign = ["AWS4-HMAC-SHA256", stamp, scope, Self.hex(SHA256.hash(data: Data(canonical.text.utf8)))]
+        let toSign = ["AWS4-HMAC-SHA256", stamp, scope, Hex.encode(SHA256.hash(data: Data(canonical.text.utf8)))]
             .joined(separator: "\n")
-        let signature = Self.hex(
+        let signature = Hex.encode(
             HMAC<SHA256>.authenticationCode(for: Data(toSign.utf8), using: signingKey(day: String(stamp.prefix(8))))
         )
         var headers = request.headers
@@ -139,14 +140,9 @@ public struct SigV4Signer: Sendable {
         )
     }
 
-    /// Lower-case hex of a digest or MAC.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
-
     /// Hex SHA-256 of `data` (the payload hash).
     public static func payloadHash(_ data: Data) -> String {
-        hex(SHA256.hash(data: data))
+        Hex.encode(SHA256.hash(data: data))
     }
 
     /// The hash of an empty payload.

@@ -1,3 +1,4 @@
+import Compression
 import Crypto
 import Foundation
 import MediaModel
@@ -330,7 +331,7 @@ public struct SnapshotBucket: Sendable {
     public static func checksum(ofFileAt path: String) throws -> String {
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-            return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            return Hex.encode(SHA256.hash(data: data))
         } catch {
             throw MediaError(.io, "cannot read \(path): \(error.localizedDescription)")
         }

@@ -23,13 +23,6 @@ struct AvailabilityRoutes: Sendable {
         }
     }
 
-    private func loaded() throws -> SnapshotHolder.Loaded {
-        guard let loaded = holder.current else {
-            throw Problem(.serviceUnavailable, "no snapshot is loaded yet; publish one with 'mediagw build'")
-        }
-        return loaded
-    }
-
     /// Offers expiring from `on` to `on + within` (soonest first), or that started from
     /// `on − since` to `on` (newest first); each title once with the offers that matched.
     private func list(_ request: Request, order: AvailabilityIndex.Order) throws -> Response {
@@ -39,7 +32,7 @@ struct AvailabilityRoutes: Sendable {
         let days = query.days ?? (order == .soonestExpiry ? 30 : 7)
         let range = order == .soonestExpiry ? on...on.adding(days: days) : on.adding(days: -days)...on
         if order == .soonestExpiry { query.filters.expires = range } else { query.filters.availableSince = range }
-        let loaded = try loaded()
+        let loaded = try holder.loaded()
         let (hits, total) = try loaded.engine.availability(
             query.filters,
             order: order,
@@ -70,7 +63,7 @@ struct AvailabilityRoutes: Sendable {
     /// service, monetization and price.
     private func offers(_ request: Request, _ id: String) throws -> Response {
         let countries = try SearchParameters.parseOffers(request.uri)
-        let loaded = try loaded()
+        let loaded = try holder.loaded()
         guard id.count <= 64, let doc = loaded.snapshot.document(forID: id, followAliases: false) else {
             if let survivor = loaded.snapshot.metadata.aliases[id] {
                 let rest = request.uri.query.map { "?" + $0 } ?? ""

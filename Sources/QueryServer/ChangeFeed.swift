@@ -65,19 +65,11 @@ struct ChangeFeed: Sendable {
                 ChangeSet.Change.Kind(rawValue: $0)
             }
         )
-        guard let loaded = holder.current else {
-            throw Problem(.serviceUnavailable, "no snapshot is loaded yet; publish one with 'mediagw build'")
-        }
+        let loaded = try holder.loaded()
         let served = loaded.snapshot.metadata.buildID
         let sets = try cache.load(directory)
         guard let chain = ChangeSet.chain(sets, since: since, until: served) else {
-            let oldest =
-                sets.first.map { " the oldest build changes are kept from is \($0.from)" }
-                ?? " no change files are kept"
-            throw Problem(
-                .gone,
-                "no changes are kept since build '\(since)' (unknown, or older than the snapshots kept);\(oldest)"
-            )
+            throw Problem(.gone, ChangeSet.unreachable(since: since, sets: sets))
         }
         var matching: [ChangeBody] = []
         for set in chain {

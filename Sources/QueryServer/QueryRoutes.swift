@@ -1,5 +1,6 @@
 import Embeddings
 import Foundation
+import HTTPClient
 import Hummingbird
 import MediaModel
 import Search
@@ -76,13 +77,6 @@ struct QueryRoutes: Sendable {
         }
     }
 
-    private func loaded() throws -> SnapshotHolder.Loaded {
-        guard let loaded = holder.current else {
-            throw Problem(.serviceUnavailable, "no snapshot is loaded yet; publish one with 'mediagw build'")
-        }
-        return loaded
-    }
-
     /// Why semantic ranking cannot be used with `loaded`, or nil when it can.
     private func semanticProblem(_ loaded: SnapshotHolder.Loaded) -> String? {
         guard let vectors = loaded.engine.vectorSearch else {
@@ -99,7 +93,7 @@ struct QueryRoutes: Sendable {
     private func search(_ request: Request) async throws -> Response {
         var query = try SearchParameters.parse(request.uri)
         query.fusionK = fusionK
-        let loaded = try loaded()
+        let loaded = try holder.loaded()
         var notice: String?
         if query.mode != .lexical && !query.text.trimmingCharacters(in: .whitespaces).isEmpty {
             if let problem = semanticProblem(loaded) {
@@ -153,7 +147,7 @@ struct QueryRoutes: Sendable {
     /// Titles nearest to one title in vector space, under the same filters as a search.
     private func similar(_ request: Request, _ id: String) throws -> Response {
         let query = try SearchParameters.parseSimilar(request.uri)
-        let loaded = try loaded()
+        let loaded = try holder.loaded()
         guard id.count <= 64, let doc = loaded.snapshot.document(forID: id, followAliases: false) else {
             if let survivor = loaded.snapshot.metadata.aliases[id] {
                 let rest = request.uri.query.map { "?" + $0 } ?? ""
@@ -185,7 +179,7 @@ struct QueryRoutes: Sendable {
     }
 
     private func title(_ request: Request, _ id: String) throws -> Response {
-        let loaded = try loaded()
+        let loaded = try holder.loaded()
         guard id.count <= 64, let doc = loaded.snapshot.document(forID: id, followAliases: false) else {
             if let survivor = loaded.snapshot.metadata.aliases[id] {
                 return Self.redirect(to: "/v1/titles/\(survivor)", id: survivor)
@@ -196,7 +190,7 @@ struct QueryRoutes: Sendable {
     }
 
     private func snapshotInfo() throws -> Response {
-        let loaded = try loaded()
+        let loaded = try holder.loaded()
         return try Self.json(
             SnapshotBody(
                 name: loaded.name,
@@ -314,8 +308,7 @@ struct StoreBody: Encodable {
         lastCheckAt = state.lastCheckAt?.formatted(.iso8601)
         lastSuccessAt = state.lastSuccessAt?.formatted(.iso8601)
         secondsSinceSuccess = state.lastSuccessAt.map { (now.timeIntervalSince($0) * 10).rounded() / 10 }
-        let interval =
-            Double(status.pollInterval.components.seconds) + Double(status.pollInterval.components.attoseconds) / 1e18
+        let interval = status.pollInterval.seconds
         stale = state.error != nil || (secondsSinceSuccess ?? .infinity) > 3 * interval + 1
         behind = state.current.map { $0 != serving } ?? false
         error = state.error

@@ -122,7 +122,7 @@ enum SearchParameters {
         let all = parameters.getAll(name)
         if all.count > 1 { throw Problem.badParameter(name, "given more than once") }
         guard let text = all.first.map({ String($0) }) else { return nil }
-        guard text.count == 10, let day = Day(iso: text), day.description == text else {
+        guard let day = Day(exactly: text) else {
             throw Problem.badParameter(name, "'\(text.prefix(64))' is not a date as YYYY-MM-DD")
         }
         return day

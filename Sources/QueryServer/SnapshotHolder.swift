@@ -22,6 +22,14 @@ public final class SnapshotHolder: Sendable {
 
     public var current: Loaded? { state.withLock { $0 } }
 
+    /// The snapshot served, or the 503 problem every route answers before one is loaded.
+    func loaded() throws -> Loaded {
+        guard let loaded = current else {
+            throw Problem(.serviceUnavailable, "no snapshot is loaded yet; publish one with 'mediagw build'")
+        }
+        return loaded
+    }
+
     /// Makes `snapshot` the one served.
     public func install(_ snapshot: Snapshot, name: String) {
         let loaded = Loaded(snapshot: snapshot, engine: SearchEngine(snapshot: snapshot), name: name, loadedAt: Date())

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import Logging
 import MediaModel
 import ObjectStore
@@ -87,9 +88,7 @@ public struct StoreFollower: ServiceLifecycle.Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let base =
-                Double(source.pollInterval.components.seconds) + Double(source.pollInterval.components.attoseconds)
-                / 1e18
+            let base = source.pollInterval.seconds
             try? await Task.sleep(for: .milliseconds(Int(base * Double.random(in: 0.8...1.2) * 1000)))
             await poll()
         }

@@ -25,6 +25,13 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
         number = Int32(era * 146_097 + dayOfEra - 719_468)
     }
 
+    /// Exactly `YYYY-MM-DD` of a day that exists (`2025-02-29` is not one): what the API and
+    /// the command line accept.
+    public init?(exactly text: String) {
+        guard text.count == 10, let day = Day(iso: text), day.description == text else { return nil }
+        self = day
+    }
+
     /// The UTC day `date` falls on.
     public init(_ date: Date) {
         number = Int32((date.timeIntervalSince1970 / 86_400).rounded(.down))
@@ -320,9 +327,9 @@ public struct AvailabilityIndex: Sendable {
     }
 
     /// The titles with at least one offer passing `filter` (date filters on search).
-    public func documents(_ filter: OfferFilter, count: Int) -> DocumentSet {
+    public func documents(_ filter: OfferFilter) -> DocumentSet {
         let compiled = matcher(filter)
-        var set = DocumentSet(count: count, full: false)
+        var set = DocumentSet(count: documentCount, full: false)
         let (sequence, key, window): ([Int32], KeyPath<Entry, Day?>, ClosedRange<Day>) =
             if let expires = filter.expires { (byExpiry, \.expires, expires) } else {
                 (bySince, \.since, filter.since ?? Day(number: .min)...Day(number: .max))

@@ -53,7 +53,7 @@ public struct SearchEngine: Sendable {
         guard filters.availableSince != nil || filters.expires != nil else {
             return try filters.documents(in: snapshot)
         }
-        var set = try availabilityIndex().documents(filters.offerFilter, count: snapshot.documentCount)
+        var set = try availabilityIndex().documents(filters.offerFilter)
         if let titles = try filters.titleFilters.documents(in: snapshot) { set.formIntersection(titles) }
         return set
     }

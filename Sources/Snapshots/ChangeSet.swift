@@ -241,6 +241,13 @@ public struct ChangeSet: Sendable, Codable, Equatable {
         return chain
     }
 
+    /// Why no chain leads from `since`: what `/v1/changes` answers with 410 and
+    /// `snapshot changes` with exit 66.
+    public static func unreachable(since: String, sets: [ChangeSet]) -> String {
+        "no changes are kept since build '\(since)' (unknown, or older than the snapshots kept); "
+            + (sets.first.map { "the oldest build changes are kept from is \($0.from)" } ?? "no change files are kept")
+    }
+
     // MARK: JSONL
 
     /// The file form: a header line (`from`, `fromSnapshot`, `to`, `count`), then one change per line.

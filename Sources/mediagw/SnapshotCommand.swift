@@ -264,12 +264,7 @@ struct SnapshotChangesCommand: AsyncParsableCommand {
             let chain: [ChangeSet]
             if let since {
                 guard let found = ChangeSet.chain(sets, since: since, until: current.metadata.buildID) else {
-                    throw MediaError(
-                        .notFound,
-                        "no changes are kept since build '\(since)' (unknown, or older than the snapshots kept); "
-                            + (sets.first.map { "the oldest build changes are kept from is \($0.from)" }
-                                ?? "there are none")
-                    )
+                    throw MediaError(.notFound, ChangeSet.unreachable(since: since, sets: sets))
                 }
                 chain = found
             } else {

@@ -45,10 +45,7 @@ extension SearchSort: ExpressibleByArgument {
 }
 
 extension Day: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard argument.count == 10, let day = Day(iso: argument), day.description == argument else { return nil }
-        self = day
-    }
+    public init?(argument: String) { self.init(exactly: argument) }
 }
 
 extension TitleKind: ExpressibleByArgument {}

@@ -114,6 +114,9 @@ import Testing
             let installedAt = try #require(store?["installedAtCheck"] as? Int)
             if let before = client.checksAtPublish {
                 #expect(installedAt - before <= 2, "installed at check \(installedAt), \(before) at the publish")
+            } else {
+                // Its checks were never read after the publish: it served the new build before then.
+                #expect(client.servedNewAfter == .zero, "\(results)")
             }
         }
         print("fleet: each daemon served the new build \(clients.map { "\($0.servedNewAfter!)" }) after the publish")
