@@ -136,4 +136,5 @@ def main():
         print(f"{out}/{name}.jsonl.zst: {len(rows)} records", file=sys.stderr)
 
 
-main()
+if __name__ == "__main__":
+    main()

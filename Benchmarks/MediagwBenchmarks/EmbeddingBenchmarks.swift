@@ -94,7 +94,6 @@ func measureQuality(
     queriesFile: String,
     embedder: BertEmbedder,
     cacheDirectory: String,
-    fusionK: Int,
     logger: Logger
 ) async throws -> (snapshot: Snapshot, vectors: [String: [Float]]) {
     try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
@@ -132,7 +131,6 @@ func measureQuality(
             var query = SearchQuery(text: text, limit: 10)
             query.mode = mode
             query.vector = vector
-            query.fusionK = fusionK
             let ranked = try engine.search(query).hits.map(\.document)
             let expected = Set(imdbIDs.compactMap { docByIMDb[$0] })
             let rank = ranked.firstIndex { expected.contains($0) }

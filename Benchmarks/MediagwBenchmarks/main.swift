@@ -46,7 +46,6 @@ struct Options {
     var ingestRepeat = 3
     var vectorTitleCounts = [100_000]
     var qualityQueries = "Benchmarks/semantic-queries.tsv"
-    var fusionK = 60
     /// Where to keep the generated catalogs' staging and snapshots (default: a temporary
     /// directory, removed afterwards).
     var output: String?
@@ -85,7 +84,6 @@ struct Options {
             case "--vector-titles":
                 vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
-            case "--fusion-k": fusionK = Int(iterator.next() ?? "") ?? fusionK
             case "--output": output = iterator.next()
             case "--object-store": objectStoreFile = iterator.next()
             case "--store": store = iterator.next() ?? store
@@ -305,7 +303,6 @@ func runEmbeddingBenchmarks(_ options: Options, logger: Logger) async throws {
         queriesFile: options.qualityQueries,
         embedder: embedder,
         cacheDirectory: cache,
-        fusionK: options.fusionK,
         logger: logger
     )
     let documents = try (0..<sample.documentCount).map { EmbeddingText.document(for: try sample.title(UInt32($0))) }

@@ -72,6 +72,7 @@ enum OpenAPIDocument {
                   {"name": "expires_from", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer ends on or after this day"},
                   {"name": "expires_to", "in": "query", "schema": {"type": "string", "pattern": "\#(Self.datePattern)"}, "description": "An offer ends on or before this day"},
                   {"name": "offers", "in": "query", "schema": {"enum": ["all", "matched"], "default": "all"}, "description": "With offer filters each hit lists matchedOffers; matched also cuts the title's offers to those"},
+                  {"name": "explain", "in": "query", "schema": {"enum": ["true", "false"], "default": "false"}, "description": "Each hit says why it ranked: lexical score, matched terms and fields, similarity, the parts of the hybrid score"},
                   {"name": "sort", "in": "query", "schema": {"enum": \#(Self.sortValuesJSON), "default": "relevance"}, "description": "relevance, or every match ordered by a field (a leading - for descending), ties in id order; titles without the value last. expires and available_since use the earliest (descending: latest) matching offer"}
                 ],
                 "responses": {
@@ -225,6 +226,20 @@ enum OpenAPIDocument {
                   "members": {"type": "array", "items": {"type": "string"}}, "fieldSources": {"type": "object"}
                 }
               },
+              "Explanation": {
+                "type": "object",
+                "required": ["wordsMatched", "words", "matchedTerms"],
+                "properties": {
+                  "lexicalScore": {"type": "number"}, "wordsMatched": {"type": "integer"}, "words": {"type": "integer"},
+                  "matchedTerms": {"type": "array", "items": {"type": "object", "properties": {
+                    "word": {"type": "string"}, "term": {"type": "string"},
+                    "match": {"enum": ["exact", "variant", "prefix", "typo"]},
+                    "fields": {"type": "array", "items": {"enum": ["title", "alternateTitle", "people", "overview"]}}}}},
+                  "yearBoost": {"type": "number"}, "similarity": {"type": "number"},
+                  "lexicalPart": {"type": "number"}, "semanticPart": {"type": "number"},
+                  "lexicalWeight": {"type": "number"}, "textlessPenalty": {"type": "number"}
+                }
+              },
               "SearchResponse": {
                 "type": "object",
                 "required": ["query", "mode", "total", "limit", "offset", "snapshot", "results"],
@@ -233,7 +248,7 @@ enum OpenAPIDocument {
                   "notice": {"type": "string", "description": "Why the ranking asked for was not used"},
                   "total": {"type": "integer"}, "limit": {"type": "integer"},
                   "offset": {"type": "integer"}, "snapshot": {"type": "string"},
-                  "results": {"type": "array", "items": {"type": "object", "properties": {"score": {"type": "number"}, "title": {"$ref": "#/components/schemas/Title"}}}},
+                  "results": {"type": "array", "items": {"type": "object", "properties": {"score": {"type": "number"}, "explanation": {"$ref": "#/components/schemas/Explanation"}, "title": {"$ref": "#/components/schemas/Title"}}}},
                   "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}
                 }
               }

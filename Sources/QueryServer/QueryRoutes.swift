@@ -14,7 +14,7 @@ struct QueryRoutes: Sendable {
     let embedder: (any Embedder)?
     /// Why there is no embedder, for `/readyz` and fallback notices.
     let embedderProblem: String?
-    let fusionK: Int
+    let ranking: RankingTuning
     /// Search and embedding run on these threads, admitted through `gate`.
     let workers: WorkerThreads
     let gate: AdmissionGate
@@ -92,7 +92,7 @@ struct QueryRoutes: Sendable {
 
     private func search(_ request: Request) async throws -> Response {
         var query = try SearchParameters.parse(request.uri)
-        query.fusionK = fusionK
+        query.tuning = ranking
         let loaded = try holder.loaded()
         var notice: String?
         if query.mode != .lexical && !query.text.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -137,10 +137,12 @@ struct QueryRoutes: Sendable {
     ) throws -> [SearchHitBody] {
         try results.hits.map { hit in
             var title = try loaded.snapshot.title(hit.document)
-            guard !offers.isEmpty else { return SearchHitBody(score: hit.score, title: title) }
+            guard !offers.isEmpty else {
+                return SearchHitBody(score: hit.score, explanation: hit.explanation, title: title)
+            }
             let matched = title.offers.filter(offers.accepts)
             if matchedOnly { title.offers = matched }
-            return SearchHitBody(score: hit.score, matchedOffers: matched, title: title)
+            return SearchHitBody(score: hit.score, matchedOffers: matched, explanation: hit.explanation, title: title)
         }
     }
 
@@ -235,6 +237,8 @@ struct SearchHitBody: Encodable {
     var score: Double
     /// With offer filters: the title's offers that met them, before the full `offers`.
     var matchedOffers: [Offer]? = nil
+    /// With `explain=true`: the parts of the score.
+    var explanation: HitExplanation? = nil
     var title: CanonicalTitle
 }
 

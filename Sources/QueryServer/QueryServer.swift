@@ -99,7 +99,7 @@ public struct QueryServer: Sendable {
             metrics: metrics,
             embedder: embedder,
             embedderProblem: embedderProblem,
-            fusionK: configuration.fusionK,
+            ranking: configuration.ranking,
             workers: workers,
             gate: gate,
             storeStatus: storeStatus,

@@ -13,7 +13,7 @@ enum SearchParameters {
     /// Offer date windows (ISO dates), held by the same offer as country, service and monetization.
     static let dateNames: Set<String> = ["available_since_from", "available_since_to", "expires_from", "expires_to"]
     static let known: Set<String> = filterNames.union(dateNames).union([
-        "q", "limit", "offset", "facets", "mode", "offers", "sort",
+        "q", "limit", "offset", "facets", "mode", "offers", "sort", "explain",
     ])
     /// `GET /v1/titles/{id}/similar` takes the filters and a page.
     static let knownForSimilar: Set<String> = filterNames.union(["limit", "offset"])
@@ -37,6 +37,11 @@ enum SearchParameters {
                 throw Problem.badParameter("mode", "'\(mode.prefix(64))' is not one of lexical, semantic, hybrid")
             }
             query.mode = parsed
+        }
+        switch parameters.get("explain").map({ String($0) }) {
+        case nil, "false": break
+        case "true": query.explain = true
+        case let other?: throw Problem.badParameter("explain", "'\(other.prefix(64))' is not one of true, false")
         }
         query.filters.availableSince = try window(parameters, "available_since")
         query.filters.expires = try window(parameters, "expires")
@@ -184,7 +189,7 @@ enum SearchParameters {
                 "unknown parameter; known: \(known.sorted().joined(separator: ", "))"
             )
         }
-        for name in ["q", "limit", "offset", "year_from", "year_to", "mode", "sort"]
+        for name in ["q", "limit", "offset", "year_from", "year_to", "mode", "sort", "explain"]
         where parameters.getAll(name).count > 1 {
             throw Problem.badParameter(name, "given more than once")
         }

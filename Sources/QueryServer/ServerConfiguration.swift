@@ -1,4 +1,5 @@
 import Foundation
+import Search
 
 /// How the query daemon runs.
 public struct ServerConfiguration: Sendable {
@@ -10,8 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var snapshotsDirectory: String
     /// How often `CURRENT` is checked for a new snapshot.
     public var pollInterval: Duration
-    /// The `k` of reciprocal rank fusion in hybrid search.
-    public var fusionK: Int
+    /// The ranking's constants (`serve --tune`).
+    public var ranking: RankingTuning
     /// Open connections at most; more wait in the listen backlog.
     public var maximumConnections: Int
     /// A connection that sends nothing for this long — between requests, or in the middle of
@@ -31,7 +32,7 @@ public struct ServerConfiguration: Sendable {
         port: Int = 8080,
         snapshotsDirectory: String = "snapshots",
         pollInterval: Duration = .seconds(1),
-        fusionK: Int = 60,
+        ranking: RankingTuning = RankingTuning(),
         maximumConnections: Int = 4096,
         idleTimeout: Duration = .seconds(30),
         searchThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -40,7 +41,7 @@ public struct ServerConfiguration: Sendable {
         store: StoreSource? = nil
     ) {
         self.store = store
-        self.fusionK = fusionK
+        self.ranking = ranking
         self.maximumConnections = maximumConnections
         self.idleTimeout = idleTimeout
         self.searchThreads = searchThreads

@@ -63,10 +63,11 @@ public struct SnapshotWatcher: Service {
         do {
             let snapshot = try Snapshot.verified(path: path)
             holder.install(snapshot, name: name)
-            // Availability questions need an index of the dated offers: build it now, off the
-            // request path, rather than on the first /v1/leaving after the swap.
+            // Availability questions need an index of the dated offers, and hybrid ranking which
+            // titles have text: build them now, off the request path, rather than on the first
+            // request after the swap.
             if let engine = holder.current?.engine {
-                Task.detached(priority: .background) { _ = try? engine.availabilityIndex() }
+                Task.detached(priority: .background) { try? engine.warm() }
             }
             metrics.snapshotLoaded(snapshot)
             logger.info(

@@ -382,6 +382,17 @@ final class LazySortKeys: Sendable {
         return years
     }
 
+    private let textState = Mutex<[Bool]?>(nil)
+
+    /// Per document, whether it has an overview (text beyond its name and people).
+    func hasText(_ snapshot: Snapshot) throws -> [Bool] {
+        if let built = textState.withLock({ $0 }) { return built }
+        var flags = [Bool](repeating: false, count: snapshot.documentCount)
+        try snapshot.forEachTitle { doc, title in flags[Int(doc)] = !(title.overview ?? "").isEmpty }
+        textState.withLock { $0 = flags }
+        return flags
+    }
+
     func titleRanks(_ snapshot: Snapshot) throws -> [Int32] {
         if let built = ranksState.withLock({ $0 }) { return built }
         var names: [(String, UInt32)] = []

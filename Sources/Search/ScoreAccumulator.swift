@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Reuses accumulators across queries: allocating and zeroing three arrays the size of the
@@ -91,13 +92,35 @@ struct ScoreAccumulator: Sendable {
         touchedThisWord.removeAll(keepingCapacity: true)
     }
 
-    /// The best `count` documents: most words matched, then highest score, then lowest doc.
-    func top(_ count: Int) -> [(doc: UInt32, score: Float)] {
+    /// Multiplies each matched document's score by `factor(doc)`.
+    mutating func scale(_ factor: (UInt32) -> Float) {
+        for doc in touched { scores[Int(doc)] *= factor(doc) }
+    }
+
+    /// How matches are ordered: by words matched first (`coordinated`), or by score times the
+    /// share of the query's `words` matched to the power `coveragePower`.
+    struct Ranking {
+        var words: Int
+        var coordinated: Bool
+        var coveragePower: Float
+    }
+
+    /// The best `count` documents in `ranking`'s order, ties by lowest doc.
+    func top(_ count: Int, _ ranking: Ranking) -> [(doc: UInt32, score: Float)] {
+        let words = Float(max(ranking.words, 1))
+        func key(_ index: Int) -> Float {
+            ranking.coveragePower == 0
+                ? scores[index] : scores[index] * pow(Float(matchedWords[index]) / words, ranking.coveragePower)
+        }
         func precedes(_ a: UInt32, _ b: UInt32) -> Bool {
             let (ia, ib) = (Int(a), Int(b))
-            if matchedWords[ia] != matchedWords[ib] { return matchedWords[ia] > matchedWords[ib] }
-            if scores[ia] != scores[ib] { return scores[ia] > scores[ib] }
-            return a < b
+            if ranking.coordinated {
+                if matchedWords[ia] != matchedWords[ib] { return matchedWords[ia] > matchedWords[ib] }
+                if scores[ia] != scores[ib] { return scores[ia] > scores[ib] }
+                return a < b
+            }
+            let (ka, kb) = (key(ia), key(ib))
+            return ka != kb ? ka > kb : a < b
         }
         guard count > 0 else { return [] }
         // A bounded heap whose root is the worst kept document.

@@ -41,6 +41,13 @@ public struct SearchEngine: Sendable {
         accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
     }
 
+    /// Builds what the first availability question and the first hybrid search would otherwise
+    /// build on their request path.
+    public func warm() throws {
+        _ = try availabilityIndex()
+        if vectorSearch != nil { _ = try sortKeys.hasText(snapshot) }
+    }
+
     /// The snapshot's availability index (built on first use, then shared by every request).
     public func availabilityIndex() throws -> AvailabilityIndex {
         try availability.index(for: snapshot)
@@ -94,22 +101,184 @@ public struct SearchEngine: Sendable {
                 $0.similarity >= query.minimumSimilarity
             }
         if mode == .semantic {
+            let similarities =
+                query.explain ? Dictionary(vectorHits.map { ($0.doc, $0.similarity) }) { first, _ in first } : [:]
             return try rankedResults(
                 vectorHits.map { ($0.doc, $0.similarity) },
                 total: vectorHits.count,
                 mode: mode,
-                query: query
+                query: query,
+                explain: { doc in
+                    var explanation = HitExplanation(wordsMatched: 0, words: words.count, matchedTerms: [])
+                    explanation.similarity = similarities[doc].map(Double.init)
+                    return explanation
+                }
             )
         }
         let endsInsideWord = query.text.last.map { $0.isLetter || $0.isNumber } ?? false
+        let tuning = query.tuning
+        // In a sentence ("how can you believe your eyes…") the function words match half the
+        // catalog and say nothing; in a short title ("the thing") they are the title.
+        let content = words.filter { !Self.stopwords.contains($0) }
+        if tuning.stopwordQueryWords > 0, words.count >= tuning.stopwordQueryWords, content.count >= 2 {
+            words = content
+        }
+        // A year among other words ("heat 1995") ranks titles of that year up; it is matched as
+        // a word only when some title has it as one ("2001 a space odyssey").
+        var year: Int?
+        if words.count > 1, let index = words.lastIndex(where: Self.isYear) {
+            year = Int(words[index])
+            if try snapshot.lookup(words[index]) == nil { words.remove(at: index) }
+        }
         var accumulator = accumulators.take()
         defer { accumulators.give(&accumulator) }
+        let expanded = try accumulate(
+            words,
+            allowPrefix: endsInsideWord,
+            filter: filter,
+            tuning: tuning,
+            into: &accumulator
+        )
+        var yearFactor: (UInt32) -> Float = { _ in 1 }
+        if let year, tuning.yearBoost != 1 {
+            let years = try sortKeys.years(snapshot)
+            let near = Float(tuning.yearBoost.squareRoot())
+            yearFactor = { doc in
+                let distance = abs(Int(years[Int(doc)]) - year)
+                return distance == 0 ? Float(tuning.yearBoost) : (distance == 1 ? near : 1)
+            }
+            accumulator.scale(yearFactor)
+        }
+        let ranking = ScoreAccumulator.Ranking(
+            words: words.count,
+            coordinated: words.count <= tuning.coordinationWords,
+            coveragePower: Float(tuning.coveragePower)
+        )
+        let lexicalExplanation = { (doc: UInt32) throws -> HitExplanation in
+            try self.explanation(
+                doc,
+                words: words,
+                expanded: expanded,
+                accumulator: accumulator,
+                yearFactor: yearFactor
+            )
+        }
+        if mode == .lexical {
+            let ranked = accumulator.top(query.offset + query.limit, ranking)
+            return try rankedResults(
+                ranked.map { ($0.doc, $0.score) },
+                total: accumulator.matchedCount,
+                mode: mode,
+                query: query,
+                alsoMatched: accumulator,
+                explain: lexicalExplanation
+            )
+        }
+        let hasText = tuning.textlessPenalty > 0 ? try sortKeys.hasText(snapshot) : nil
+        let fused = fuse(
+            hasText: hasText,
+            lexical: accumulator.top(depth, ranking),
+            vector: vectorHits,
+            accumulator: accumulator,
+            ranking: ranking,
+            query: query
+        )
+        return try rankedResults(
+            fused.ranked,
+            total: accumulator.matchedCount + fused.vectorOnly,
+            mode: mode,
+            query: query,
+            alsoMatched: accumulator,
+            explain: { doc in
+                var explanation = try lexicalExplanation(doc)
+                if let parts = fused.parts[doc] {
+                    explanation.similarity = Double(parts.similarity)
+                    explanation.lexicalPart = Double(parts.lexical)
+                    explanation.semanticPart = Double(parts.semantic)
+                    explanation.lexicalWeight = Double(fused.lexicalWeight)
+                    explanation.textlessPenalty = parts.penalty > 0 ? Double(parts.penalty) : nil
+                }
+                return explanation
+            }
+        )
+    }
+
+    /// Why `doc` matched lexically: its score, words matched, and which expansion of each query
+    /// word is in which of its fields (read from the title itself: fields are folded into one
+    /// term frequency in the index).
+    private func explanation(
+        _ doc: UInt32,
+        words: [String],
+        expanded: [[Expansion]],
+        accumulator: ScoreAccumulator,
+        yearFactor: (UInt32) -> Float
+    ) throws -> HitExplanation {
+        let title = try snapshot.title(doc)
+        var fieldTerms: [IndexedField: Set<String>] = [:]
+        for (field, text) in IndexedField.texts(of: title) {
+            fieldTerms[field, default: []].formUnion(Tokenizer.terms(text))
+        }
+        var matched: [HitExplanation.MatchedTerm] = []
+        for (word, expansions) in zip(words, expanded) {
+            for expansion in expansions {
+                let fields = IndexedField.allCases.filter { fieldTerms[$0]?.contains(expansion.entry.term) == true }
+                guard !fields.isEmpty else { continue }
+                matched.append(
+                    .init(
+                        word: word,
+                        term: expansion.entry.term,
+                        match: expansion.match,
+                        fields: fields.map(\.rawValue)
+                    )
+                )
+            }
+        }
+        let score = accumulator.score(doc)
+        let boost = yearFactor(doc)
+        var explanation = HitExplanation(
+            wordsMatched: accumulator.matchedWordCount(doc),
+            words: words.count,
+            matchedTerms: matched
+        )
+        explanation.lexicalScore = score > 0 ? Double(score) : nil
+        explanation.yearBoost = boost != 1 ? Double(boost) : nil
+        return explanation
+    }
+
+    /// English function words, dropped from sentence-length queries (`stopwordQueryWords`).
+    static let stopwords: Set<String> = [
+        "a", "about", "after", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being",
+        "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have", "having", "he",
+        "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "my",
+        "no", "nor", "not", "of", "on", "or", "our", "ours", "she", "so", "some", "such", "than", "that", "the",
+        "their", "theirs", "them", "then", "there", "these", "they", "theyre", "this", "those", "to", "too", "us",
+        "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+        "would", "you", "your", "yours", "youre",
+    ]
+
+    /// Whether `word` reads as a release year.
+    static func isYear(_ word: String) -> Bool {
+        word.utf8.count == 4 && word.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && (1870...2100).contains(Int(word)!)
+    }
+
+    /// Scores every title matching `words` into `accumulator`, rarest word first.
+    private func accumulate(
+        _ words: [String],
+        allowPrefix endsInsideWord: Bool,
+        filter: DocumentSet?,
+        tuning: RankingTuning,
+        into accumulator: inout ScoreAccumulator
+    ) throws -> [[Expansion]] {
         let documentCount = Double(snapshot.documentCount)
         // Rarest words first. A word in more than 5% of titles ("the", "of") then only adds to
         // titles a rarer word already matched: it still ranks them, but walking its long
         // postings never creates candidates that could only rank below every real match.
         let expanded = try words.enumerated().map { position, word in
-            try expansions(of: word, allowPrefix: position == words.count - 1 && endsInsideWord)
+            try expansions(
+                of: word,
+                allowPrefix: position == words.count - 1 && endsInsideWord,
+                variantWeight: tuning.variantWeight
+            )
         }
         let frequencies = expanded.map { $0.reduce(0) { $0 + $1.entry.documentFrequency } }
         let order = expanded.indices.sorted {
@@ -134,45 +303,81 @@ public struct SearchEngine: Sendable {
             }
             accumulator.finishWord(position)
         }
-        if mode == .lexical {
-            let ranked = accumulator.top(query.offset + query.limit)
-            return try rankedResults(
-                ranked.map { ($0.doc, $0.score) },
-                total: accumulator.matchedCount,
-                mode: mode,
-                query: query,
-                alsoMatched: accumulator
+        return expanded
+    }
+
+    /// Hybrid ranking: every candidate of either ranking gets both scores — its BM25 score
+    /// scaled by the share of words it matched, and its similarity to the query — each
+    /// normalized by the best candidate's, and the two are combined with a weight that leans
+    /// lexical for short queries and semantic for long ones. Titles only the vectors found are
+    /// matches when similar enough (`minimumSimilarity`, and `paddingSimilarity` when a title
+    /// matched every word of a short query).
+    private func fuse(
+        hasText: [Bool]?,
+        lexical: [(doc: UInt32, score: Float)],
+        vector: [(doc: UInt32, similarity: Float)],
+        accumulator: ScoreAccumulator,
+        ranking: ScoreAccumulator.Ranking,
+        query: SearchQuery
+    ) -> FusedRanking {
+        let tuning = query.tuning
+        let confident =
+            ranking.coordinated && lexical.contains { accumulator.matchedWordCount($0.doc) == ranking.words }
+        var similarity: [UInt32: Float] = [:]
+        for hit in vector { similarity[hit.doc] = hit.similarity }
+        let missing = lexical.map(\.doc).filter { similarity[$0] == nil }
+        for (doc, value) in zip(missing, vectorSearch!.similarities(to: query.vector!, documents: missing)) {
+            similarity[doc] = value
+        }
+        var candidates = lexical.map(\.doc)
+        var vectorOnly = 0
+        for hit in vector where !accumulator.hasMatched(hit.doc) {
+            guard !confident || hit.similarity >= tuning.paddingSimilarity else { continue }
+            candidates.append(hit.doc)
+            vectorOnly += 1
+        }
+        func lexicalScore(_ doc: UInt32) -> Float {
+            let coverage = Float(accumulator.matchedWordCount(doc)) / Float(max(ranking.words, 1))
+            return accumulator.score(doc) * coverage * coverage
+        }
+        let floor = query.minimumSimilarity
+        let bestLexical = max(candidates.map(lexicalScore).max() ?? 0, 1e-9)
+        let bestSimilarity = max((candidates.compactMap { similarity[$0] }.max() ?? 0) - floor, 1e-6)
+        let weight = Float(tuning.lexicalWeight(words: ranking.words))
+        let textless = tuning.textlessPenalty * Float(tuning.descriptiveShare(words: ranking.words))
+        var parts: [UInt32: FusedRanking.Parts] = [:]
+        let ranked = candidates.map { doc -> (doc: UInt32, score: Float) in
+            let penalty = hasText.map { $0[Int(doc)] ? 0 : textless } ?? 0
+            let semantic = max((similarity[doc] ?? 0) - floor - penalty, 0) / bestSimilarity
+            let part = FusedRanking.Parts(
+                lexical: weight * lexicalScore(doc) / bestLexical,
+                semantic: (1 - weight) * semantic,
+                similarity: similarity[doc] ?? 0,
+                penalty: penalty
             )
+            parts[doc] = part
+            return (doc, part.lexical + part.semantic)
         }
-        // A lexical match counts in proportion to the share of query words it matched: a title
-        // matching 2 of 10 words of a description is weak evidence, one matching all is strong.
-        let lexical = accumulator.top(depth).map {
-            ($0.doc, Float(accumulator.matchedWordCount($0.doc)) / Float(words.count))
-        }
-        // Likewise a vector candidate counts in proportion to its similarity relative to the best.
-        let best = max(vectorHits.first?.similarity ?? 1, 1e-6)
-        let semantic = vectorHits.map { ($0.doc, $0.similarity / best) }
-        let fused = Self.fuse([lexical, semantic], k: query.fusionK)
-        let vectorOnly = vectorHits.reduce(0) { $0 + (accumulator.hasMatched($1.doc) ? 0 : 1) }
-        return try rankedResults(
-            fused,
-            total: accumulator.matchedCount + vectorOnly,
-            mode: mode,
-            query: query,
-            alsoMatched: accumulator
+        return FusedRanking(
+            ranked: ranked.sorted { $0.score != $1.score ? $0.score > $1.score : $0.doc < $1.doc },
+            vectorOnly: vectorOnly,
+            parts: parts,
+            lexicalWeight: weight
         )
     }
 
-    /// Weighted reciprocal rank fusion: each ranking adds `weight / (k + rank)` (rank from 1)
-    /// to a document; ties go to the lower document number.
-    static func fuse(_ rankings: [[(doc: UInt32, weight: Float)]], k: Int) -> [(doc: UInt32, score: Float)] {
-        var scores: [UInt32: Float] = [:]
-        for ranking in rankings {
-            for (index, entry) in ranking.enumerated() {
-                scores[entry.doc, default: 0] += entry.weight / Float(k + index + 1)
-            }
+    /// A hybrid ranking, with the parts of each candidate's score for `explain`.
+    struct FusedRanking {
+        struct Parts {
+            var lexical: Float
+            var semantic: Float
+            var similarity: Float
+            var penalty: Float
         }
-        return scores.map { ($0.key, $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        var ranked: [(doc: UInt32, score: Float)]
+        var vectorOnly: Int
+        var parts: [UInt32: Parts]
+        var lexicalWeight: Float
     }
 
     /// One page of `ranked` (best first), with facet counts over the ranked documents and
@@ -182,7 +387,8 @@ public struct SearchEngine: Sendable {
         total: Int,
         mode: SearchMode,
         query: SearchQuery,
-        alsoMatched accumulator: ScoreAccumulator? = nil
+        alsoMatched accumulator: ScoreAccumulator? = nil,
+        explain: ((UInt32) throws -> HitExplanation)? = nil
     ) throws -> SearchResults {
         var ordered = ranked
         if query.sort != .relevance {
@@ -195,8 +401,13 @@ public struct SearchEngine: Sendable {
             }
             ordered = try sorted(ordered, by: query.sort, filters: query.filters)
         }
-        let page = ordered.dropFirst(query.offset).prefix(query.limit).map {
-            SearchResults.Hit(document: $0.doc, id: snapshot.id(ofDocument: $0.doc), score: Double($0.score))
+        let page = try ordered.dropFirst(query.offset).prefix(query.limit).map {
+            SearchResults.Hit(
+                document: $0.doc,
+                id: snapshot.id(ofDocument: $0.doc),
+                score: Double($0.score),
+                explanation: query.explain ? try explain?($0.doc) : nil
+            )
         }
         var results = SearchResults(total: total, hits: Array(page))
         results.mode = mode
@@ -296,20 +507,42 @@ public struct SearchEngine: Sendable {
         return counts
     }
 
+    /// The singular and plural forms of an English word: `witches` → `witche`, `witch`;
+    /// `stories` → `story`; `dog` → `dogs`, `doges`. Only forms in the dictionary count.
+    static func numberVariants(of word: String) -> [String] {
+        guard word.utf8.count >= 3, word.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return [] }
+        if word.hasSuffix("ies") && word.utf8.count > 4 { return [String(word.dropLast(3)) + "y"] }
+        if word.hasSuffix("ss") { return [word + "es"] }
+        if word.hasSuffix("es") { return [String(word.dropLast()), String(word.dropLast(2))] }
+        if word.hasSuffix("s") { return [String(word.dropLast())] }
+        if word.hasSuffix("y") { return [word + "s", String(word.dropLast()) + "ies"] }
+        return [word + "s", word + "es"]
+    }
+
     /// A dictionary term a query word stands for, and how much a match on it counts.
     struct Expansion {
         var entry: Snapshot.TermEntry
         var weight: Double
+        /// How it stands for the word: `exact`, `variant`, `prefix` or `typo`.
+        var match: String
     }
 
-    /// Exact term (weight 1), prefix completions for the last word (0.8), and — only when the
-    /// word is not itself in the dictionary — terms within the typo budget (1 edit from 5
-    /// letters: 0.6; 2 edits from 9 letters: 0.4). A typo is assumed not to be in the first
-    /// letter, which keeps the dictionary scan to one letter's range.
-    func expansions(of word: String, allowPrefix: Bool) throws -> [Expansion] {
+    /// Exact term (weight 1), its singular or plural forms (`variantWeight`), prefix
+    /// completions for the last word (0.8), and — only when the word is not itself in the
+    /// dictionary — terms within the typo budget (1 edit from 5 letters: 0.6; 2 edits from 9
+    /// letters: 0.4). A typo is assumed not to be in the first letter, which keeps the
+    /// dictionary scan to one letter's range.
+    func expansions(of word: String, allowPrefix: Bool, variantWeight: Double = 0.9) throws -> [Expansion] {
         var result: [Expansion] = []
         let exact = try snapshot.lookup(word)
-        if let exact { result.append(Expansion(entry: exact, weight: 1)) }
+        if let exact { result.append(Expansion(entry: exact, weight: 1, match: "exact")) }
+        if variantWeight > 0 {
+            for variant in Self.numberVariants(of: word) {
+                if let entry = try snapshot.lookup(variant) {
+                    result.append(Expansion(entry: entry, weight: variantWeight, match: "variant"))
+                }
+            }
+        }
         let letters = Array(word.utf8)
         // One letter says too little to complete; short prefixes complete to fewer terms.
         if allowPrefix && letters.count >= 2 {
@@ -327,7 +560,7 @@ public struct SearchEngine: Sendable {
             }
             let limit = letters.count <= 3 ? min(10, maximumPrefixExpansions) : maximumPrefixExpansions
             for entry in completions.prefix(limit) {
-                result.append(Expansion(entry: entry, weight: 0.8))
+                result.append(Expansion(entry: entry, weight: 0.8, match: "prefix"))
             }
         }
         let budget = letters.count >= 9 ? 2 : (letters.count >= 5 ? 1 : 0)
@@ -340,7 +573,7 @@ public struct SearchEngine: Sendable {
                 if allowPrefix && term.starts(with: letters) { return true }
                 let edits = distance.bounded(letters, term, limit: budget)
                 if edits <= budget {
-                    result.append(Expansion(entry: entry(), weight: edits == 1 ? 0.6 : 0.4))
+                    result.append(Expansion(entry: entry(), weight: edits == 1 ? 0.6 : 0.4, match: "typo"))
                 }
                 return true
             }

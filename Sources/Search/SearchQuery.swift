@@ -15,8 +15,10 @@ public struct SearchQuery: Sendable, Equatable {
     /// The query text embedded by the snapshot's model; semantic and hybrid need it and fall
     /// back to lexical ranking without it.
     public var vector: [Float]?
-    /// The `k` of reciprocal rank fusion: `score = Σ 1 / (k + rank)`.
-    public var fusionK = 60
+    /// The ranking's constants (defaults tuned on the relevance set).
+    public var tuning = RankingTuning()
+    /// Whether each hit says why it ranked (``SearchResults/Hit/explanation``).
+    public var explain = false
     /// The order of the matches; relevance by default.
     public var sort = SearchSort.relevance
     /// Vector candidates less similar than this (cosine) are not matches: every title has
@@ -128,6 +130,15 @@ public struct SearchResults: Sendable {
         public var document: UInt32
         public var id: String
         public var score: Double
+        /// Why it ranked, when the query asked (`explain`).
+        public var explanation: HitExplanation?
+
+        public init(document: UInt32, id: String, score: Double, explanation: HitExplanation? = nil) {
+            self.document = document
+            self.id = id
+            self.score = score
+            self.explanation = explanation
+        }
     }
 
     /// A facet value and how many matches have it.
@@ -149,4 +160,34 @@ public struct SearchResults: Sendable {
     public var mode: SearchMode = .lexical
     /// Per requested facet, its values over all matches, most frequent first (at most 50).
     public var facets: [FacetField: [FacetCount]] = [:]
+}
+
+/// Why a hit ranked where it did: the parts of its score.
+public struct HitExplanation: Sendable, Equatable, Codable {
+    /// One query word matched in the title's indexed text.
+    public struct MatchedTerm: Sendable, Equatable, Codable {
+        /// The word as the query has it (folded), and the dictionary term it matched.
+        public var word: String
+        public var term: String
+        /// `exact`, `variant` (singular or plural), `prefix` or `typo`.
+        public var match: String
+        /// The fields holding the term: `title`, `alternateTitle`, `people`, `overview`.
+        public var fields: [String]
+    }
+
+    /// BM25F over the matched words (after a year boost), nil when no word matched.
+    public var lexicalScore: Double?
+    public var wordsMatched: Int
+    public var words: Int
+    public var matchedTerms: [MatchedTerm]
+    /// The year multiplier applied (`heat 1995`), when not 1.
+    public var yearBoost: Double?
+    /// Cosine similarity of the query and the title's vector, when vectors ranked.
+    public var similarity: Double?
+    /// Hybrid only: the two parts of the score (`score = lexicalPart + semanticPart`), the
+    /// lexical weight α they were weighed by, and what a title without an overview lost.
+    public var lexicalPart: Double?
+    public var semanticPart: Double?
+    public var lexicalWeight: Double?
+    public var textlessPenalty: Double?
 }

@@ -60,6 +60,15 @@ public struct VectorSearch: Sendable {
         return exact(QuantizedVectors.Query(query), k: k, filter: nil, excluding: nil)
     }
 
+    /// The similarity of each of `documents` to `query`.
+    public func similarities(to query: [Float], documents: [UInt32]) -> [Float] {
+        guard query.count == vectors.dimension else { return documents.map { _ in 0 } }
+        let quantized = QuantizedVectors.Query(query)
+        return quantized.codes.withUnsafeBufferPointer { codes in
+            documents.map { vectors.similarity(codes.baseAddress!, scale: quantized.scale, to: Int($0)) }
+        }
+    }
+
     /// Scans every allowed document.
     func exact(
         _ query: QuantizedVectors.Query,

@@ -11,7 +11,7 @@ struct LexiconBuilder {
         let analyzed = titles.parallelMap { title in
             var frequencies: [String: Int] = [:]
             var length = 0
-            for (field, text) in Self.fieldTexts(title) {
+            for (field, text) in IndexedField.texts(of: title) {
                 for term in Tokenizer.terms(text) {
                     frequencies[term, default: 0] += field.weight
                     length += field.weight
@@ -26,18 +26,6 @@ struct LexiconBuilder {
                 postings[term, default: []].append((UInt32(doc), UInt8(min(frequency, 255))))
             }
         }
-    }
-
-    /// The indexed texts of a title, by field.
-    static func fieldTexts(_ title: CanonicalTitle) -> [(IndexedField, String)] {
-        var texts: [(IndexedField, String)] = [(.title, title.title)]
-        if let original = title.originalTitle, original != title.title { texts.append((.alternateTitle, original)) }
-        for names in (title.alternateTitles ?? [:]).values {
-            for name in names { texts.append((.alternateTitle, name)) }
-        }
-        for person in title.directors + title.cast.prefix(10) { texts.append((.people, person)) }
-        if let overview = title.overview { texts.append((.overview, overview)) }
-        return texts
     }
 
     var termCount: Int { postings.count }

@@ -42,8 +42,21 @@ public enum SnapshotFormat {
 }
 
 /// Fields of the lexical index and their BM25F weights.
-public enum IndexedField: CaseIterable, Sendable {
+public enum IndexedField: String, CaseIterable, Sendable {
     case title, alternateTitle, people, overview
+
+    /// The indexed texts of a title, by field: its title, original and alternate titles,
+    /// directors and the first ten cast members, and overview.
+    public static func texts(of title: CanonicalTitle) -> [(IndexedField, String)] {
+        var texts: [(IndexedField, String)] = [(.title, title.title)]
+        if let original = title.originalTitle, original != title.title { texts.append((.alternateTitle, original)) }
+        for names in (title.alternateTitles ?? [:]).values {
+            for name in names { texts.append((.alternateTitle, name)) }
+        }
+        for person in title.directors + title.cast.prefix(10) { texts.append((.people, person)) }
+        if let overview = title.overview { texts.append((.overview, overview)) }
+        return texts
+    }
 
     /// How much one occurrence counts towards a term's frequency and the document's length.
     public var weight: Int {

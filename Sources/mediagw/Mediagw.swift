@@ -15,7 +15,7 @@ struct Mediagw: AsyncParsableCommand {
             ImportCommand.self, BuildCommand.self, SnapshotCommand.self, ServeCommand.self, RunsCommand.self,
             QuarantineCommand.self, EmbedCommand.self, IngestCommand.self, SimulateCommand.self, JobsCommand.self,
             RunCommand.self, BackfillCommand.self, CronCommand.self, ScheduleCommand.self, ReprocessCommand.self,
-            ResolveCommand.self, QuotaCommand.self, McpCommand.self,
+            ResolveCommand.self, QuotaCommand.self, McpCommand.self, EvalCommand.self,
         ]
     )
 

@@ -15,9 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address to bind.", valueName: "address")) var host = "127.0.0.1"
     @Option(help: ArgumentHelp("Port to bind (0 picks a free one and prints it).", valueName: "port")) var port = 8080
     @Option(help: ArgumentHelp("Seconds between checks of CURRENT.", valueName: "seconds")) var pollInterval = 1.0
-    @Option(
-        help: ArgumentHelp("The k of reciprocal rank fusion in hybrid search (score = Σ 1/(k + rank)).", valueName: "k")
-    ) var fusionK = 60
+    @OptionGroup var ranking: RankingOptions
     @Option(help: ArgumentHelp("Open connections at most; more wait until one closes.", valueName: "n"))
     var maxConnections = 4096
     @Option(
@@ -68,7 +66,6 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
-        guard (1...10_000).contains(fusionK) else { throw ValidationError("--fusion-k must be 1…10000") }
         guard (1...1_000_000).contains(maxConnections) else {
             throw ValidationError("--max-connections must be 1…1000000")
         }
@@ -127,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
                 port: port,
                 snapshotsDirectory: following?.cache ?? common.snapshots,
                 pollInterval: .milliseconds(Int(pollInterval * 1000)),
-                fusionK: fusionK,
+                ranking: try ranking.tuning(),
                 maximumConnections: maxConnections,
                 idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                 searchThreads: searchThreads,

@@ -303,9 +303,3 @@ struct SnapshotChangesCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

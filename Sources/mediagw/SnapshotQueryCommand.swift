@@ -40,6 +40,42 @@ struct FilterOptions: ParsableArguments {
     }
 }
 
+/// The ranking's constants as `--tune NAME=VALUE`, shared by `snapshot query`, `serve` and `eval`.
+struct RankingOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Set a ranking constant (\(RankingTuning.names.joined(separator: ", "))); repeatable. The defaults are "
+                + "tuned on the relevance set (docs/benchmarks.md).",
+            valueName: "name=value"
+        )
+    )
+    var tune: [String] = []
+    @Option(help: .hidden) var fusionK: Int?
+
+    func validate() throws { _ = try tuning() }
+
+    /// The defaults with every `--tune` applied.
+    func tuning() throws -> RankingTuning {
+        var tuning = RankingTuning()
+        for setting in tune {
+            let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--tune \(setting): want NAME=VALUE") }
+            do {
+                try tuning.set(parts[0], parts[1])
+            } catch let error as MediaError {
+                throw ValidationError("--tune \(error.message)")
+            }
+        }
+        if fusionK != nil {
+            FileHandleOutput.standardError(
+                "mediagw: --fusion-k no longer applies: hybrid search combines normalized scores "
+                    + "(docs/decisions/0015-hybrid-ranking.md); see --tune"
+            )
+        }
+        return tuning
+    }
+}
+
 extension SearchSort: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
@@ -86,7 +122,7 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
         )
     ) var mode: SearchMode =
         .hybrid
-    @Option(help: ArgumentHelp("The k of reciprocal rank fusion.", valueName: "k")) var fusionK = 60
+    @OptionGroup var ranking: RankingOptions
     @Option(
         help: ArgumentHelp(
             "Order: relevance, or expires, available_since, year or title (a leading - for descending).",
@@ -97,6 +133,8 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Titles similar to this title id instead of a text search.", valueName: "id"))
     var similarTo: String?
     @Flag(help: "Print results as JSON lines.") var json = false
+    @Flag(help: "Say why each hit ranked: lexical score and matched terms, similarity, the parts of a hybrid score.")
+    var explain = false
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var store: ObjectStoreOptions
 
@@ -148,7 +186,8 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
             var query = SearchQuery(text: text, filters: filterOptions.filters, limit: limit, offset: offset)
             query.facets = facet
             query.mode = mode
-            query.fusionK = fusionK
+            query.tuning = try ranking.tuning()
+            query.explain = explain
             query.sort = sort
             let engine = SearchEngine(snapshot: snapshot)
             let results: SearchResults
@@ -174,9 +213,15 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
                     struct Line: Encodable {
                         var rank: Int
                         var score: Double
+                        var explanation: HitExplanation?
                         var title: CanonicalTitle
                     }
-                    let line = Line(rank: offset + rank + 1, score: hit.score, title: title)
+                    let line = Line(
+                        rank: offset + rank + 1,
+                        score: hit.score,
+                        explanation: hit.explanation,
+                        title: title
+                    )
                     print(String(decoding: try JSONEncoder.compact.encode(line), as: UTF8.self))
                 } else {
                     let year = title.year.map { " (\($0))" } ?? ""
@@ -186,6 +231,7 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
                             + "\(title.id) score \(String(format: "%.3f", hit.score))"
                             + (services.isEmpty ? "" : " — \(services)")
                     )
+                    if let explanation = hit.explanation { print("     " + Self.describe(explanation)) }
                 }
             }
             for field in facet {
@@ -202,5 +248,30 @@ struct SnapshotQueryCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// One line: `lexical 7.81, 2/2 words (heat: heat exact in title) · similarity 0.41 · …`.
+    static func describe(_ explanation: HitExplanation) -> String {
+        var parts: [String] = []
+        if let score = explanation.lexicalScore {
+            let terms = explanation.matchedTerms.map { term in
+                "\(term.word): \(term.term) \(term.match) in \(term.fields.joined(separator: ", "))"
+            }
+            parts.append(
+                String(format: "lexical %.3f", score) + ", \(explanation.wordsMatched)/\(explanation.words) words ("
+                    + terms.joined(separator: "; ") + ")"
+            )
+        } else if explanation.words > 0 {
+            parts.append("no word matched")
+        }
+        if let boost = explanation.yearBoost { parts.append(String(format: "year ×%.2f", boost)) }
+        if let similarity = explanation.similarity { parts.append(String(format: "similarity %.3f", similarity)) }
+        if let textless = explanation.textlessPenalty { parts.append(String(format: "no overview −%.3f", textless)) }
+        if let lexical = explanation.lexicalPart, let semantic = explanation.semanticPart,
+            let weight = explanation.lexicalWeight
+        {
+            parts.append(String(format: "hybrid %.3f lexical + %.3f semantic (α %.2f)", lexical, semantic, weight))
+        }
+        return parts.joined(separator: " · ")
     }
 }

@@ -109,3 +109,67 @@ import Testing
         #expect(semantic.status == 503)
     }
 }
+
+/// `mediagw eval` on a tiny committed set whose figures are known by hand.
+@Suite(.serialized) struct EvalCommandTests {
+    @Test func evalReportsTheFiguresOfATinySetPerModeAndKind() throws {
+        let workspace = try SemanticTests.publishedPlots()
+        let details = workspace.root + "/details.jsonl"
+        let result = try Harness.run(
+            ["eval", Harness.fixture("plots-eval.tsv"), "--json", "--details", details],
+            in: workspace
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let modes = report?["modes"] as? [String: [String: Any]] ?? [:]
+        #expect(Set(modes.keys) == ["lexical", "semantic", "hybrid"])
+        // Lexical finds jaws, day (with the genre filter) and the misspelled ratatoulle first; no
+        // word of the fish query is in the catalog, and nothing is named "zzzz".
+        let lexical = modes["lexical"]?["all"] as? [String: Double] ?? [:]
+        #expect(lexical["queries"] == 5)
+        #expect(lexical["hitAt1"] == 0.6)
+        #expect(lexical["hitAt10"] == 0.6)
+        #expect(lexical["mrrAt10"] == 0.6)
+        let lexicalKinds = modes["lexical"]?["kinds"] as? [String: [String: Double]] ?? [:]
+        #expect(lexicalKinds["title"]?["hitAt1"] == 0.5)
+        #expect(lexicalKinds["description"]?["hitAt10"] == 0)
+        #expect(lexicalKinds["misspelled"]?["hitAt1"] == 1)
+        // Meaning finds the shark film the words cannot.
+        let semanticKinds = modes["semantic"]?["kinds"] as? [String: [String: Double]] ?? [:]
+        #expect(semanticKinds["description"]?["hitAt1"] == 1)
+        #expect((modes["hybrid"]?["p99Milliseconds"] as? Double ?? 0) > 0)
+
+        let lines = try String(contentsOfFile: details, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 15)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(first?["id"] as? String == "q1" && first?["mode"] as? String == "lexical")
+        #expect(first?["rank"] as? Int == 1 && (first?["top"] as? [String])?.first == "Jaws (1975)")
+
+        let table = try Harness.run(["eval", Harness.fixture("plots-eval.tsv"), "--mode", "lexical"], in: workspace)
+        #expect(table.stdout.contains("lexical   all                 5  0.600   0.600   0.600"), "\(table.stdout)")
+
+        let file = try SemanticTests.currentFile(workspace)
+        let explained = try Harness.run(
+            ["snapshot", "query", file, "jaws", "--explain", "--limit", "1"],
+            in: workspace
+        )
+        #expect(explained.stdout.contains("1/1 words (jaws: jaws exact in title)"), "\(explained.stdout)")
+        #expect(explained.stdout.contains("lexical + "), "\(explained.stdout)")
+    }
+
+    @Test func aMalformedQueryFileIsRefusedByLine() throws {
+        let workspace = try SemanticTests.publishedPlots()
+        let file = workspace.root + "/bad.tsv"
+        try "q1\ttitle\tjaws\tplots:p2\nq2\ttitle only three fields\n".write(
+            toFile: file,
+            atomically: true,
+            encoding: .utf8
+        )
+        let result = try Harness.run(["eval", file], in: workspace)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("bad.tsv:2: 2 tab-separated fields"), "\(result.stderr)")
+        try "q1\ttitle\tjaws\tplots:p2\tgenre=dramatic\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let filter = try Harness.run(["eval", file], in: workspace)
+        #expect(filter.status == 65 && filter.stderr.contains("bad.tsv:1: 'dramatic' is not a valid genre"))
+    }
+}

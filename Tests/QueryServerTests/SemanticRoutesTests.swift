@@ -59,6 +59,22 @@ import Testing
         }
     }
 
+    @Test func explainSaysWhyEachHitRanked() async throws {
+        try await withServer(try publishedDirectory(Self.titles, vectors: Self.vectors)) { _, base in
+            let explained = try await get(base, "/v1/search?q=heat%201995&mode=lexical&explain=true")
+            #expect(explained.status == 200)
+            let hit = (explained.json["results"] as? [[String: Any]])?.first
+            let explanation = hit?["explanation"] as? [String: Any]
+            #expect(explanation?["wordsMatched"] as? Int == 1 && explanation?["yearBoost"] != nil)
+            let terms = explanation?["matchedTerms"] as? [[String: Any]]
+            #expect(terms?.first?["term"] as? String == "heat" && terms?.first?["fields"] as? [String] == ["title"])
+            let plain = try await get(base, "/v1/search?q=heat&mode=lexical")
+            #expect((plain.json["results"] as? [[String: Any]])?.first?["explanation"] == nil)
+            let bad = try await get(base, "/v1/search?q=heat&explain=yes")
+            #expect(bad.status == 400 && bad.json["parameter"] as? String == "explain")
+        }
+    }
+
     @Test func aSnapshotWithoutVectorsHasNoSimilarTitles() async throws {
         try await withServer(try publishedDirectory(Self.titles)) { _, base in
             #expect(try await get(base, "/v1/titles/mg01/similar").status == 503)

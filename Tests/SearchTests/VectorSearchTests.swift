@@ -100,19 +100,6 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1
         #expect(cosine(vectors[Int(results.hits[0].document)], vectors[5]) >= cosine(vectors[best], vectors[5]) - 0.02)
     }
 
-    @Test func reciprocalRankFusionPrefersDocumentsBothRankingsAgreeOn() {
-        func ranking(_ docs: [UInt32], weight: Float = 1) -> [(doc: UInt32, weight: Float)] {
-            docs.map { ($0, weight) }
-        }
-        let fused = SearchEngine.fuse([ranking([1, 2, 3]), ranking([3, 4, 1])], k: 60)
-        #expect(fused.map(\.doc) == [1, 3, 2, 4])
-        #expect(abs(fused[0].score - (1 / 61 + 1 / 63)) < 1e-6)
-        // Equal scores break by document number.
-        #expect(SearchEngine.fuse([ranking([9]), ranking([8])], k: 60).map(\.doc) == [8, 9])
-        // A weakly weighted ranking yields to a fully weighted one.
-        #expect(SearchEngine.fuse([ranking([5], weight: 0.2), ranking([6])], k: 60).map(\.doc) == [6, 5])
-    }
-
     @Test func hybridRanksAgreementFirstAndSemanticFindsWordlessMatches() throws {
         let titles = [
             makeTitle("mg1", "Ocean Quest", overview: "fish"),
