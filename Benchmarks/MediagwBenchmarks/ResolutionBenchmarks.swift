@@ -1,3 +1,4 @@
+import Compression
 import Connectors
 import Foundation
 import Jobs
@@ -78,6 +79,57 @@ func runResolutionBenchmarks(titles: Int, throughput: [Int], samples: String, lo
                 outcome.catalog.titles.count
             )
         )
+    }
+}
+
+/// Two real catalogues made independently (Benchmarks/resolution/make-cross-source.py), matched
+/// with all ids removed and with 70 % of records keeping theirs; true pairs share an IMDb id.
+/// Prints precision, recall and F1, and what the missed pairs have in common.
+func runCrossSourceResolution(_ directory: String) throws {
+    var records: [SourceRecord] = []
+    for source in ["wikidata", "movielens"] {
+        let reader = try LineReader(path: "\(directory)/\(source).jsonl")
+        let decoder = SourceRecordDecoder(source: source)
+        while let line = try reader.readLine() {
+            if case .record(let record, _) = decoder.decode(line) { records.append(record) }
+        }
+    }
+    var truth: [String: String] = [:]
+    let reader = try LineReader(path: "\(directory)/truth.tsv")
+    while let line = try reader.readLine() {
+        let fields = String(decoding: line, as: UTF8.self).split(separator: "\t").map(String.init)
+        if fields.count == 2 && !fields[0].hasPrefix("#") { truth[fields[0]] = fields[1] }
+    }
+    say("\(directory): \(records.count) records, \(truth.count) in the truth")
+    for idShare in [0.7, 0.0] {
+        var random = SplitMix64(seed: 7)
+        let stripped = records.map { random.chance(idShare) ? $0 : strippingIDs($0) }
+        for (name, resolver) in [
+            ("key-match", KeyMatchResolver() as any TitleResolver), ("scoring", ScoringResolver()),
+        ] {
+            let catalog = resolver.resolve(stripped, identity: IdentityMap())
+            say("  \(name), \(Int(idShare * 100))% of records with ids: \(pairwise(catalog, truth: truth))")
+            guard name == "scoring" && idShare == 0 else { continue }
+            // The pairs it missed, by what differs.
+            var clusterOf: [String: String] = [:]
+            for title in catalog.titles { for member in title.members { clusterOf[member] = title.id } }
+            var bySource: [String: [SourceRecord]] = [:]
+            for record in records { bySource[truth[record.key] ?? "", default: []].append(record) }
+            var classes: [String: Int] = [:]
+            for (_, film) in bySource where film.count == 2 && clusterOf[film[0].key] != clusterOf[film[1].key] {
+                let sameTitle =
+                    TitleNormalizer.normalize(film[0].title).tokens == TitleNormalizer.normalize(film[1].title).tokens
+                let years = zip([film[0].year], [film[1].year]).map { a, b in a.flatMap { x in b.map { abs(x - $0) } } }
+                let yearGap = years.first ?? nil
+                let kind =
+                    sameTitle
+                    ? (yearGap == 0
+                        ? "same title and year" : "same title, year \(yearGap.map(String.init) ?? "missing") apart")
+                    : (yearGap == 0 ? "title differs, same year" : "title and year differ")
+                classes[kind, default: 0] += 1
+            }
+            for (kind, count) in classes.sorted(by: { $0.value > $1.value }) { say("    missed: \(count) \(kind)") }
+        }
     }
 }
 

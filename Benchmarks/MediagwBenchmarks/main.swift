@@ -36,6 +36,8 @@ struct Options {
     var embeddings = false
     var ingest = false
     var resolve = false
+    /// A directory from Benchmarks/resolution/make-cross-source.py: two real catalogues.
+    var resolvePairs: String?
     var resolveTitles = 5000
     var resolveRecords: [Int] = [100_000]
     var ingestTitles = 100_000
@@ -74,6 +76,7 @@ struct Options {
             case "--embeddings": embeddings = true
             case "--ingest": ingest = true
             case "--resolve": resolve = true
+            case "--resolve-pairs": resolvePairs = iterator.next()
             case "--resolve-titles": resolveTitles = Int(iterator.next() ?? "") ?? resolveTitles
             case "--resolve-records":
                 resolveRecords = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
@@ -358,6 +361,10 @@ func run() async throws {
             repeats: options.ingestRepeat,
             logger: logger
         )
+        return
+    }
+    if let directory = options.resolvePairs {
+        try runCrossSourceResolution(directory)
         return
     }
     if options.resolve {

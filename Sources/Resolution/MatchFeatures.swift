@@ -11,7 +11,8 @@ struct RecordFeatures: Sendable {
     var source: String
     /// The provider's own entity: the id before `@` (per-country records of one show share it).
     var entity: String
-    /// Title variants: the title, the original title, alternate titles (at most six).
+    /// Title variants: the title, the original title, alternate titles, and the forms each of
+    /// those stands for (`TitleNormalizer.variants`), at most eight.
     var titles: [NormalizedTitle]
     /// Sorted hashes of each variant's tokens, for Jaccard similarity.
     var tokenHashes: [[UInt64]]
@@ -21,12 +22,23 @@ struct RecordFeatures: Sendable {
     var numbers: [Set<String>]
     var year: Int?
     var runtime: Int?
-    /// Sorted hashes of the people's normalized names.
-    var directors: [UInt64]
-    var cast: [UInt64]
+    /// Per person, the hashes of the keys their name matches under (`PersonNormalizer.keys`).
+    var directors: [[UInt64]]
+    var cast: [[UInt64]]
     var language: String?
     /// External id keys (`imdb:tt0068646`), by kind.
     var ids: [String: String]
+
+    /// Each distinct person's key hashes.
+    static func people<Names: Sequence<String>>(_ names: Names) -> [[UInt64]] {
+        var seen = Set<[UInt64]>()
+        var people: [[UInt64]] = []
+        for name in names {
+            let hashes = PersonNormalizer.keys(name).map(stableHash)
+            if !hashes.isEmpty && seen.insert(hashes).inserted { people.append(hashes) }
+        }
+        return people
+    }
 
     static func family(_ kind: TitleKind) -> Family {
         switch kind {
@@ -43,10 +55,16 @@ struct RecordFeatures: Sendable {
         family = Self.family(record.kind)
         source = record.source
         entity = String(record.id.prefix { $0 != "@" })
-        var names = [record.title]
-        if let original = record.originalTitle, original != record.title { names.append(original) }
+        var names: [String] = []
+        func add(_ written: String) {
+            for name in TitleNormalizer.variants(written) where names.count < 8 && !names.contains(name) {
+                names.append(name)
+            }
+        }
+        add(record.title)
+        if let original = record.originalTitle, original != record.title { add(original) }
         for (_, alternates) in (record.alternateTitles ?? [:]).sorted(by: { $0.key < $1.key }) {
-            for name in alternates where names.count < 6 && !names.contains(name) { names.append(name) }
+            for name in alternates where names.count < 8 { add(name) }
         }
         titles = names.map(TitleNormalizer.normalize).filter { !$0.tokens.isEmpty }
         tokenHashes = titles.map { Array(Set($0.tokens.map(stableHash))).sorted() }
@@ -55,14 +73,8 @@ struct RecordFeatures: Sendable {
         year =
             record.year ?? record.releaseDate.flatMap { Int($0.prefix(4)) } ?? titles.first?.bracketYear
         runtime = record.runtimeMinutes
-        directors = Array(
-            Set((record.directors ?? []).map(PersonNormalizer.key).filter { !$0.isEmpty }.map(stableHash))
-        )
-        .sorted()
-        cast = Array(
-            Set((record.cast ?? []).prefix(8).map(PersonNormalizer.key).filter { !$0.isEmpty }.map(stableHash))
-        )
-        .sorted()
+        directors = Self.people(record.directors ?? [])
+        cast = Self.people((record.cast ?? []).prefix(8))
         language = record.languages?.first?.lowercased()
         ids = [:]
         if let external = record.externalIDs {
@@ -136,10 +148,10 @@ enum PairScorer {
         if let x = a.runtime, let y = b.runtime { result.runtimeDistance = abs(x - y) }
         if !a.directors.isEmpty && !b.directors.isEmpty {
             result.directors =
-                Double(shared(a.directors, b.directors)) / Double(min(a.directors.count, b.directors.count))
+                Double(sharedPeople(a.directors, b.directors)) / Double(min(a.directors.count, b.directors.count))
         }
         if !a.cast.isEmpty && !b.cast.isEmpty {
-            result.cast = Double(shared(a.cast, b.cast)) / Double(min(a.cast.count, b.cast.count))
+            result.cast = Double(sharedPeople(a.cast, b.cast)) / Double(min(a.cast.count, b.cast.count))
         }
         if let x = a.language, let y = b.language { result.sameLanguage = x == y }
         result.title = titleSimilarity(a, b)
@@ -236,6 +248,12 @@ enum PairScorer {
         guard !x.isEmpty || !y.isEmpty else { return 0 }
         let common = shared(x, y)
         return Double(common) / Double(x.count + y.count - common)
+    }
+
+    /// How many people of `x` are in `y` under some key (at most the smaller count).
+    static func sharedPeople(_ x: [[UInt64]], _ y: [[UInt64]]) -> Int {
+        let keys = Set(y.joined())
+        return min(x.reduce(0) { $0 + ($1.contains(where: keys.contains) ? 1 : 0) }, y.count)
     }
 
     /// How many values two sorted arrays share.

@@ -52,10 +52,15 @@ public struct ScoringResolver: TitleResolver {
         self.overrides = overrides
     }
 
+    /// Raised whenever a scoring rule changes, so the next build resolves everything again
+    /// under the new rules instead of keeping decisions the old ones made.
+    static let rulesVersion = 3
+
     /// Everything the outcome depends on besides the records, the same in every process.
     public var configurationDigest: String {
         let priority = merge.priority.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return "\(settings)|\(overrides.merge)|\(overrides.split.map { [$0.0, $0.1] })|\(priority)|\(merge.genresCap)"
+        return
+            "rules \(Self.rulesVersion)|\(settings)|\(overrides.merge)|\(overrides.split.map { [$0.0, $0.1] })|\(priority)|\(merge.genresCap)"
     }
 
     public func resolve(_ records: [SourceRecord], identity: IdentityMap) -> ResolvedCatalog {

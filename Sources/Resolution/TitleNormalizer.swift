@@ -135,6 +135,64 @@ public enum TitleNormalizer {
         "dk", "no", "nl", "be",
     ]
 
+    /// The forms one written title stands for, the title itself first: catalogues write
+    /// `Matrix, The` for *The Matrix*, and `Seven (a.k.a. Se7en)` or `Kung Fu Hustle (Gong fu)`
+    /// for a title with its other names in brackets — each of those names is a form too.
+    /// Brackets holding a year, a country or an edition stay for ``normalize(_:)`` to read.
+    public static func variants(_ title: String) -> [String] {
+        var forms = [title]
+        func add(_ form: String) {
+            let trimmed = form.trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty && !forms.contains(trimmed) { forms.append(trimmed) }
+        }
+        // Names in brackets: everything outside them is one form, each inside another.
+        var outside = ""
+        var inside: [String] = []
+        var depth = 0
+        var current = ""
+        for character in title {
+            if character == "(" {
+                if depth == 0 { current = "" } else { current.append(character) }
+                depth += 1
+            } else if character == ")" && depth > 0 {
+                depth -= 1
+                if depth == 0 { inside.append(current) } else { current.append(character) }
+            } else if depth > 0 {
+                current.append(character)
+            } else {
+                outside.append(character)
+            }
+        }
+        let names = inside.filter { inner in
+            let words = inner.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(
+                separator: " "
+            )
+            return !(inner.count == 4 && Int(inner) != nil) && !qualifiers.contains(words) && !countries.contains(words)
+                && words.contains(where: \.isLetter)
+        }
+        if !names.isEmpty {
+            add(outside)
+            for name in names {
+                var text = Substring(name.trimmingCharacters(in: .whitespaces))
+                for prefix in ["a.k.a. ", "aka ", "a.k.a ", "also known as "] where text.lowercased().hasPrefix(prefix)
+                {
+                    text = text.dropFirst(prefix.count)
+                }
+                add(String(text))
+            }
+        }
+        // A trailing article after a comma goes back in front: `Sugarland Express, The`.
+        for form in forms {
+            guard let comma = form.lastIndex(of: ",") else { continue }
+            let article = form[form.index(after: comma)...].trimmingCharacters(in: .whitespaces)
+            let folded = article.lowercased().replacingOccurrences(of: "'", with: "")
+            guard articles.contains(folded) || folded == "l" else { continue }
+            let rest = form[..<comma].trimmingCharacters(in: .whitespaces)
+            add(article + (article.hasSuffix("'") ? "" : " ") + rest)
+        }
+        return forms
+    }
+
     /// The title without bracketed years, countries and edition qualifiers, and the year and
     /// country if they were there.
     static func removingBrackets(_ title: String) -> (String, Int?, String?) {
@@ -229,13 +287,30 @@ public enum PersonNormalizer {
 
     /// `Spielberg, Steven`, `steven spielberg` and `S. Spielberg` → `spielberg s`.
     public static func key(_ name: String) -> String {
-        var text = name
-        if let comma = text.firstIndex(of: ",") {
-            text = String(text[text.index(after: comma)...]) + " " + String(text[..<comma])
-        }
-        let words = Self.words(text)
+        key(words: Self.words(commaReversed(name)))
+    }
+
+    private static func key(words: [String]) -> String {
         guard let last = words.last else { return "" }
         guard words.count > 1, let initial = words.first?.first else { return last }
         return "\(last) \(initial)"
+    }
+
+    private static func commaReversed(_ name: String) -> String {
+        guard let comma = name.firstIndex(of: ",") else { return name }
+        return String(name[name.index(after: comma)...]) + " " + String(name[..<comma])
+    }
+
+    /// Every key a name may match under: its ``key(_:)``; its words in any order (`Zhang
+    /// Yimou` and `Yimou Zhang`, `Kim Ki-duk` and `Ki-duk Kim`: sources write the family name
+    /// first or last); and, for three words or more, without the last (`Gustavo Hernández
+    /// Ibañez` and `Gustavo Hernández`: a second family name one source leaves out).
+    public static func keys(_ name: String) -> [String] {
+        let words = Self.words(commaReversed(name))
+        guard !words.isEmpty else { return [] }
+        var keys = [key(words: words)]
+        if words.count > 1 { keys.append("=" + words.sorted().joined(separator: " ")) }
+        if words.count > 2 { keys.append("=" + words.dropLast().sorted().joined(separator: " ")) }
+        return keys
     }
 }

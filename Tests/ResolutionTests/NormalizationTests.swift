@@ -86,4 +86,40 @@ import Testing
     func people(name: String, key: String) {
         #expect(PersonNormalizer.key(name) == key)
     }
+
+    /// Forms MovieLens-style catalogues write: a trailing article, other names in brackets.
+    @Test(arguments: [
+        ("Sugarland Express, The", ["Sugarland Express, The", "The Sugarland Express"]),
+        ("Seven (a.k.a. Se7en)", ["Seven (a.k.a. Se7en)", "Seven", "Se7en"]),
+        (
+            "Amelie (Fabuleux destin d'Amélie Poulain, Le)",
+            [
+                "Amelie (Fabuleux destin d'Amélie Poulain, Le)", "Amelie", "Fabuleux destin d'Amélie Poulain, Le",
+                "Le Fabuleux destin d'Amélie Poulain",
+            ]
+        ),
+        ("The Office (US)", ["The Office (US)"]),
+        ("Solaris (1972)", ["Solaris (1972)"]),
+        ("Blade Runner (Director's Cut)", ["Blade Runner (Director's Cut)"]),
+        ("Black Cat, White Cat", ["Black Cat, White Cat"]),
+    ])
+    func writtenFormsOfATitle(title: String, forms: [String]) {
+        #expect(TitleNormalizer.variants(title) == forms)
+    }
+
+    /// Real catalogues write one person differently: family name first or last, a second
+    /// family name or not. Each pair shares a key; different people do not.
+    @Test(arguments: [
+        ("Zhang Yimou", "Yimou Zhang", true),
+        ("Kim Ki-duk", "Ki-duk Kim", true),
+        ("Jia Zhangke", "Zhangke Jia", true),
+        ("Gustavo Hernández Ibañez", "Gustavo Hernández", true),
+        ("Spielberg, Steven", "Steven Spielberg", true),
+        ("Steven Spielberg", "Steven Soderbergh", false),
+        ("Zhang Yimou", "Zhang Ziyi", false),
+        ("Joel Coen", "Ethan Coen", false),
+    ])
+    func peopleWrittenDifferentlyShareAKey(a: String, b: String, same: Bool) {
+        #expect(!Set(PersonNormalizer.keys(a)).isDisjoint(with: PersonNormalizer.keys(b)) == same)
+    }
 }
