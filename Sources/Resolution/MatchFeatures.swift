@@ -34,7 +34,7 @@ struct RecordFeatures: Sendable {
         var seen = Set<[UInt64]>()
         var people: [[UInt64]] = []
         for name in names {
-            let hashes = PersonNormalizer.keys(name).map(stableHash)
+            let hashes = PersonNormalizer.keyHashes(name)
             if !hashes.isEmpty && seen.insert(hashes).inserted { people.append(hashes) }
         }
         return people
@@ -90,12 +90,23 @@ struct RecordFeatures: Sendable {
 
 /// FNV-1a, 64 bits: the same in every process (Swift's `Hasher` is seeded per process).
 func stableHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
+    var hasher = StableHasher()
+    hasher.add(text)
+    return hasher.value
+}
+
+/// FNV-1a fed piece by piece: `add("ab")` then `add("c")` hashes as `"abc"` does.
+struct StableHasher {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value = value &* 0x100_0000_01b3
     }
-    return hash
+
+    mutating func add(_ text: String) {
+        for byte in text.utf8 { add(byte) }
+    }
 }
 
 /// How alike two records are, feature by feature, and the combined score.

@@ -140,6 +140,10 @@ public enum TitleNormalizer {
     /// for a title with its other names in brackets — each of those names is a form too.
     /// Brackets holding a year, a country or an edition stay for ``normalize(_:)`` to read.
     public static func variants(_ title: String) -> [String] {
+        // Most titles have neither brackets nor a comma: one byte scan, no allocation.
+        guard title.utf8.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ",") }) else {
+            return [title]
+        }
         var forms = [title]
         func add(_ form: String) {
             let trimmed = form.trimmingCharacters(in: .whitespaces)
@@ -312,5 +316,33 @@ public enum PersonNormalizer {
         if words.count > 1 { keys.append("=" + words.sorted().joined(separator: " ")) }
         if words.count > 2 { keys.append("=" + words.dropLast().sorted().joined(separator: " ")) }
         return keys
+    }
+
+    /// `stableHash` of each of ``keys(_:)``, without building the strings (matching hashes
+    /// every person of every record).
+    static func keyHashes(_ name: String) -> [UInt64] {
+        let words = Self.words(commaReversed(name))
+        guard let last = words.last else { return [] }
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(3)
+        var first = StableHasher()
+        first.add(last)
+        if words.count > 1, let initial = words.first?.utf8.first {
+            first.add(UInt8(ascii: " "))
+            first.add(initial)
+        }
+        hashes.append(first.value)
+        func sortedHash(_ words: ArraySlice<String>) -> UInt64 {
+            var hasher = StableHasher()
+            hasher.add(UInt8(ascii: "="))
+            for (index, word) in words.sorted().enumerated() {
+                if index > 0 { hasher.add(UInt8(ascii: " ")) }
+                hasher.add(word)
+            }
+            return hasher.value
+        }
+        if words.count > 1 { hashes.append(sortedHash(words[...])) }
+        if words.count > 2 { hashes.append(sortedHash(words.dropLast())) }
+        return hashes
     }
 }

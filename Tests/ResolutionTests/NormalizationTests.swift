@@ -121,5 +121,7 @@ import Testing
     ])
     func peopleWrittenDifferentlyShareAKey(a: String, b: String, same: Bool) {
         #expect(!Set(PersonNormalizer.keys(a)).isDisjoint(with: PersonNormalizer.keys(b)) == same)
+        // The matcher's hashes are the hashes of these keys.
+        #expect(PersonNormalizer.keyHashes(a) == PersonNormalizer.keys(a).map(stableHash))
     }
 }
