@@ -52,7 +52,15 @@ struct RankingOptions: ParsableArguments {
     var tune: [String] = []
     @Option(help: .hidden) var fusionK: Int?
 
-    func validate() throws { _ = try tuning() }
+    func validate() throws {
+        _ = try tuning()
+        if fusionK != nil {
+            FileHandleOutput.standardError(
+                "mediagw: --fusion-k no longer applies: hybrid search combines normalized scores "
+                    + "(docs/decisions/0015-hybrid-ranking.md); see --tune"
+            )
+        }
+    }
 
     /// The defaults with every `--tune` applied.
     func tuning() throws -> RankingTuning {
@@ -65,12 +73,6 @@ struct RankingOptions: ParsableArguments {
             } catch let error as MediaError {
                 throw ValidationError("--tune \(error.message)")
             }
-        }
-        if fusionK != nil {
-            FileHandleOutput.standardError(
-                "mediagw: --fusion-k no longer applies: hybrid search combines normalized scores "
-                    + "(docs/decisions/0015-hybrid-ranking.md); see --tune"
-            )
         }
         return tuning
     }
