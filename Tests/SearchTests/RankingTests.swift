@@ -17,17 +17,6 @@ import Testing
         return SearchEngine(snapshot: try Snapshot(path: path))
     }
 
-    static func ids(
-        _ engine: SearchEngine,
-        _ text: String,
-        vector: [Float]? = nil,
-        mode: SearchMode = .lexical,
-        limit: Int = 10,
-        _ change: (inout RankingTuning) -> Void = { _ in }
-    ) throws -> [String] {
-        try results(engine, text, vector: vector, mode: mode, limit: limit, change).hits.map(\.id)
-    }
-
     static func results(
         _ engine: SearchEngine,
         _ text: String,
@@ -76,10 +65,11 @@ import Testing
             titles,
             vectors: ["mg1": [0.6, 0.8, 0], "mg3": [0.5, 0.87, 0], "mg2": [0.45, 0.89, 0]]
         )
-        #expect(try Self.ids(engine, "heat").first == "mg2")
-        #expect(try Self.ids(engine, "heat", vector: [1, 0, 0], mode: .hybrid).first == "mg2")
+        #expect(try Self.results(engine, "heat").ids.first == "mg2")
+        #expect(try Self.results(engine, "heat", vector: [1, 0, 0], mode: .hybrid).ids.first == "mg2")
         // All lexical weight moved to the vectors, the text that is nearer wins.
-        let semantic = try Self.ids(engine, "heat", vector: [1, 0, 0], mode: .hybrid) { $0.lexicalWeightShort = 0 }
+        let semantic = try Self.results(engine, "heat", vector: [1, 0, 0], mode: .hybrid) { $0.lexicalWeightShort = 0 }
+            .ids
         #expect(semantic.first == "mg1")
     }
 
@@ -92,12 +82,13 @@ import Testing
         ]
         let engine = try Self.engine(titles, vectors: ["mg1": [0.8, 0.6, 0], "mg2": [0.75, 0.66, 0]])
         let query = "lost sailors far from earth searching for a way back"
-        #expect(try Self.ids(engine, query, vector: [1, 0, 0], mode: .hybrid).first == "mg2")
+        #expect(try Self.results(engine, query, vector: [1, 0, 0], mode: .hybrid).ids.first == "mg2")
         #expect(
-            try Self.ids(engine, query, vector: [1, 0, 0], mode: .hybrid) { $0.textlessPenalty = 0 }.first == "mg1"
+            try Self.results(engine, query, vector: [1, 0, 0], mode: .hybrid) { $0.textlessPenalty = 0 }.ids.first
+                == "mg1"
         )
         // A name-like query is not a description: the title-only document keeps its place.
-        #expect(try Self.ids(engine, "nameless", vector: [1, 0, 0], mode: .hybrid).first == "mg1")
+        #expect(try Self.results(engine, "nameless", vector: [1, 0, 0], mode: .hybrid).ids.first == "mg1")
     }
 
     /// Long queries rank by score scaled by the share of words matched, not by the count first:
@@ -110,8 +101,8 @@ import Testing
         titles += (3...10).map { makeTitle("mg\($0)", "Filler \($0)", overview: "alpha beta gamma delta") }
         let engine = try Self.engine(titles)
         let query = "zephyr quokka alpha beta gamma"
-        #expect(try Self.ids(engine, query).first == "mg1")
-        #expect(try Self.ids(engine, query) { $0.coordinationWords = 10 }.first == "mg2")
+        #expect(try Self.results(engine, query).ids.first == "mg1")
+        #expect(try Self.results(engine, query) { $0.coordinationWords = 10 }.ids.first == "mg2")
     }
 
     @Test func sentencesDropFunctionWordsShortTitlesKeepThem() throws {
@@ -123,7 +114,7 @@ import Testing
         let sentence = "how can you find the lonely keeper of the lighthouse"
         #expect(try Self.results(engine, sentence).total == 1)
         #expect(try Self.results(engine, sentence) { $0.stopwordQueryWords = 0 }.total == 2)
-        #expect(try Self.ids(engine, "you and me") == ["mg1"])
+        #expect(try Self.results(engine, "you and me").ids == ["mg1"])
     }
 
     @Test func aYearAmongOtherWordsPrefersTitlesOfThatYear() throws {
@@ -133,15 +124,15 @@ import Testing
             makeTitle("mg3", "Heat Wave", year: 1996),
         ]
         let engine = try Self.engine(titles)
-        #expect(try Self.ids(engine, "heat") == ["mg1", "mg2", "mg3"])
+        #expect(try Self.results(engine, "heat").ids == ["mg1", "mg2", "mg3"])
         // One year off counts a little too: a festival year against a release year.
-        #expect(try Self.ids(engine, "heat 1995") == ["mg2", "mg3", "mg1"])
-        #expect(try Self.ids(engine, "heat 1995") { $0.yearBoost = 1 } == ["mg1", "mg2", "mg3"])
+        #expect(try Self.results(engine, "heat 1995").ids == ["mg2", "mg3", "mg1"])
+        #expect(try Self.results(engine, "heat 1995") { $0.yearBoost = 1 }.ids == ["mg1", "mg2", "mg3"])
         // A year that is a title word is still matched as a word.
         let odyssey = try Self.engine([
             makeTitle("mg1", "2001: A Space Odyssey", year: 1968), makeTitle("mg2", "Space", year: 2001),
         ])
-        #expect(try Self.ids(odyssey, "2001 space").first == "mg1")
+        #expect(try Self.results(odyssey, "2001 space").ids.first == "mg1")
     }
 
     @Test func singularAndPluralFormsMatchBelowTheExactWord() throws {
@@ -151,10 +142,10 @@ import Testing
             makeTitle("mg3", "Ghost Stories"),
         ]
         let engine = try Self.engine(titles)
-        #expect(try Self.ids(engine, "witches") == ["mg2", "mg1"])
-        #expect(try Self.ids(engine, "witch") == ["mg1", "mg2"])
-        #expect(try Self.ids(engine, "story") == ["mg3"])
-        #expect(try Self.ids(engine, "witches") { $0.variantWeight = 0 } == ["mg2"])
+        #expect(try Self.results(engine, "witches").ids == ["mg2", "mg1"])
+        #expect(try Self.results(engine, "witch").ids == ["mg1", "mg2"])
+        #expect(try Self.results(engine, "story").ids == ["mg3"])
+        #expect(try Self.results(engine, "witches") { $0.variantWeight = 0 }.ids == ["mg2"])
         #expect(SearchEngine.numberVariants(of: "glass") == ["glasses"])
         #expect(SearchEngine.numberVariants(of: "an").isEmpty)
     }
@@ -209,4 +200,9 @@ import Testing
         query.explain = false
         #expect(try engine.search(query).hits.allSatisfy { $0.explanation == nil })
     }
+}
+
+extension SearchResults {
+    /// The hits' title ids, best first.
+    var ids: [String] { hits.map(\.id) }
 }
