@@ -97,6 +97,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The assistant's tools over a snapshot, and the MCP server that offers them.
@@ -162,6 +163,7 @@ let package = Package(
             dependencies: [
                 "TestSupport", "Assistant", "MediaModel", "Snapshots", "Search",
                 .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -199,6 +201,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "QueryServer", "Snapshots", "MediaModel", "Embeddings", "Search",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -51,20 +51,9 @@ public struct AssistantServer: Sendable {
             )
         )
         let tools = self.tools
-        let logger = self.logger
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: TitleTools.definitions) }
-        await server.withMethodHandler(CallTool.self) { parameters in
-            do {
-                return try await tools.call(parameters.name, parameters.arguments ?? [:])
-            } catch let refusal as TitleTools.Refusal {
-                return .init(content: [TitleTools.text(refusal.description)], isError: true)
-            } catch let error as MediaError {
-                return .init(content: [TitleTools.text(error.message)], isError: true)
-            } catch {
-                logger.error("tool failed", metadata: ["tool": "\(parameters.name)", "error": "\(error)"])
-                return .init(content: [TitleTools.text("the tool failed: \(error)")], isError: true)
-            }
-        }
+        let assistant = self
+        await server.withMethodHandler(CallTool.self) { parameters in await assistant.answer(parameters).result }
         await server.withMethodHandler(ListResources.self) { _ in .init(resources: Self.resources) }
         await server.withMethodHandler(ReadResource.self) { parameters in
             let encoder = JSONEncoder()
@@ -90,10 +79,32 @@ public struct AssistantServer: Sendable {
         return server
     }
 
+    /// Runs a tool call; every failure is an error result the model can read, never a
+    /// protocol error or a crash.
+    public func answer(_ parameters: CallTool.Parameters) async -> ToolAnswer {
+        do {
+            return try await tools.call(parameters.name, parameters.arguments ?? [:])
+        } catch let refusal as TitleTools.Refusal {
+            return ToolAnswer(error: refusal.description)
+        } catch let error as MediaError {
+            return ToolAnswer(error: error.message)
+        } catch {
+            logger.error("tool failed", metadata: ["tool": "\(parameters.name)", "error": "\(error)"])
+            return ToolAnswer(error: "the tool failed: \(error)")
+        }
+    }
+
+    /// A server with the tools and resources, started on `transport`; tool calls take the
+    /// ``ToolCallShortcut`` past the SDK's result conversion.
+    public func start(on transport: any Transport) async throws -> Server {
+        let server = await makeServer()
+        try await server.start(transport: ToolCallShortcut(transport, logger: logger) { await answer($0) })
+        return server
+    }
+
     /// Serves over standard input and output until the client closes them.
     public func runOverStdio() async throws {
-        let server = await makeServer()
-        try await server.start(transport: LineTransport(logger: logger))
+        let server = try await start(on: LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
 }

@@ -166,7 +166,7 @@ public struct TitleTools: Sendable {
     }
 
     /// Runs tool `name`; a ``Refusal`` is the caller's to report as an error result.
-    public func call(_ name: String, _ arguments: [String: Value]) async throws -> CallTool.Result {
+    public func call(_ name: String, _ arguments: [String: Value]) async throws -> ToolAnswer {
         let served = try current()
         switch name {
         case "search_titles": return try await searchTitles(arguments, served)
@@ -218,7 +218,7 @@ public struct TitleTools: Sendable {
         var results: [Hit]
     }
 
-    private func searchTitles(_ arguments: [String: Value], _ served: ServedSnapshot) async throws -> CallTool.Result {
+    private func searchTitles(_ arguments: [String: Value], _ served: ServedSnapshot) async throws -> ToolAnswer {
         try Self.checkNames(arguments, Set(Self.filterProperties.keys).union(["query", "mode", "limit"]))
         let text = try Self.string(arguments, "query") ?? ""
         if let problem = SearchQuery.textLengthProblem(text) { throw Refusal(description: "query \(problem)") }
@@ -252,9 +252,9 @@ public struct TitleTools: Sendable {
                     + (services.isEmpty ? "" : " — \(services)")
             )
         }
-        return CallTool.Result(
+        return try ToolAnswer(
             content: [Self.text(lines.joined(separator: "\n"))],
-            structuredContent: try StructuredValue.optional(output)
+            structured: output
         )
     }
 
@@ -278,13 +278,13 @@ public struct TitleTools: Sendable {
         return "semantic ranking is unavailable (\(problem!)); results are lexical"
     }
 
-    private func getTitle(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> CallTool.Result {
+    private func getTitle(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> ToolAnswer {
         try Self.checkNames(arguments, ["id"])
         let title = try Self.title(try Self.required(arguments, "id"), served)
         let text =
             "\(title.title)\(title.year.map { " (\($0))" } ?? "") [\(title.kind.rawValue)] \(title.id)"
             + (title.overview.map { "\n\($0)" } ?? "") + "\n\(title.offers.count) offers"
-        return CallTool.Result(content: [Self.text(text)], structuredContent: try StructuredValue.optional(title))
+        return try ToolAnswer(content: [Self.text(text)], structured: title)
     }
 
     struct WhereToWatch: Codable {
@@ -296,7 +296,7 @@ public struct TitleTools: Sendable {
         var snapshot: String
     }
 
-    private func whereToWatch(_ arguments: [String: Value], _ served: ServedSnapshot) async throws -> CallTool.Result {
+    private func whereToWatch(_ arguments: [String: Value], _ served: ServedSnapshot) async throws -> ToolAnswer {
         try Self.checkNames(arguments, ["title", "id", "country", "monetization"])
         var filters = SearchFilters()
         if let country = try Self.string(arguments, "country") {
@@ -339,9 +339,9 @@ public struct TitleTools: Sendable {
             lines.append(line)
         }
         if offers.isEmpty { lines.append("no offer matches; without filters it has \(title.offers.count)") }
-        return CallTool.Result(
+        return try ToolAnswer(
             content: [Self.text(lines.joined(separator: "\n"))],
-            structuredContent: try StructuredValue.optional(output)
+            structured: output
         )
     }
 
@@ -367,7 +367,7 @@ public struct TitleTools: Sendable {
         _ arguments: [String: Value],
         _ served: ServedSnapshot,
         order: AvailabilityIndex.Order
-    ) throws -> CallTool.Result {
+    ) throws -> ToolAnswer {
         try Self.checkNames(arguments, Set(Self.filterProperties.keys).union(["days", "limit"]))
         var filters = try Self.filters(arguments)
         let today = Day(Date())
@@ -407,13 +407,13 @@ public struct TitleTools: Sendable {
             results: entries,
             snapshot: served.snapshot.metadata.buildID
         )
-        return CallTool.Result(
+        return try ToolAnswer(
             content: [Self.text(lines.joined(separator: "\n"))],
-            structuredContent: try StructuredValue.optional(output)
+            structured: output
         )
     }
 
-    private func similarTitles(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> CallTool.Result {
+    private func similarTitles(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> ToolAnswer {
         try Self.checkNames(arguments, Set(Self.filterProperties.keys).union(["id", "limit"]))
         let id = try Self.required(arguments, "id")
         guard let doc = served.snapshot.document(forID: id, followAliases: true) else {
@@ -429,9 +429,9 @@ public struct TitleTools: Sendable {
         }
         let hits = try Self.hits(results, query.filters, served)
         let text = hits.enumerated().map { "\($0 + 1). \($1.title)\($1.year.map { " (\($0))" } ?? "") \($1.id)" }
-        return CallTool.Result(
+        return try ToolAnswer(
             content: [Self.text(text.isEmpty ? "no similar titles" : text.joined(separator: "\n"))],
-            structuredContent: try StructuredValue.optional(["results": hits])
+            structured: ["results": hits]
         )
     }
 
@@ -441,18 +441,17 @@ public struct TitleTools: Sendable {
         var semantic: Bool
     }
 
-    private func snapshotInfo(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> CallTool.Result {
+    private func snapshotInfo(_ arguments: [String: Value], _ served: ServedSnapshot) throws -> ToolAnswer {
         try Self.checkNames(arguments, [])
         let meta = served.snapshot.metadata
         let semantic = served.engine.vectorSearch != nil && embedder?.modelID == served.engine.vectorSearch?.modelID
         let text =
             "snapshot \(served.name): \(meta.titleCount) titles, \(meta.offerCount) offers, built \(meta.builtAt); "
             + (semantic ? "semantic search on" : "lexical search only")
-        return CallTool.Result(
+        return try ToolAnswer(
             content: [Self.text(text)],
-            structuredContent: try StructuredValue.optional(
+            structured:
                 SnapshotOutput(name: served.name, metadata: meta, semantic: semantic)
-            )
         )
     }
 

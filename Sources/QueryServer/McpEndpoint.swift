@@ -72,8 +72,7 @@ final class McpEndpoint: Sendable {
             validationPipeline: StandardValidationPipeline(validators: validators),
             logger: logger
         )
-        let server = await AssistantServer(tools: tools, logger: logger).makeServer()
-        try await server.start(transport: transport)
+        let server = try await AssistantServer(tools: tools, logger: logger).start(on: transport)
         let response = await transport.handleRequest(request)
         guard let id = response.headers[HTTPHeaderName.sessionID] else {
             await server.stop()

@@ -1,5 +1,6 @@
 import Assistant
 import Foundation
+import Logging
 import MCP
 import MediaModel
 import Search
@@ -92,5 +93,25 @@ import Testing
             #expect(tool.inputSchema.objectValue?["type"]?.stringValue == "object", "\(tool.name)")
             #expect(tool.inputSchema.objectValue?["additionalProperties"]?.boolValue == false, "\(tool.name)")
         }
+    }
+
+    /// The shortcut's reply is written from the parts; it must read back as the SDK's own
+    /// result type would have written it, for answers and for error answers.
+    @Test func anAnswerWrittenDirectlyReadsBackAsTheSDKsResult() async throws {
+        let directory = try publishedDirectory(Self.titles)
+        let source = CurrentSnapshot(directory: directory.path)
+        let tools = TitleTools(embedder: nil) { try source.current() }
+        let server = AssistantServer(tools: tools, logger: Logger(label: "test"))
+        for (name, arguments) in [
+            ("get_title", ["id": Value.string("mg000000000003")]), ("snapshot_info", [:]),
+            ("get_title", ["id": "mg999999999999"]), ("search_titles", ["query": 3]),
+        ] {
+            let answer = await server.answer(CallTool.Parameters(name: name, arguments: arguments))
+            let read = try JSONDecoder().decode(CallTool.Result.self, from: try answer.resultJSON())
+            #expect(read == answer.result, "\(name) \(arguments)")
+            #expect((read.isError ?? false) == (answer.structuredJSON == nil), "\(name) \(arguments)")
+        }
+        let heat = await server.answer(CallTool.Parameters(name: "get_title", arguments: ["id": "mg000000000003"]))
+        #expect(heat.structuredContent?.objectValue?["title"]?.stringValue == "Heat")
     }
 }
