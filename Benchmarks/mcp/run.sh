@@ -3,7 +3,8 @@
 # `tools/call search_titles` over stdio (`mediagw mcp`) and over Streamable HTTP (`/mcp`) beside
 # the same `GET /v1/search`, sequential requests on loopback, p50/p99 of each and the
 # differences; then the search page's first render in headless Chromium (the page records the
-# time from the HTML's arrival to its first rendered results in `data-first-render-ms`).
+# time from the HTML's arrival to its first rendered results in `data-first-render-ms`;
+# page-render.py reads it over the DevTools protocol).
 # Usage: Benchmarks/mcp/run.sh [REQUESTS]   (release binary; builds the sample snapshot)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -73,11 +74,8 @@ for name, (p50, p99) in rows:
 stdio.stdin.close(); stdio.wait()
 PY
 if command -v chromium >/dev/null; then
-    renders=()
-    for query in "taxi%20driver" "hitchcock" "western&country=US" "space%20station"; do
-        renders+=("$(chromium --headless --no-sandbox --disable-gpu --user-data-dir="$work/chromium" \
-            --virtual-time-budget=5000 --dump-dom "http://127.0.0.1:$port/?q=$query" 2>/dev/null \
-            | sed -n 's/.*data-first-render-ms="\([0-9.]*\)".*/\1/p')")
-    done
-    echo "search page, first render after the HTML arrived (ms, 4 queries): ${renders[*]}"
+    # One running browser, as a user's is: each of 4 queries loaded 10 times (the very first
+    # load of the browser process is reported apart, as the cold figure).
+    python3 Benchmarks/mcp/page-render.py "http://127.0.0.1:$port" 10 \
+        "taxi%20driver" "hitchcock" "western&country=US" "space%20station"
 fi

@@ -1,21 +1,95 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import MediaModel
 
-/// The search page that `mediagw serve` answers at `/` and `/titles/{id}`: one HTML document,
-/// one stylesheet and one script, embedded in the binary (nothing is fetched from elsewhere).
-/// The script uses only the public JSON API. A strict Content-Security-Policy allows nothing
-/// but these files and the API; the script sets every value from the index as text.
+/// The search page that `mediagw serve` answers at `/` and `/titles/{id}`: one HTML document
+/// with its stylesheet and script inside, embedded in the binary (nothing is fetched from
+/// elsewhere, and nothing but the JSON API is fetched before the first results show). The script
+/// uses only the public JSON API. The Content-Security-Policy allows exactly this stylesheet and
+/// this script, by their SHA-256, and nothing else inline; the script sets every value from the
+/// index as text.
 enum SearchPage {
     static let contentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-        + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "default-src 'none'; script-src '\(digest(javascript))'; style-src '\(digest(css))'; connect-src 'self'; "
+        + "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+    /// The page: the stylesheet in the head, the script at the end of the body, so that it runs
+    /// as soon as the form it reads is parsed and starts the first search at once.
+    static let page =
+        html
+        .replacingOccurrences(of: "<style></style>", with: "<style>\(css)</style>")
+        .replacingOccurrences(of: "<script></script>", with: "<script>\(javascript)</script>")
+
+    /// The CSP source expression that allows an inline element whose text is `text`.
+    static func digest(_ text: String) -> String {
+        "sha256-" + Data(SHA256.hash(data: Data(text.utf8))).base64EncodedString()
+    }
 
     static func register(on router: Router<some RequestContext>) {
-        router.get("/") { _, _ in response(html, type: "text/html; charset=utf-8") }
-        router.get("/titles/:id") { _, _ in response(html, type: "text/html; charset=utf-8") }
-        router.get("/assets/search.css") { _, _ in response(css, type: "text/css; charset=utf-8") }
-        router.get("/assets/search.js") { _, _ in response(javascript, type: "text/javascript; charset=utf-8") }
+        router.get("/") { request, _ in
+            // The browser asks for the first results while it reads the page, instead of after
+            // its script has run; the script's own request then takes the answer.
+            let preload =
+                #"<link rel="preload" as="fetch" crossorigin="anonymous" href="\#(firstSearch(request.uri))">"#
+            return response(
+                page.replacingOccurrences(of: "<!--preload-->", with: preload),
+                type: "text/html; charset=utf-8"
+            )
+        }
+        router.get("/titles/:id") { _, _ in response(page, type: "text/html; charset=utf-8") }
+    }
+
+    /// The query parameters the page reads from its address, in the order the script reads them.
+    static let filterNames = ["mode", "kind", "genre", "country", "service", "monetization", "year_from", "year_to"]
+    /// The options of the page's selects (the empty first option aside): a value the select does
+    /// not offer reads back as empty.
+    static let choices = [
+        "mode": ["lexical", "semantic"], "kind": TitleKind.allCases.map(\.rawValue),
+        "monetization": Monetization.allCases.map(\.rawValue),
+    ]
+    static let facetNames = ["genre", "kind", "service", "monetization", "country"]
+
+    /// The `/v1/search` request the page's script makes first when opened at `uri`, written
+    /// exactly as the script writes it: the form's values as the browser sanitizes them (a
+    /// select keeps only a value it offers, a number field only a number, text fields lose line
+    /// breaks), trimmed, the empty ones left out, then `limit` and `facets`, encoded as
+    /// `URLSearchParams` encodes. Were the two to differ, the page would still work; it would
+    /// only ask twice.
+    static func firstSearch(_ uri: URI) -> String {
+        let parameters = uri.queryParameters
+        var pairs: [(String, String)] = []
+        for name in ["q"] + filterNames {
+            guard var value: String = parameters.get(name) else { continue }
+            if name.hasPrefix("year_") {
+                guard value.wholeMatch(of: /-?(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?/) != nil else { continue }
+            } else if let options = choices[name] {
+                guard options.contains(value) else { continue }
+            } else {
+                value.unicodeScalars.removeAll { scalar in scalar == "\n" || scalar == "\r" }
+            }
+            value = value.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines)
+            if !value.isEmpty { pairs.append((name, value)) }
+        }
+        pairs += [("limit", "20"), ("facets", facetNames.joined(separator: ","))]
+        return "/v1/search?" + pairs.map { formEncoded($0) + "=" + formEncoded($1) }.joined(separator: "&")
+    }
+
+    /// `application/x-www-form-urlencoded` as `URLSearchParams` writes it; also safe inside a
+    /// double-quoted HTML attribute.
+    static func formEncoded(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case 0x20: encoded.append("+")
+            case 0x2A, 0x2D, 0x2E, 0x5F, 0x30...0x39, 0x41...0x5A, 0x61...0x7A:
+                encoded.append(Character(Unicode.Scalar(byte)))
+            default: encoded += String(format: "%%%02X", byte)
+            }
+        }
+        return encoded
     }
 
     static func response(_ text: String, type: String) -> Response {
@@ -29,6 +103,14 @@ enum SearchPage {
         )
     }
 
+    static func options(_ name: String) -> String {
+        choices[name, default: []].map { "<option>\($0)</option>" }.joined()
+    }
+
+    static func list(_ names: [String]) -> String {
+        "[" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+    }
+
     static let html = #"""
         <!doctype html>
         <html lang="en">
@@ -36,8 +118,8 @@ enum SearchPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>mediagw — what is watchable where</title>
-        <link rel="stylesheet" href="/assets/search.css">
-        <script src="/assets/search.js" defer></script>
+        <style></style>
+        <!--preload-->
         </head>
         <body>
         <header>
@@ -49,12 +131,12 @@ enum SearchPage {
             <input name="q" type="search" placeholder="Search titles, people, plots (press / to focus)" aria-label="Search" autofocus>
             <button type="button" id="clear">Clear</button>
           </div>
-          <label>Mode <select name="mode"><option value="">hybrid</option><option value="lexical">lexical</option><option value="semantic">semantic</option></select></label>
-          <label>Kind <select name="kind"><option value="">any</option><option>movie</option><option>series</option><option>season</option><option>episode</option><option>short</option><option>video</option></select></label>
+          <label>Mode <select name="mode"><option value="">hybrid</option>\#(options("mode"))</select></label>
+          <label>Kind <select name="kind"><option value="">any</option>\#(options("kind"))</select></label>
           <label>Genre <input name="genre" placeholder="drama"></label>
           <label>Country <input name="country" placeholder="US" maxlength="2"></label>
           <label>Service <input name="service" placeholder="netflix"></label>
-          <label>Monetization <select name="monetization"><option value="">any</option><option>subscription</option><option>free</option><option>ads</option><option>rent</option><option>buy</option><option>addon</option></select></label>
+          <label>Monetization <select name="monetization"><option value="">any</option>\#(options("monetization"))</select></label>
           <label>Year from <input name="year_from" type="number" inputmode="numeric" min="1870" max="2100"></label>
           <label>Year to <input name="year_to" type="number" inputmode="numeric" min="1870" max="2100"></label>
         </form>
@@ -63,6 +145,7 @@ enum SearchPage {
           <aside id="facets" aria-label="Facet counts"></aside>
           <div id="results"></div>
         </main>
+        <script></script>
         </body>
         </html>
         """#
@@ -103,8 +186,8 @@ enum SearchPage {
         // DOM, never through HTML, so a title such as "<script>" is shown as text.
         "use strict";
 
-        const FACETS = ["genre", "kind", "service", "monetization", "country"];
-        const FILTERS = ["mode", "kind", "genre", "country", "service", "monetization", "year_from", "year_to"];
+        const FACETS = \#(list(facetNames));
+        const FILTERS = \#(list(filterNames));
 
         function element(tag, attributes, ...children) {
           const node = document.createElement(tag);
@@ -129,7 +212,8 @@ enum SearchPage {
         }
 
         async function getJSON(path) {
-          const response = await fetch(path, { headers: { Accept: "application/json" } });
+          // No headers of its own, so that the request made with the page (the preload) matches.
+          const response = await fetch(path);
           const body = await response.json().catch(() => ({}));
           if (!response.ok) throw new Error(body.detail || body.title || `HTTP ${response.status}`);
           return body;
@@ -273,9 +357,11 @@ enum SearchPage {
         }
 
         function start() {
-          showSnapshot();
           const match = location.pathname.match(/^\/titles\/([^/]+)$/);
-          if (match) return titlePage(decodeURIComponent(match[1]));
+          if (match) {
+            titlePage(decodeURIComponent(match[1]));
+            return showSnapshot();
+          }
           const form = document.getElementById("search");
           const parameters = new URLSearchParams(location.search);
           for (const name of ["q", ...FILTERS]) {
@@ -300,10 +386,13 @@ enum SearchPage {
               form.elements.q.focus();
             }
           });
+          // The search goes out first; the snapshot line follows.
           search();
+          showSnapshot();
         }
 
-        document.addEventListener("DOMContentLoaded", start);
+        // The script is the body's last element: everything it reads is parsed.
+        start();
         """#
 }
 

@@ -86,17 +86,49 @@ import Testing
         let workspace = try PipelineTests.publishedSample()
         let (daemon, base, _) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
-        for path in ["/", "/titles/mg000000000000", "/assets/search.js", "/assets/search.css"] {
+        for path in ["/", "/titles/mg000000000000"] {
             let (data, response) = try await URLSession.shared.data(from: URL(string: base.absoluteString + path)!)
             let http = try #require(response as? HTTPURLResponse)
             #expect(http.statusCode == 200, "\(path)")
             let policy = http.value(forHTTPHeaderField: "Content-Security-Policy") ?? ""
-            #expect(policy.hasPrefix("default-src 'none'; script-src 'self'"), "\(path)")
             #expect(http.value(forHTTPHeaderField: "X-Content-Type-Options") == "nosniff")
             let text = String(decoding: data, as: UTF8.self)
-            // No inline script or handler: the policy would block it anyway.
+            // The one script and the one stylesheet are allowed by their digests (that the
+            // digests are right shows in the browser: the script runs), nothing else inline: no
+            // handler attribute, no 'unsafe-inline', nothing from elsewhere.
+            #expect(policy.hasPrefix("default-src 'none'; script-src 'sha256-"), "\(policy)")
+            #expect(policy.contains("; style-src 'sha256-"), "\(policy)")
+            #expect(!policy.contains("unsafe") && !policy.contains("http"), "\(policy)")
+            #expect(text.components(separatedBy: "</script>").count == 2, "one script only")
             #expect(!text.contains(" onclick=") && !text.contains("innerHTML"), "\(path)")
-            if path == "/" { #expect(text.contains(#"<script src="/assets/search.js" defer></script>"#)) }
+        }
+        for path in ["/assets/search.js", "/assets/search.css"] {
+            #expect(try await Harness.get(base, path).status == 404, "\(path) is inside the page now")
+        }
+    }
+
+    /// The page asks for its first results with the HTML (a preload), and its script takes
+    /// that answer instead of asking again: one search per page load.
+    @Test func theFirstSearchIsMadeOnceWithThePage() async throws {
+        let workspace = try PipelineTests.publishedSample()
+        let (daemon, base, _) = try await Harness.serve(in: workspace)
+        defer { daemon.terminate() }
+        func searches() async throws -> Int {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: base.absoluteString + "/metrics")!)
+            let metrics = String(decoding: data, as: UTF8.self)
+            return metrics.split(separator: "\n").filter {
+                $0.hasPrefix(#"mediagw_http_requests_total{route="/v1/search""#)
+            }
+            .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        }
+        for query in [
+            "?q=taxi%20driver&country=de&mode=lexical",
+            "?q=%20caf%C3%A9,%20noir%20&mode=hybrid&year_from=1970&kind=movie", "",
+        ] {
+            let before = try await searches()
+            let page = try Self.render(base.absoluteString + "/" + query)
+            #expect(page.contains("<article class=\"card\""), "\(query): \(page.suffix(1500))")
+            #expect(try await searches() == before + 1, "\(query): the preload and the script's request differ")
         }
     }
 }
