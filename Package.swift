@@ -108,18 +108,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Change events to NATS JetStream: a small client over SwiftNIO (decision 0017).
+        .target(
+            name: "Events",
+            dependencies: [
+                "MediaModel", "Snapshots",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Jobs",
             dependencies: [
                 "MediaModel", "Compression", "HTTPClient", "Connectors", "Staging", "Resolution", "Embeddings",
-                "Snapshots", "ObjectStore", .product(name: "Logging", package: "swift-log"),
+                "Snapshots", "ObjectStore", "Events", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "mediagw",
             dependencies: [
                 "MediaModel", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer",
-                "Jobs", "ProviderSimulator", "Assistant", "ObjectStore",
+                "Jobs", "ProviderSimulator", "Assistant", "ObjectStore", "Events",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

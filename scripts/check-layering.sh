@@ -14,7 +14,7 @@ def closure(name, seen=None):
             seen.add(dependency)
             closure(dependency, seen)
     return seen
-stateless = ["Resolution", "Embeddings", "Snapshots", "Search", "QueryServer", "Assistant", "ObjectStore", "HTTPClient"]
+stateless = ["Resolution", "Embeddings", "Snapshots", "Search", "QueryServer", "Assistant", "ObjectStore", "HTTPClient", "Events"]
 failures = []
 for name in stateless:
     reached = closure(name) | {name}

@@ -1,4 +1,5 @@
 import Connectors
+import Events
 import Foundation
 import MediaModel
 import ObjectStore
@@ -85,6 +86,8 @@ public struct JobConfiguration: Sendable {
     public var snapshots: String?
     /// Where each published snapshot is also uploaded; nil keeps it local.
     public var publishTo: StorePublish?
+    /// Where each publish's change events go (`publish.events`); nil sends none.
+    public var events: NATSEventSink?
     public var alerts: Alerts?
 
     static let topLevelKeys = [
@@ -142,9 +145,12 @@ public struct JobConfiguration: Sendable {
         lockWait = problems.check { try timeouts["lock_wait"]?.duration() } ?? 0
         maxPages = problems.check { try top["max_pages"]?.int(in: 1...10_000_000) }
         snapshots = problems.check { try top["snapshots"]?.string() }
-        publishTo = problems.check { problems in try top["publish"].map { try Self.publish($0, problems: &problems) } }
-        if publishTo != nil, !steps.contains(.publish), let node = top["publish"] {
-            problems.record(node.error("'publish' names a store, but 'then' has no publish step"))
+        let publish = problems.check { problems in try top["publish"].map { try Self.publish($0, problems: &problems) }
+        }
+        publishTo = publish?.store
+        events = publish?.events
+        if publish != nil, !steps.contains(.publish), let node = top["publish"] {
+            problems.record(node.error("'publish' is set, but 'then' has no publish step"))
         }
         alerts = problems.check { problems in try top["alerts"].map { try Self.alerts($0, problems: &problems) } }
         try problems.throwIfAny()
@@ -239,11 +245,56 @@ public struct JobConfiguration: Sendable {
         return steps
     }
 
-    private static func publish(_ node: ConfigNode, problems: inout ConfigProblems) throws -> StorePublish {
+    private static func publish(
+        _ node: ConfigNode,
+        problems: inout ConfigProblems
+    ) throws -> (store: StorePublish?, events: NATSEventSink?) {
         let members = try node.members(
-            allowed: ["to", "endpoint", "region", "addressing", "credentials_file"],
+            allowed: ["to", "endpoint", "region", "addressing", "credentials_file", "events"],
             problems: &problems
         )
+        let events = try members["events"].map { try Self.events($0, problems: &problems) }
+        guard members["to"] != nil || events == nil else {
+            for key in ["endpoint", "region", "addressing", "credentials_file"] where members[key] != nil {
+                throw members[key]!.error("'\(key)' is for an object store, and 'publish' has no 'to'")
+            }
+            return (nil, events)
+        }
+        return (try store(node, members), events)
+    }
+
+    /// `publish.events`: where each publish's change events go.
+    private static func events(_ node: ConfigNode, problems: inout ConfigProblems) throws -> NATSEventSink {
+        let members = try node.members(allowed: ["nats"], problems: &problems)
+        guard let natsNode = members["nats"] else { throw node.error("missing key 'nats' ({url: nats://HOST:PORT})") }
+        let nats = try natsNode.members(allowed: ["url", "subject_prefix", "credentials_env"], problems: &problems)
+        guard let urlNode = nats["url"] else { throw natsNode.error("missing key 'url' (nats://HOST:PORT)") }
+        let address: NATSAddress
+        do {
+            address = try NATSAddress(parsing: try urlNode.string())
+        } catch let error as MediaError {
+            throw urlNode.error(error.message)
+        }
+        var sink = NATSEventSink(address: address)
+        if let prefixNode = nats["subject_prefix"] {
+            sink.subjectPrefix = try prefixNode.string()
+            do {
+                try ChangeEvents.checkPrefix(sink.subjectPrefix)
+            } catch let error as MediaError {
+                throw prefixNode.error(error.message)
+            }
+        }
+        if let variableNode = nats["credentials_env"] {
+            let variable = try variableNode.string()
+            guard !variable.isEmpty, variable.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw variableNode.error("expected the NAME of an environment variable holding the credentials")
+            }
+            sink.credentialsVariable = variable
+        }
+        return sink
+    }
+
+    private static func store(_ node: ConfigNode, _ members: [String: ConfigNode]) throws -> StorePublish {
         guard let toNode = members["to"] else { throw node.error("missing key 'to' (s3://BUCKET/PREFIX)") }
         let location: S3Location
         do {

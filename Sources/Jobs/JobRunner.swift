@@ -255,6 +255,17 @@ public struct JobRunner: Sendable {
                         )
                     }
                 }
+                if outcome.error == nil, steps.contains(.publish) {
+                    let sinks = Set(jobs.compactMap(\.events)).sorted { $0.ledgerName < $1.ledgerName }
+                    for sink in sinks {
+                        await sendEvents(
+                            SnapshotDirectory(path: directory),
+                            to: sink,
+                            environment: options.environment,
+                            outcome: &outcome
+                        )
+                    }
+                }
             }
             for job in jobs { stageResults[job.name] = outcome }
         }
@@ -270,6 +281,10 @@ public struct JobRunner: Sendable {
             if let error = stage.error {
                 outcome = "failed"
                 message = [message, error].compactMap { $0 }.joined(separator: "; ")
+            } else if let eventsError = stage.eventsError {
+                // The snapshot is published; only its events are still to send.
+                if outcome == "success" { outcome = "partial" }
+                message = [message, eventsError].compactMap { $0 }.joined(separator: "; ")
             } else if let skipped = stage.skipped {
                 message = [message, skipped].compactMap { $0 }.joined(separator: "; ")
             }
@@ -315,6 +330,8 @@ public struct JobRunner: Sendable {
         var stages: [JobRunSummary.Stage] = []
         var snapshot: String?
         var error: String?
+        /// Why change events could not all be sent: the run is partial, the snapshot stands.
+        var eventsError: String?
         var skipped: String?
     }
 
@@ -445,6 +462,40 @@ public struct JobRunner: Sendable {
                 .init(step: "upload", outcome: "failed", seconds: Date().timeIntervalSince(started), message: text)
             )
             logger.error("\(outcome.error!)")
+        }
+    }
+
+    /// Sends the change events the sink has not acknowledged, and records the stage. A failure
+    /// leaves the published snapshot as it is and makes the run partial (exit 2).
+    private func sendEvents(
+        _ directory: SnapshotDirectory,
+        to sink: NATSEventSink,
+        environment: [String: String],
+        outcome: inout StageOutcome
+    ) async {
+        let started = Date()
+        onEvent?(.stage("change events to \(sink.address)"))
+        do {
+            let report = try await ChangeEventDelivery(store: store, logger: logger).deliver(
+                directory,
+                to: sink,
+                environment: environment
+            )
+            outcome.stages.append(
+                .init(
+                    step: "events",
+                    outcome: "success",
+                    seconds: Date().timeIntervalSince(started),
+                    message: "\(report.summary) by \(sink.address) (\(sink.subjectPrefix).>)"
+                )
+            )
+        } catch {
+            let text = (error as? MediaError)?.message ?? "\(error)"
+            outcome.eventsError = text
+            outcome.stages.append(
+                .init(step: "events", outcome: "failed", seconds: Date().timeIntervalSince(started), message: text)
+            )
+            logger.error("\(text)")
         }
     }
 

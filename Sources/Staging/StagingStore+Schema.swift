@@ -217,6 +217,22 @@ extension StagingStore {
                     """
             )
         }
+        migrator.registerMigration("v9-event-deliveries") { db in
+            // Which change sets each event sink has acknowledged, and how far into one a send
+            // got, so that a broker outage loses nothing and a resend starts where it stopped.
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_deliveries (
+                        sink TEXT NOT NULL,
+                        change_set TEXT NOT NULL,
+                        total INTEGER NOT NULL,
+                        acknowledged INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (sink, change_set)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Embeddings
+import Events
 import Foundation
 import Jobs
 import MediaModel
@@ -44,6 +45,23 @@ struct BuildCommand: AsyncParsableCommand {
     )
     var publishTo: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Also send the publish's changes, one JetStream message each, to this NATS server (and what an "
+                + "earlier publish could not send).",
+            valueName: "nats://host:port"
+        )
+    )
+    var eventsNats: String?
+
+    @Option(help: ArgumentHelp("Subject prefix of the change events.", valueName: "prefix"))
+    var eventsPrefix = NATSEventSink.defaultPrefix
+
+    @Option(
+        help: ArgumentHelp("Environment variable holding the NATS token or user:password.", valueName: "name")
+    )
+    var eventsCredentialsEnv: String?
+
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var resolution: ResolutionOptions
     @OptionGroup var common: CommonOptions
@@ -51,12 +69,28 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard keep >= 1 else { throw ValidationError("--keep must be at least 1") }
+        _ = try eventSink()
         if let publishTo {
             do {
                 _ = try S3Location(parsing: publishTo)
             } catch let error as MediaError {
                 throw ValidationError("--publish-to: \(error.message)")
             }
+        }
+    }
+
+    /// The sink `--events-nats` names, checked.
+    func eventSink() throws -> NATSEventSink? {
+        guard let eventsNats else { return nil }
+        do {
+            try ChangeEvents.checkPrefix(eventsPrefix)
+            return NATSEventSink(
+                address: try NATSAddress(parsing: eventsNats),
+                subjectPrefix: eventsPrefix,
+                credentialsVariable: eventsCredentialsEnv
+            )
+        } catch let error as MediaError {
+            throw ValidationError("--events-nats: \(error.message)")
         }
     }
 
@@ -98,22 +132,52 @@ struct BuildCommand: AsyncParsableCommand {
             }
             return try await store.bucket(try S3Location(parsing: publishTo)).publish(snapshotAt: path, keep: keep)
         }
+        // The snapshot stands whatever happens to its events: a failure here is reported after
+        // the summary, with exit status 2, and the next publish sends what is left.
+        var events: ChangeEventDelivery.Report?
+        var eventsError: MediaError?
+        if let sink = try eventSink() {
+            do {
+                events = try await ChangeEventDelivery(store: try common.existingStaging(), logger: logger).deliver(
+                    SnapshotDirectory(path: common.snapshots),
+                    to: sink,
+                    environment: ProcessInfo.processInfo.environment
+                )
+            } catch {
+                eventsError = error as? MediaError ?? MediaError(.io, "\(error)")
+            }
+        }
+        defer {
+            if let eventsError {
+                FileHandleOutput.standardError(
+                    "mediagw: the snapshot is published, its change events are not: "
+                        + eventsError.message
+                )
+            }
+        }
         if json {
-            /// The summary's fields, and `upload` with --publish-to.
+            /// The summary's fields, `upload` with --publish-to and `events` with --events-nats.
             struct Output: Encodable {
                 var summary: SnapshotBuilder.Summary
                 var upload: SnapshotBucket.Publication?
-                enum Key: CodingKey { case upload }
+                var events: ChangeEventDelivery.Report?
+                var eventsError: String?
+                enum Key: CodingKey { case upload, events, eventsError }
                 func encode(to encoder: any Encoder) throws {
                     try summary.encode(to: encoder)
                     var container = encoder.container(keyedBy: Key.self)
                     try container.encodeIfPresent(upload, forKey: .upload)
+                    try container.encodeIfPresent(events, forKey: .events)
+                    try container.encodeIfPresent(eventsError, forKey: .eventsError)
                 }
             }
-            print(
-                String(decoding: try JSONEncoder.pretty.encode(Output(summary: summary, upload: upload)), as: UTF8.self)
-            )
+            let output = Output(summary: summary, upload: upload, events: events, eventsError: eventsError?.message)
+            print(String(decoding: try JSONEncoder.pretty.encode(output), as: UTF8.self))
+            if eventsError != nil { throw ExitCode(ExitStatus.partial) }
             return
+        }
+        defer {
+            if let events { print("change events: \(events.summary)") }
         }
         defer {
             if let upload {
@@ -152,5 +216,6 @@ struct BuildCommand: AsyncParsableCommand {
                 )
             }
         }
+        if eventsError != nil { throw ExitCode(ExitStatus.partial) }
     }
 }

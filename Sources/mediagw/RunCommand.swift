@@ -184,6 +184,10 @@ struct JobExecution: ParsableArguments {
             lines.append("  unchanged: \(stage.message ?? "nothing published")")
         }
         if let snapshot = summary.snapshot { lines.append("  published \(snapshot)") }
+        for stage in summary.stages where stage.step == "events" {
+            let text = stage.message ?? ""
+            lines.append(stage.outcome == "success" ? "  change events: \(text)" : "  change events failed: \(text)")
+        }
         for stage in summary.stages where stage.step == "upload" && stage.outcome == "success" {
             lines.append("  upload: \(stage.message ?? "done")")
         }

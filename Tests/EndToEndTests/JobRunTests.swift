@@ -75,6 +75,43 @@ import Testing
         return titles
     }
 
+    /// A job's change events: a broker outage makes the run partial (exit 2) without holding
+    /// back the snapshot, and the next run sends what the outage kept back.
+    @Test func aJobsChangeEventsFailAloneAndTheNextRunSendsThem() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        _ = try nats.jetstream(["create", "CHANGES", "acme.changes.>"])
+        try setup.writeJob(
+            "sa",
+            """
+            ingest: [{connector: streaming-availability, streams: [catalog]}]
+            then: [resolve, build, publish]
+            publish: {events: {nats: {url: "\(nats.url)", subject_prefix: acme.changes}}}
+            embeddings: false
+
+            """
+        )
+        let first = try setup.run(["run", "sa", "--max-pages", "2", "--no-progress"])
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        nats.stop()
+        let down = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
+        #expect(down.status == 2, "\(down.stdout) \(down.stderr)")
+        #expect(down.stdout.contains("\n  published "), "the snapshot is published: \(down.stdout)")
+        #expect(down.stdout.contains("cannot connect to the NATS server"), "\(down.stdout)")
+        let store = try StagingStore(path: setup.workspace.staging)
+        let partial = try #require(try store.runs(limit: 1).first)
+        #expect(partial.outcome == "partial" && partial.snapshot != nil)
+
+        try nats.start()
+        let next = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
+        #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+        let streamed = try nats.jetstream(["read", "CHANGES"]).split(separator: "\n")
+        #expect(streamed.count > 0, "the kept-back changes were sent")
+        #expect(streamed.allSatisfy { $0.contains(#""subject": "acme.changes."#) }, "\(streamed.prefix(2))")
+    }
+
     @Test func theExampleJobsRunAgainstTheSimulator() async throws {
         let setup = try await setUp()
         defer { setup.simulator.terminate() }

@@ -52,6 +52,45 @@ struct JobConfigurationTests {
         #expect(noStep.contains("no publish step"), "\(noStep)")
     }
 
+    @Test func changeEventsAreAPublishSettingWithTheirProblemsNamed() throws {
+        let job = try parse(
+            """
+            ingest: [{connector: youtube}]
+            publish:
+              events:
+                nats: {url: "nats://127.0.0.1:4222", subject_prefix: acme.changes, credentials_env: NATS_TOKEN}
+            """
+        )
+        #expect(job.publishTo == nil, "events alone need no store")
+        #expect(job.events?.address.description == "nats://127.0.0.1:4222")
+        #expect(job.events?.subjectPrefix == "acme.changes")
+        #expect(job.events?.credentialsVariable == "NATS_TOKEN")
+        let defaults = try parse("ingest: [{connector: youtube}]\npublish: {events: {nats: {url: nats://localhost}}}")
+        #expect(defaults.events?.subjectPrefix == "mediagw.changes")
+        #expect(defaults.events?.address.port == 4222)
+
+        let prefix = message(
+            "ingest: [{connector: youtube}]\npublish: {events: {nats: {url: nats://h, subject_prefix: my changes}}}"
+        )
+        #expect(prefix.contains("jobs/test.yml") && prefix.contains("publish.events.nats.subject_prefix"), "\(prefix)")
+        #expect(prefix.contains("is not a NATS subject"), "\(prefix)")
+        let wildcard = message(
+            "ingest: [{connector: youtube}]\npublish: {events: {nats: {url: nats://h, subject_prefix: 'a.*'}}}"
+        )
+        #expect(wildcard.contains("is not a NATS subject"), "\(wildcard)")
+        let secret = message("ingest: [{connector: youtube}]\npublish: {events: {nats: {url: 'nats://u:pw@h'}}}")
+        #expect(secret.contains("publish.events.nats.url") && secret.contains("must not hold credentials"), "\(secret)")
+        #expect(!secret.contains("pw@"))
+        let variable = message(
+            "ingest: [{connector: youtube}]\npublish: {events: {nats: {url: nats://h, credentials_env: 'tok en'}}}"
+        )
+        #expect(variable.contains("credentials_env") && variable.contains("NAME of an environment variable"))
+        let stray = message("ingest: [{connector: youtube}]\npublish: {events: {nats: {url: nats://h}}, region: eu}")
+        #expect(stray.contains("'region' is for an object store"), "\(stray)")
+        let missing = message("ingest: [{connector: youtube}]\npublish: {events: {}}")
+        #expect(missing.contains("missing key 'nats'"), "\(missing)")
+    }
+
     @Test func aFullJobFileReadsEveryKey() throws {
         let job = try parse(
             """

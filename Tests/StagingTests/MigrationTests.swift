@@ -77,7 +77,7 @@ import Testing
         let path = try databaseBeforeRowidRecords(records)
         let before = try rows(path)
         let store = try StagingStore(path: path)
-        #expect(try store.schemaVersion() == 8)
+        #expect(try store.schemaVersion() == 9)
         #expect(try rows(path) == before)
         #expect(before.count == 3)
 

@@ -108,12 +108,29 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
         #expect(try store.identityMap() == map)
     }
 
+    /// The change-event ledger only moves forward, per sink, and forgets sets no longer kept.
+    @Test func eventDeliveriesMoveForwardPerSinkAndArePruned() throws {
+        let store = try makeStore()
+        typealias Delivery = StagingStore.EventDelivery
+        try store.recordEventDelivery(sink: "a", Delivery(changeSet: "s1", total: 10, acknowledged: 6))
+        try store.recordEventDelivery(sink: "a", Delivery(changeSet: "s1", total: 10, acknowledged: 4))
+        try store.recordEventDelivery(sink: "a", Delivery(changeSet: "s2", total: 3, acknowledged: 3))
+        try store.recordEventDelivery(sink: "b", Delivery(changeSet: "s1", total: 10, acknowledged: 1))
+        let a = try store.eventDeliveries(sink: "a")
+        #expect(a["s1"] == Delivery(changeSet: "s1", total: 10, acknowledged: 6), "a stale count does not win")
+        #expect(a["s1"]?.complete == false && a["s2"]?.complete == true)
+        #expect(try store.eventDeliveries(sink: "b")["s1"]?.acknowledged == 1)
+        try store.pruneEventDeliveries(sink: "a", keeping: ["s2"])
+        #expect(try store.eventDeliveries(sink: "a").keys.sorted() == ["s2"])
+        #expect(try store.eventDeliveries(sink: "b").count == 1, "another sink's records stay")
+    }
+
     @Test func reopeningKeepsDataAndSchemaVersion() throws {
         let store = try makeStore()
         let run = try store.beginRun(job: "t", kind: "import")
         _ = try store.commit(page([movie("1", "Alien")]), runID: run)
         let reopened = try StagingStore(path: store.path)
-        #expect(try reopened.schemaVersion() == 8)
+        #expect(try reopened.schemaVersion() == 9)
         #expect(try reopened.liveRecords().count == 1)
     }
 

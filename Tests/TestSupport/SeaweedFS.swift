@@ -137,7 +137,16 @@ public final class SeaweedFS: @unchecked Sendable {
         return ports
     }
 
-    private static func isFree(_ port: Int) -> Bool {
+    private static func isFree(_ port: Int) -> Bool { onLoopback(port, bind) }
+
+    /// Whether something accepts connections on the endpoint's port.
+    private static func answers(_ endpoint: URL) -> Bool { onLoopback(endpoint.port!, connect) }
+
+    /// `operation` (bind or connect) of a new TCP socket to 127.0.0.1:`port`, and whether it worked.
+    static func onLoopback(
+        _ port: Int,
+        _ operation: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -147,23 +156,7 @@ public final class SeaweedFS: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    /// Whether something accepts connections on the endpoint's port.
-    private static func answers(_ endpoint: URL) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(endpoint.port!).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                operation(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
     }
