@@ -59,6 +59,12 @@ public enum ChangeEvents {
         /// Acknowledgements the stream marked as duplicates (sent before, kept once).
         public var duplicates: Int
         public var error: MediaError?
+
+        public init(acknowledged: Int, duplicates: Int = 0, error: MediaError? = nil) {
+            self.acknowledged = acknowledged
+            self.duplicates = duplicates
+            self.error = error
+        }
     }
 
     /// Publishes `set`'s changes from `start` on, `window` awaiting their acknowledgement at a

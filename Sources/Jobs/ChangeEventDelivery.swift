@@ -1,5 +1,7 @@
+import Connectors
 import Events
 import Foundation
+import HTTPClient
 import Logging
 import MediaModel
 import Snapshots
@@ -26,7 +28,46 @@ public struct NATSEventSink: Sendable, Hashable {
     public var ledgerName: String { "\(address)/\(subjectPrefix)" }
 }
 
-/// Sends each publish's changes to a ``NATSEventSink`` at least once, in order, and records in
+/// Where a small setup sends its change events instead of (or beside) NATS: the job's alert
+/// webhook, in batches (`publish: {events: {webhook: {batch: N}}}`).
+public struct WebhookEventSink: Sendable, Hashable {
+    /// The alert webhook's source (the URL itself is a secret).
+    public var webhook: KeySource
+    /// Changes per request.
+    public var batch: Int
+
+    public static let defaultBatch = 500
+
+    public init(webhook: KeySource, batch: Int = defaultBatch) {
+        self.webhook = webhook
+        self.batch = batch
+    }
+
+    public var ledgerName: String { "webhook \(webhook)" }
+}
+
+/// A destination for change events: NATS JetStream, or the alert webhook.
+public enum ChangeEventSink: Sendable, Hashable {
+    case nats(NATSEventSink)
+    case webhook(WebhookEventSink)
+
+    public var ledgerName: String {
+        switch self {
+        case .nats(let sink): return sink.ledgerName
+        case .webhook(let sink): return sink.ledgerName
+        }
+    }
+
+    /// Where the events go, for messages (never the webhook's URL).
+    public var description: String {
+        switch self {
+        case .nats(let sink): return "\(sink.address) (\(sink.subjectPrefix).>)"
+        case .webhook(let sink): return "the alert webhook (\(sink.webhook))"
+        }
+    }
+}
+
+/// Sends each publish's changes to a ``ChangeEventSink`` at least once, in order, and records in
 /// staging how far each change set got, so that an outage loses nothing: the next publish
 /// sends what was not acknowledged, from where it stopped (the stream drops the duplicates of a
 /// half-acknowledged window by message id).
@@ -35,6 +76,8 @@ public struct NATSEventSink: Sendable, Hashable {
 public struct ChangeEventDelivery: Sendable {
     public let store: StagingStore
     public var logger: Logger
+    /// Carries webhook requests.
+    public var transport: any HTTPTransport = URLSessionTransport()
 
     public init(store: StagingStore, logger: Logger) {
         self.store = store
@@ -63,6 +106,14 @@ public struct ChangeEventDelivery: Sendable {
         to sink: NATSEventSink,
         environment: [String: String]
     ) async throws -> Report {
+        try await deliver(directory, to: .nats(sink), environment: environment)
+    }
+
+    public func deliver(
+        _ directory: SnapshotDirectory,
+        to sink: ChangeEventSink,
+        environment: [String: String]
+    ) async throws -> Report {
         let started = Date()
         var report = Report()
         let kept = directory.changeFileSnapshots()
@@ -77,31 +128,45 @@ public struct ChangeEventDelivery: Sendable {
         defer { try? store.pruneEventDeliveries(sink: ledger, keeping: Set(kept)) }
         guard !pending.isEmpty else { return report }
 
-        var credentials: NATSCredentials?
-        if let variable = sink.credentialsVariable {
-            guard let value = environment[variable], !value.isEmpty else {
-                throw MediaError(.configuration, "credentials_env names \(variable), which is not set")
-            }
-            credentials = NATSCredentials(value)
-        }
-        let connection = try await NATSConnection.connect(to: sink.address, credentials: credentials)
+        let channel = try await open(sink, environment: environment)
         do {
-            try await send(pending, of: directory, over: connection, sink: sink, deliveries: deliveries, into: &report)
+            try await send(pending, of: directory, over: channel, sink: sink, deliveries: deliveries, into: &report)
         } catch {
-            await connection.abort()
+            await channel.close(cleanly: false)
             throw error
         }
-        await connection.close()
+        await channel.close(cleanly: true)
         report.seconds = Date().timeIntervalSince(started)
-        logger.info("\(report.summary) by \(sink.address)")
+        logger.info("\(report.summary) by \(sink.description)")
         return report
+    }
+
+    private func open(_ sink: ChangeEventSink, environment: [String: String]) async throws -> any EventChannel {
+        switch sink {
+        case .nats(let nats):
+            var credentials: NATSCredentials?
+            if let variable = nats.credentialsVariable {
+                guard let value = environment[variable], !value.isEmpty else {
+                    throw MediaError(.configuration, "credentials_env names \(variable), which is not set")
+                }
+                credentials = NATSCredentials(value)
+            }
+            let connection = try await NATSConnection.connect(to: nats.address, credentials: credentials)
+            return NATSChannel(connection: connection, prefix: nats.subjectPrefix)
+        case .webhook(let webhook):
+            let text = try webhook.webhook.load(environment: environment).value
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? "") else {
+                throw MediaError(.configuration, "\(webhook.webhook) does not hold an http(s) URL")
+            }
+            return WebhookChannel(url: url, batch: webhook.batch, transport: transport)
+        }
     }
 
     private func send(
         _ pending: [String],
         of directory: SnapshotDirectory,
-        over connection: NATSConnection,
-        sink: NATSEventSink,
+        over channel: any EventChannel,
+        sink: ChangeEventSink,
         deliveries: [String: StagingStore.EventDelivery],
         into report: inout Report
     ) async throws {
@@ -112,8 +177,7 @@ public struct ChangeEventDelivery: Sendable {
             let start = min(deliveries[name]?.acknowledged ?? 0, set.changes.count)
             var delivery = StagingStore.EventDelivery(changeSet: name, total: set.changes.count, acknowledged: start)
             try store.recordEventDelivery(sink: ledger, delivery)
-            let progress = await ChangeEvents.send(set, from: start, prefix: sink.subjectPrefix, over: connection) {
-                acknowledged in
+            let progress = await channel.send(set, from: start) { acknowledged in
                 delivery.acknowledged = acknowledged
                 try store.recordEventDelivery(sink: ledger, delivery)
             }
@@ -125,11 +189,118 @@ public struct ChangeEventDelivery: Sendable {
                 let left = set.changes.count - progress.acknowledged
                 throw MediaError(
                     error.code,
-                    "change events to \(sink.address) stopped: \(error.message); \(left) of \(set.changes.count) "
+                    "change events to \(sink.description) stopped: \(error.message); \(left) of \(set.changes.count) "
                         + "changes of \(name) are still to send, and the next publish sends them"
                 )
             }
             report.changeSets += 1
         }
     }
+}
+
+/// One open destination: sends a change set from a position on, reporting progress as it is
+/// acknowledged.
+protocol EventChannel: Sendable {
+    func send(_ set: ChangeSet, from start: Int, progress: @escaping (Int) throws -> Void) async
+        -> ChangeEvents.Progress
+    func close(cleanly: Bool) async
+}
+
+struct NATSChannel: EventChannel {
+    let connection: NATSConnection
+    let prefix: String
+
+    func send(_ set: ChangeSet, from start: Int, progress: @escaping (Int) throws -> Void) async
+        -> ChangeEvents.Progress
+    {
+        await ChangeEvents.send(set, from: start, prefix: prefix, over: connection, progress: progress)
+    }
+
+    func close(cleanly: Bool) async {
+        if cleanly { await connection.close() } else { await connection.abort() }
+    }
+}
+
+/// Change events to the alert webhook: `batch` changes per POST, each request carrying the id
+/// of its first change (`Idempotency-Key`) so that a receiver can drop a resend. A request is
+/// retried on 5xx, 429 and network failures; one that still fails stops the send.
+struct WebhookChannel: EventChannel {
+    let url: URL
+    let batch: Int
+    let transport: any HTTPTransport
+
+    struct Body: Encodable {
+        var type = "mediagw.changes"
+        var id: String
+        var from: String
+        var to: String
+        var first: Int
+        var total: Int
+        var changes: [ChangeSet.Change]
+    }
+
+    func send(_ set: ChangeSet, from start: Int, progress: @escaping (Int) throws -> Void) async
+        -> ChangeEvents.Progress
+    {
+        var result = ChangeEvents.Progress(acknowledged: start, duplicates: 0)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let backoff = Backoff(maxAttempts: 3, baseDelay: .milliseconds(500), maxDelay: .seconds(5))
+        var random = SystemRandomNumberGenerator()
+        var first = start
+        while first < set.changes.count {
+            let end = min(first + batch, set.changes.count)
+            let id = ChangeEvents.messageID(set, index: first)
+            var failure: String?
+            do {
+                let body = try encoder.encode(
+                    Body(
+                        id: id,
+                        from: set.from,
+                        to: set.to,
+                        first: first,
+                        total: set.changes.count,
+                        changes: Array(set.changes[first..<end])
+                    )
+                )
+                let request = HTTPRequest(
+                    method: "POST",
+                    url: url,
+                    headers: ["Content-Type": "application/json", "Idempotency-Key": id],
+                    body: body,
+                    timeout: 30
+                )
+                for attempt in 1...backoff.maxAttempts {
+                    do {
+                        let response = try await transport.send(request)
+                        if (200..<300).contains(response.status) {
+                            failure = nil
+                            break
+                        }
+                        failure = "the webhook answered HTTP \(response.status)"
+                        if response.status < 500 && response.status != 429 { break }
+                    } catch {
+                        failure = "the webhook could not be reached"
+                    }
+                    if attempt < backoff.maxAttempts {
+                        try? await Task.sleep(for: backoff.jitteredDelay(afterAttempt: attempt, using: &random))
+                    }
+                }
+                if failure == nil {
+                    result.acknowledged = end
+                    try progress(end)
+                }
+            } catch {
+                failure = "\(error)"
+            }
+            if let failure {
+                result.error = MediaError(.io, failure)
+                return result
+            }
+            first = end
+        }
+        return result
+    }
+
+    func close(cleanly: Bool) async {}
 }

@@ -86,8 +86,15 @@ public struct JobConfiguration: Sendable {
     public var snapshots: String?
     /// Where each published snapshot is also uploaded; nil keeps it local.
     public var publishTo: StorePublish?
-    /// Where each publish's change events go (`publish.events`); nil sends none.
+    /// Where each publish's change events go on NATS (`publish.events.nats`); nil sends none.
     public var events: NATSEventSink?
+    /// Change events to the job's alert webhook, in batches (`publish.events.webhook`).
+    public var webhookEvents: WebhookEventSink?
+
+    /// Every destination of the job's change events.
+    public var eventSinks: [ChangeEventSink] {
+        (events.map { [ChangeEventSink.nats($0)] } ?? []) + (webhookEvents.map { [.webhook($0)] } ?? [])
+    }
     public var alerts: Alerts?
 
     static let topLevelKeys = [
@@ -148,11 +155,20 @@ public struct JobConfiguration: Sendable {
         let publish = problems.check { problems in try top["publish"].map { try Self.publish($0, problems: &problems) }
         }
         publishTo = publish?.store
-        events = publish?.events
+        events = publish?.events?.nats
         if publish != nil, !steps.contains(.publish), let node = top["publish"] {
             problems.record(node.error("'publish' is set, but 'then' has no publish step"))
         }
         alerts = problems.check { problems in try top["alerts"].map { try Self.alerts($0, problems: &problems) } }
+        if let webhook = publish?.events?.webhook {
+            if let alerts {
+                webhookEvents = WebhookEventSink(webhook: alerts.webhook, batch: webhook.batch)
+            } else if top["alerts"] == nil {
+                problems.record(
+                    webhook.node.error("change events go to the alert webhook, and the job has no 'alerts' section")
+                )
+            }
+        }
         try problems.throwIfAny()
     }
 
@@ -248,7 +264,7 @@ public struct JobConfiguration: Sendable {
     private static func publish(
         _ node: ConfigNode,
         problems: inout ConfigProblems
-    ) throws -> (store: StorePublish?, events: NATSEventSink?) {
+    ) throws -> (store: StorePublish?, events: EventSettings?) {
         let members = try node.members(
             allowed: ["to", "endpoint", "region", "addressing", "credentials_file", "events"],
             problems: &problems
@@ -263,10 +279,29 @@ public struct JobConfiguration: Sendable {
         return (try store(node, members), events)
     }
 
+    /// What `publish.events` says: NATS, the webhook's batch size, or both.
+    struct EventSettings {
+        var nats: NATSEventSink?
+        var webhook: (batch: Int, node: ConfigNode)?
+    }
+
     /// `publish.events`: where each publish's change events go.
-    private static func events(_ node: ConfigNode, problems: inout ConfigProblems) throws -> NATSEventSink {
-        let members = try node.members(allowed: ["nats"], problems: &problems)
-        guard let natsNode = members["nats"] else { throw node.error("missing key 'nats' ({url: nats://HOST:PORT})") }
+    private static func events(_ node: ConfigNode, problems: inout ConfigProblems) throws -> EventSettings {
+        let members = try node.members(allowed: ["nats", "webhook"], problems: &problems)
+        guard members["nats"] != nil || members["webhook"] != nil else {
+            throw node.error("missing key 'nats' ({url: nats://HOST:PORT}) or 'webhook' ({batch: N})")
+        }
+        var settings = EventSettings()
+        if let webhookNode = members["webhook"] {
+            let webhook = try webhookNode.members(allowed: ["batch"], problems: &problems)
+            let batch = try webhook["batch"]?.int(in: 1...10_000) ?? WebhookEventSink.defaultBatch
+            settings.webhook = (batch, webhookNode)
+        }
+        if let natsNode = members["nats"] { settings.nats = try nats(natsNode, problems: &problems) }
+        return settings
+    }
+
+    private static func nats(_ natsNode: ConfigNode, problems: inout ConfigProblems) throws -> NATSEventSink {
         let nats = try natsNode.members(allowed: ["url", "subject_prefix", "credentials_env"], problems: &problems)
         guard let urlNode = nats["url"] else { throw natsNode.error("missing key 'url' (nats://HOST:PORT)") }
         let address: NATSAddress

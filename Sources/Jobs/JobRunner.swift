@@ -256,7 +256,7 @@ public struct JobRunner: Sendable {
                     }
                 }
                 if outcome.error == nil, steps.contains(.publish) {
-                    let sinks = Set(jobs.compactMap(\.events)).sorted { $0.ledgerName < $1.ledgerName }
+                    let sinks = Set(jobs.flatMap(\.eventSinks)).sorted { $0.ledgerName < $1.ledgerName }
                     for sink in sinks {
                         await sendEvents(
                             SnapshotDirectory(path: directory),
@@ -469,24 +469,22 @@ public struct JobRunner: Sendable {
     /// leaves the published snapshot as it is and makes the run partial (exit 2).
     private func sendEvents(
         _ directory: SnapshotDirectory,
-        to sink: NATSEventSink,
+        to sink: ChangeEventSink,
         environment: [String: String],
         outcome: inout StageOutcome
     ) async {
         let started = Date()
-        onEvent?(.stage("change events to \(sink.address)"))
+        onEvent?(.stage("change events to \(sink.description)"))
         do {
-            let report = try await ChangeEventDelivery(store: store, logger: logger).deliver(
-                directory,
-                to: sink,
-                environment: environment
-            )
+            var delivery = ChangeEventDelivery(store: store, logger: logger)
+            delivery.transport = notifier?.transport ?? transport
+            let report = try await delivery.deliver(directory, to: sink, environment: environment)
             outcome.stages.append(
                 .init(
                     step: "events",
                     outcome: "success",
                     seconds: Date().timeIntervalSince(started),
-                    message: "\(report.summary) by \(sink.address) (\(sink.subjectPrefix).>)"
+                    message: "\(report.summary) by \(sink.description)"
                 )
             )
         } catch {

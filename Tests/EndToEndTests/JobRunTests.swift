@@ -554,6 +554,70 @@ import Testing
         }
     }
 
+    /// Change events to the alert webhook for small setups: batches with an idempotency key; a
+    /// webhook that fails makes the run partial, and the next run posts what it kept back.
+    @Test func changeEventsGoToTheAlertWebhookInBatchesAndSurviveItsOutage() async throws {
+        let setup = try await setUp()
+        defer { setup.simulator.terminate() }
+        let received = Received()
+        let refusing = Mutex(false)
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 4 << 20)
+            if refusing.withLock({ $0 }) { return .serviceUnavailable }
+            let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value ?? ""
+            received.payloads.withLock { $0.append(Data(buffer: body) + Data("\n\(key)".utf8)) }
+            return .ok
+        }
+        try await whileServingWebhook(router) { port in
+            try setup.writeJob(
+                "sa",
+                """
+                ingest: [{connector: streaming-availability, streams: [catalog]}]
+                then: [resolve, build, publish]
+                publish: {events: {webhook: {batch: 25}}}
+                alerts: {webhook_env: E2E_HOOK, on: [failed]}
+                embeddings: false
+
+                """
+            )
+            var workspace = setup.workspace
+            workspace.extraEnvironment["E2E_HOOK"] = "http://127.0.0.1:\(port)/hook"
+            #expect(try setup.run(["run", "sa", "--max-pages", "2", "--no-progress"], in: workspace).status == 0)
+            refusing.withLock { $0 = true }
+            let down = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"], in: workspace)
+            #expect(down.status == 2, "\(down.stdout) \(down.stderr)")
+            #expect(down.stdout.contains("change events failed: "), "\(down.stdout)")
+            #expect(down.stdout.contains("HTTP 503"), "\(down.stdout)")
+            #expect(!down.stdout.contains("127.0.0.1:\(port)"), "the webhook's URL is a secret")
+            refusing.withLock { $0 = false }
+            let next = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"], in: workspace)
+            #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+        }
+        let bodies = received.payloads.withLock { $0 }
+        #expect(bodies.count >= 2, "\(bodies.count) batches")
+        var seen: [String] = []
+        var totals: [String: Int] = [:]
+        for body in bodies {
+            let text = String(decoding: body, as: UTF8.self)
+            let key = String(text.split(separator: "\n").last ?? "")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(text.dropLast(key.count + 1).utf8)) as? [String: Any]
+            )
+            #expect(object["type"] as? String == "mediagw.changes")
+            #expect(object["id"] as? String == key, "the idempotency key names the batch")
+            let changes = try #require(object["changes"] as? [[String: Any]])
+            #expect(changes.count <= 25)
+            let first = try #require(object["first"] as? Int)
+            let to = try #require(object["to"] as? String)
+            totals[to] = object["total"] as? Int
+            seen += (first..<(first + changes.count)).map { "\(to).\($0)" }
+        }
+        #expect(Set(seen).count == seen.count, "no change posted twice")
+        #expect(seen.count == totals.values.reduce(0, +), "every change of each set, once: \(totals)")
+        #expect(totals.count == 2, "the set kept back by the outage, and the next run's own")
+    }
+
     @Test func aPartialRunPostsItsSummaryToTheWebhookWithoutSecrets() async throws {
         let setup = try await setUp(extra: ["--fault", "watchmode:server-error:1000"])
         defer { setup.simulator.terminate() }
@@ -564,15 +628,7 @@ import Testing
             received.payloads.withLock { $0.append(Data(buffer: body)) }
             return .ok
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let logger = Logger(label: "webhook")
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        try await whileServing(app, ports: ports, logger: logger) { port in
+        try await whileServingWebhook(router) { port in
             try setup.writeJob(
                 "alerting",
                 """
@@ -603,6 +659,22 @@ import Testing
             #expect(!text.contains(secret))
         }
     }
+}
+
+/// Serves `router` on a loopback port (a webhook receiver) while `body` runs with that port.
+func whileServingWebhook(
+    _ router: Router<BasicRequestContext>,
+    _ body: (Int) async throws -> Void
+) async throws {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let logger = Logger(label: "webhook")
+    let app = Application(
+        router: router,
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
+        logger: logger
+    )
+    try await whileServing(app, ports: ports, logger: logger, body)
 }
 
 /// Webhook bodies received by the test server.

@@ -89,6 +89,19 @@ struct JobConfigurationTests {
         #expect(stray.contains("'region' is for an object store"), "\(stray)")
         let missing = message("ingest: [{connector: youtube}]\npublish: {events: {}}")
         #expect(missing.contains("missing key 'nats'"), "\(missing)")
+
+        // The webhook takes the alerts' URL source, in batches.
+        let hooked = try parse(
+            "ingest: [{connector: youtube}]\npublish: {events: {webhook: {batch: 50}}}\nalerts: {webhook_env: HOOK}"
+        )
+        #expect(hooked.webhookEvents == WebhookEventSink(webhook: .environment("HOOK"), batch: 50))
+        #expect(hooked.events == nil && hooked.eventSinks.count == 1)
+        let noAlerts = message("ingest: [{connector: youtube}]\npublish: {events: {webhook: {}}}")
+        #expect(noAlerts.contains("publish.events.webhook") && noAlerts.contains("no 'alerts' section"), "\(noAlerts)")
+        let batch = message(
+            "ingest: [{connector: youtube}]\npublish: {events: {webhook: {batch: 0}}}\nalerts: {webhook_env: HOOK}"
+        )
+        #expect(batch.contains("publish.events.webhook.batch"), "\(batch)")
     }
 
     @Test func aFullJobFileReadsEveryKey() throws {
