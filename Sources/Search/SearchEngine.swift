@@ -41,11 +41,11 @@ public struct SearchEngine: Sendable {
         accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
     }
 
-    /// Builds what the first availability question and the first hybrid search would otherwise
-    /// build on their request path.
+    /// Builds what the first availability question, the first sorted search and the first hybrid
+    /// search would otherwise build on their request path.
     public func warm() throws {
         _ = try availabilityIndex()
-        if vectorSearch != nil { _ = try sortKeys.hasText(snapshot) }
+        try sortKeys.warm(snapshot)
     }
 
     /// The snapshot's availability index (built on first use, then shared by every request).

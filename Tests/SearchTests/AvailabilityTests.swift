@@ -131,6 +131,14 @@ import Testing
         #expect(try ids(.init(.expires, descending: true)) == ["mg03", "mg01", "mg04", "mg02", "mg05"])
         #expect(try ids(.init(.availableSince, descending: true)) == ["mg04", "mg02", "mg01", "mg03", "mg05"])
         #expect(try ids(.init(.title, descending: true)) == ["mg05", "mg04", "mg03", "mg02", "mg01"])
+        // Warmed first (as the daemon does at a swap), the order is the same.
+        let warmed = try Self.engine()
+        try warmed.warm()
+        for sort in [SearchSort(.title), SearchSort(.title, descending: true), SearchSort(.year)] {
+            var query = SearchQuery(text: "", limit: 10)
+            query.sort = sort
+            #expect(try warmed.search(query).hits.map(\.id) == ids(sort), "\(sort)")
+        }
         #expect(SearchSort(parsing: "-year") == SearchSort(.year, descending: true))
         #expect(SearchSort(parsing: "-relevance") == nil && SearchSort(parsing: "price") == nil)
     }
