@@ -448,11 +448,8 @@ public struct TitleTools: Sendable {
         let text =
             "snapshot \(served.name): \(meta.titleCount) titles, \(meta.offerCount) offers, built \(meta.builtAt); "
             + (semantic ? "semantic search on" : "lexical search only")
-        return try ToolAnswer(
-            content: [Self.text(text)],
-            structured:
-                SnapshotOutput(name: served.name, metadata: meta, semantic: semantic)
-        )
+        let output = SnapshotOutput(name: served.name, metadata: meta, semantic: semantic)
+        return try ToolAnswer(content: [Self.text(text)], structured: output)
     }
 
     /// A text part of a result.

@@ -15,10 +15,15 @@ public struct ToolAnswer: Sendable {
     public var isError: Bool?
 
     init(content: [Tool.Content], structured: some Encodable) throws {
+        self.content = content
+        structuredJSON = try Self.encoder().encode(structured)
+    }
+
+    /// Keys sorted and slashes bare, as the SDK encodes.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.content = content
-        structuredJSON = try encoder.encode(structured)
+        return encoder
     }
 
     /// An error result with one text part, for the model to read and correct its call.
@@ -43,10 +48,8 @@ public struct ToolAnswer: Sendable {
     /// The JSON of `result`, written from the parts without a `Value` in between (the same keys
     /// in the same sorted order as the SDK's encoding).
     public func resultJSON() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var json = Data(#"{"content":"#.utf8)
-        json.append(try encoder.encode(content))
+        json.append(try Self.encoder().encode(content))
         if let isError { json.append(Data(#","isError":\#(isError)"#.utf8)) }
         if let structuredJSON {
             json.append(Data(#","structuredContent":"#.utf8))

@@ -9,8 +9,8 @@ import MCP
 /// `Value`, whose `Decodable` tries every kind at every node and matches each string against a
 /// data-URL regex built anew per call; for a page of ten titles with their offers that was most
 /// of a 50 ms round trip (docs/benchmarks.md, "The assistant and the page"). Here the result is
-/// encoded once, as ``ToolAnswer`` holds it. What the client sees is the same JSON-RPC response, routed by the inner
-/// transport exactly as the server's own (decision 0016).
+/// encoded once, as ``ToolAnswer`` holds it. What the client sees is the same JSON-RPC response,
+/// routed by the inner transport exactly as the server's own (decision 0016).
 public actor ToolCallShortcut: Transport {
     public nonisolated let logger: Logger
     private let inner: any Transport

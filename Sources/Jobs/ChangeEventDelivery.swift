@@ -103,14 +103,6 @@ public struct ChangeEventDelivery: Sendable {
     /// throws after recording the progress made, naming the sink and what is still to send.
     public func deliver(
         _ directory: SnapshotDirectory,
-        to sink: NATSEventSink,
-        environment: [String: String]
-    ) async throws -> Report {
-        try await deliver(directory, to: .nats(sink), environment: environment)
-    }
-
-    public func deliver(
-        _ directory: SnapshotDirectory,
         to sink: ChangeEventSink,
         environment: [String: String]
     ) async throws -> Report {
@@ -127,10 +119,22 @@ public struct ChangeEventDelivery: Sendable {
         }
         defer { try? store.pruneEventDeliveries(sink: ledger, keeping: Set(kept)) }
         guard !pending.isEmpty else { return report }
+        // What is owed is on record before anything can fail: a sink whose first delivery finds
+        // the broker down still owes this set, not only the next publish's.
+        let sets = try pending.map { name in
+            let file = directory.changesPath(for: name)
+            return (name, try ChangeSet(jsonLines: try Data(contentsOf: URL(fileURLWithPath: file)), file: file))
+        }
+        for (name, set) in sets where deliveries[name] == nil {
+            try store.recordEventDelivery(
+                sink: ledger,
+                StagingStore.EventDelivery(changeSet: name, total: set.changes.count, acknowledged: 0)
+            )
+        }
 
         let channel = try await open(sink, environment: environment)
         do {
-            try await send(pending, of: directory, over: channel, sink: sink, deliveries: deliveries, into: &report)
+            try await send(sets, over: channel, sink: sink, deliveries: deliveries, into: &report)
         } catch {
             await channel.close(cleanly: false)
             throw error
@@ -163,20 +167,16 @@ public struct ChangeEventDelivery: Sendable {
     }
 
     private func send(
-        _ pending: [String],
-        of directory: SnapshotDirectory,
+        _ sets: [(name: String, set: ChangeSet)],
         over channel: any EventChannel,
         sink: ChangeEventSink,
         deliveries: [String: StagingStore.EventDelivery],
         into report: inout Report
     ) async throws {
         let ledger = sink.ledgerName
-        for name in pending {
-            let file = directory.changesPath(for: name)
-            let set = try ChangeSet(jsonLines: try Data(contentsOf: URL(fileURLWithPath: file)), file: file)
+        for (name, set) in sets {
             let start = min(deliveries[name]?.acknowledged ?? 0, set.changes.count)
             var delivery = StagingStore.EventDelivery(changeSet: name, total: set.changes.count, acknowledged: start)
-            try store.recordEventDelivery(sink: ledger, delivery)
             let progress = await channel.send(set, from: start) { acknowledged in
                 delivery.acknowledged = acknowledged
                 try store.recordEventDelivery(sink: ledger, delivery)

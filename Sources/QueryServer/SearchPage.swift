@@ -34,13 +34,19 @@ enum SearchPage {
             // its script has run; the script's own request then takes the answer.
             let preload =
                 #"<link rel="preload" as="fetch" crossorigin="anonymous" href="\#(firstSearch(request.uri))">"#
-            return response(
-                page.replacingOccurrences(of: "<!--preload-->", with: preload),
-                type: "text/html; charset=utf-8"
-            )
+            return response(pageHead + preload + pageRest, type: "text/html; charset=utf-8")
         }
-        router.get("/titles/:id") { _, _ in response(page, type: "text/html; charset=utf-8") }
+        router.get("/titles/:id") { _, _ in response(pageHead + pageRest, type: "text/html; charset=utf-8") }
     }
+
+    /// The page around the place for the preload, split once.
+    static let (pageHead, pageRest): (String, String) = {
+        let parts = page.components(separatedBy: "<!--preload-->")
+        return (parts[0], parts.dropFirst().joined())
+    }()
+
+    /// Results on the page's first search (and every search it makes).
+    static let pageSize = 20
 
     /// The query parameters the page reads from its address, in the order the script reads them.
     static let filterNames = ["mode", "kind", "genre", "country", "service", "monetization", "year_from", "year_to"]
@@ -73,7 +79,7 @@ enum SearchPage {
             value = value.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines)
             if !value.isEmpty { pairs.append((name, value)) }
         }
-        pairs += [("limit", "20"), ("facets", facetNames.joined(separator: ","))]
+        pairs += [("limit", "\(pageSize)"), ("facets", facetNames.joined(separator: ","))]
         return "/v1/search?" + pairs.map { formEncoded($0) + "=" + formEncoded($1) }.joined(separator: "&")
     }
 
@@ -302,7 +308,7 @@ enum SearchPage {
           const filters = currentFilters();
           const parameters = new URLSearchParams(filters);
           history.replaceState(null, "", parameters.toString() ? `/?${parameters}` : "/");
-          parameters.set("limit", "20");
+          parameters.set("limit", "\#(pageSize)");
           parameters.set("facets", FACETS.join(","));
           const mine = ++generation;
           const status = document.getElementById("status");

@@ -140,7 +140,7 @@ struct BuildCommand: AsyncParsableCommand {
             do {
                 events = try await ChangeEventDelivery(store: try common.existingStaging(), logger: logger).deliver(
                     SnapshotDirectory(path: common.snapshots),
-                    to: sink,
+                    to: .nats(sink),
                     environment: ProcessInfo.processInfo.environment
                 )
             } catch {

@@ -41,6 +41,17 @@ import Testing
         return Set(names.filter { $0.hasSuffix(".jsonl") })
     }
 
+    /// Imports ``repricedOffers(_:cents:in:)`` over the workspace's offers.
+    @discardableResult
+    static func importRepriced(_ count: Int, cents: Int, into workspace: Harness.Workspace) throws -> Harness.Result {
+        let result = try Harness.run(
+            ["import", try repricedOffers(count, cents: cents, in: workspace), "--source", "offers"],
+            in: workspace
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        return result
+    }
+
     /// Every change line of the workspace's change files but `excluded`, by `to-build.index`.
     static func changeLines(_ workspace: Harness.Workspace, excluding excluded: Set<String>) throws -> [String: [String:
         Any]]
@@ -75,11 +86,7 @@ import Testing
         _ = try nats.jetstream(["create", "CHANGES", "mediagw.changes.>", "40"])
         let workspace = try PipelineTests.publishedSample()
 
-        let first = try Harness.run(
-            ["import", try Self.repricedOffers(300, cents: 100, in: workspace), "--source", "offers"],
-            in: workspace
-        )
-        #expect(first.status == 0, "\(first.stderr)")
+        try Self.importRepriced(300, cents: 100, into: workspace)
         let before = Self.changeFiles(workspace)
         let cut = try Self.build(workspace, nats)
         #expect(cut.status == 2, "only the events failed: \(cut.stdout) \(cut.stderr)")
@@ -103,10 +110,7 @@ import Testing
 
         // The broker is down for a publish: exit 2, the snapshot published, nothing lost.
         nats.stop()
-        _ = try Harness.run(
-            ["import", try Self.repricedOffers(100, cents: 200, in: workspace), "--source", "offers"],
-            in: workspace
-        )
+        try Self.importRepriced(100, cents: 200, into: workspace)
         let down = try Self.build(workspace, nats)
         #expect(down.status == 2, "\(down.stdout) \(down.stderr)")
         #expect(down.stdout.contains("published "), "\(down.stdout)")
@@ -115,10 +119,7 @@ import Testing
         #expect(try Self.build(workspace, nats).status == 0)
 
         // Killed while a large change set is on its way, then restarted on the same store.
-        _ = try Harness.run(
-            ["import", try Self.repricedOffers(2952, cents: 300, in: workspace), "--source", "offers"],
-            in: workspace
-        )
+        try Self.importRepriced(2952, cents: 300, into: workspace)
         let (process, out, err) = Harness.makeProcess(
             ["build", "--no-embeddings", "--no-progress", "--events-nats", nats.url],
             in: workspace
@@ -128,7 +129,10 @@ import Testing
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning, Date() < deadline {
             // Once some of this set's events are in the stream, the broker dies.
-            if !killed, let count = try? Self.streamed(nats).count, count > 400 {
+            if !killed,
+                let count = try? nats.jetstream(["count", "CHANGES"]).trimmingCharacters(in: .whitespacesAndNewlines),
+                let messages = Int(count), messages > 400
+            {
                 nats.stop(signal: SIGKILL)
                 killed = true
             }
@@ -165,6 +169,27 @@ import Testing
             let service = (change["service"] as? String ?? "_").replacingOccurrences(of: ".", with: "_")
             #expect(message["subject"] as? String == "mediagw.changes.\(kind).\(country).\(service)")
         }
+    }
+
+    /// A sink's very first delivery finds the broker down: the set it owed is still owed, and
+    /// the next publish sends it before its own.
+    @Test func aFirstDeliveryThatFailsIsNotForgotten() throws {
+        let nats = try NATSServer()
+        defer { nats.stop() }
+        _ = try nats.jetstream(["create", "CHANGES", "mediagw.changes.>"])
+        nats.stop()
+        let workspace = try PipelineTests.publishedSample()
+        let before = Self.changeFiles(workspace)
+        try Self.importRepriced(20, cents: 100, into: workspace)
+        #expect(try Self.build(workspace, nats).status == 2)
+        try nats.start()
+        try Self.importRepriced(10, cents: 200, into: workspace)
+        let next = try Self.build(workspace, nats)
+        #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
+        #expect(next.stdout.contains(" in 2 change sets acknowledged"), "\(next.stdout)")
+        let ids = try Self.streamed(nats).compactMap { $0["id"] as? String }
+        let lines = try Self.changeLines(workspace, excluding: before)
+        #expect(Set(ids) == Set(lines.keys) && ids.count == lines.count, "\(ids.count) of \(lines.count)")
     }
 
     @Test func badSettingsAreNamed() throws {

@@ -65,7 +65,8 @@ public final class NATSServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Runs `jetstream.py URL ARGUMENTS…` (nats-py) and returns its standard output.
+    /// Runs `jetstream.py URL ARGUMENTS…` (nats-py) and returns its standard output; one that
+    /// takes over 30 s is stopped and fails.
     public func jetstream(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.locate("python", variable: "MEDIAGW_NATS_PYTHON"))
@@ -76,6 +77,10 @@ public final class NATSServer: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // A client that hangs (a server gone mid-call) is stopped, so the test fails instead.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+        defer { watchdog.cancel() }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let problem = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

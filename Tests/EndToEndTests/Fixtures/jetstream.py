@@ -5,6 +5,7 @@
                                            creates a file-backed stream taking SUBJECT (refusing
                                            new messages beyond MAX, when given)
   jetstream.py URL limit STREAM MAX        changes that limit (0: none)
+  jetstream.py URL count STREAM            prints how many messages the stream holds
   jetstream.py URL read STREAM             prints each message in the stream as one JSON line:
                                            {"seq", "subject", "id" (Nats-Msg-Id), "data"}
 """
@@ -15,7 +16,7 @@ from nats.js.api import DiscardPolicy, StreamConfig, StorageType
 
 
 async def main(url, command, stream, *rest):
-    connection = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    connection = await nats.connect(url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=0)
     try:
         jetstream = connection.jetstream()
         if command == "create":
@@ -29,6 +30,8 @@ async def main(url, command, stream, *rest):
             config.max_msgs = int(rest[0]) or -1
             await jetstream.update_stream(config)
             print("limited")
+        elif command == "count":
+            print((await jetstream.stream_info(stream)).state.messages)
         elif command == "read":
             info = await jetstream.stream_info(stream)
             if info.state.messages == 0:
