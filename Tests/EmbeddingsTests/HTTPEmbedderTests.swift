@@ -51,6 +51,11 @@ import Testing
         }
     }
 
+    /// The client's per-request timeout in these tests. Far above the default, because the
+    /// assertions count requests exactly: under a busy test run a response that waits 30 s for a
+    /// thread would be retried as a timeout, and one extra request is not what they test.
+    static let patientTimeout: TimeInterval = 600
+
     func withService(_ service: Service, _ body: @escaping @Sendable (URL) async throws -> Void) async throws {
         let router = Router()
         router.post("/v1/embeddings") { request, _ in try await service.respond(request) }
@@ -70,7 +75,12 @@ import Testing
     @Test func batchesSendsTheKeyAndNormalizesInOrder() async throws {
         let service = Service()
         try await withService(service) { url in
-            var embedder = try await HTTPEmbedder.connect(url: url, model: "mini", apiKey: "secret-key")
+            var embedder = try await HTTPEmbedder.connect(
+                url: url,
+                model: "mini",
+                apiKey: "secret-key",
+                timeout: Self.patientTimeout
+            )
             #expect(embedder.dimension == 3)
             #expect(embedder.modelID == "mini")
             embedder.batchSize = 2
@@ -89,7 +99,12 @@ import Testing
     @Test func retriesThrottlingAndServerErrorsThenSucceeds() async throws {
         let service = Service()
         try await withService(service) { url in
-            var embedder = try await HTTPEmbedder.connect(url: url, model: "mini", apiKey: nil)
+            var embedder = try await HTTPEmbedder.connect(
+                url: url,
+                model: "mini",
+                apiKey: nil,
+                timeout: Self.patientTimeout
+            )
             embedder.backoffMilliseconds = 1
             service.failures.withLock { $0 = [429, 503] }
             let vectors = try await embedder.embed(["x"])
@@ -101,7 +116,12 @@ import Testing
     @Test func clientErrorsAreNotRetriedAndNeverShowTheKey() async throws {
         let service = Service()
         try await withService(service) { url in
-            var embedder = try await HTTPEmbedder.connect(url: url, model: "mini", apiKey: "secret-key")
+            var embedder = try await HTTPEmbedder.connect(
+                url: url,
+                model: "mini",
+                apiKey: "secret-key",
+                timeout: Self.patientTimeout
+            )
             embedder.backoffMilliseconds = 1
             service.failures.withLock { $0 = [401, 401] }
             await #expect {
