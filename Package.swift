@@ -132,6 +132,7 @@ let package = Package(
                 "Jobs", "ProviderSimulator", "Assistant", "ObjectStore", "Events",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -156,7 +157,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "MediaModel", "Snapshots", "Embeddings", .product(name: "Logging", package: "swift-log"),
+                "MediaModel", "Snapshots", "Embeddings", "ProviderSimulator",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TestSupport"
@@ -220,7 +222,7 @@ let package = Package(
             name: "JobsTests",
             dependencies: [
                 "TestSupport", "Jobs", "Embeddings", "Staging", "Snapshots", "MediaModel", "Resolution",
-                .product(name: "Logging", package: "swift-log"),
+                "Connectors", "ProviderSimulator", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+// Why one file: the MCP tool catalogue: each tool's schema sits next to the code that answers it.
+
 import Embeddings
 import Foundation
 import MCP

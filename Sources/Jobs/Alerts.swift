@@ -79,7 +79,7 @@ public struct WebhookNotifier: Sendable {
                     + "(read \(summary.counts.read), new \(summary.counts.new), changed \(summary.counts.changed), "
                     + "quarantined \(summary.counts.quarantined))"
             ]
-            for stream in summary.streams where stream.outcome != "completed" {
+            for stream in summary.streams where stream.outcome != .completed {
                 lines.append("• \(stream.stream): \(stream.outcome)" + (stream.message.map { " — \($0)" } ?? ""))
             }
             if let message = summary.stageError { lines.append("• \(message)") }

@@ -164,7 +164,7 @@ public struct CatalogImporter: Sendable {
                 counts += try store.commit(page, runID: runID)
             } catch {
                 // Staging itself failed (full disk, I/O): the pages before this one stay committed.
-                try? store.finishRun(id: runID, outcome: "failed", counts: counts, message: "\(error)")
+                try? store.finishRun(id: runID, outcome: .failed, counts: counts, message: "\(error)")
                 throw error
             }
             logger.debug(
@@ -182,7 +182,7 @@ public struct CatalogImporter: Sendable {
             )
         }
         if let failure {
-            try store.finishRun(id: runID, outcome: "failed", counts: counts, message: "\(failure)")
+            try store.finishRun(id: runID, outcome: .failed, counts: counts, message: "\(failure)")
             throw MediaError(
                 .badInput,
                 "\(failure) — after line \(lineNumber); the \(counts.read) lines before it were imported"
@@ -193,7 +193,7 @@ public struct CatalogImporter: Sendable {
         }
         // Finished: the next import of this file reads it whole again.
         try store.saveCursor(.init(job: "import:\(source)", stream: fileName, value: position(0)))
-        try store.finishRun(id: runID, outcome: counts.quarantined > 0 ? "partial" : "success", counts: counts)
+        try store.finishRun(id: runID, outcome: counts.quarantined > 0 ? .partial : .success, counts: counts)
         return Summary(
             runID: runID,
             counts: counts,

@@ -14,15 +14,7 @@ import Staging
 public struct IngestRunner: Sendable {
     /// How one stream ended.
     public struct StreamReport: Sendable, Codable, Equatable {
-        public enum Outcome: String, Sendable, Codable {
-            case completed
-            case quotaExhausted = "quota-exhausted"
-            case failed
-            /// Stopped at the run's deadline or by a signal, cursor saved; resumes next run.
-            case stopped
-            /// Stopped at the run's page budget, cursor saved: a normal end that resumes next run.
-            case paused
-        }
+        public typealias Outcome = StreamOutcome
 
         /// `provider/stream`.
         public var stream: String
@@ -41,7 +33,7 @@ public struct IngestRunner: Sendable {
         public func record() throws -> StreamRecord {
             StreamRecord(
                 stream: stream,
-                outcome: outcome.rawValue,
+                outcome: outcome,
                 pages: pages,
                 requests: requests,
                 quotaUnits: quotaUnits,
@@ -66,12 +58,12 @@ public struct IngestRunner: Sendable {
         /// `success`, `partial` (some streams failed or stopped early, or records were
         /// quarantined), `quota-exhausted` (stopped cleanly, resumes later) or `failed` (every
         /// stream failed).
-        public var outcome: String {
+        public var outcome: RunOutcome {
             let failed = streams.filter { $0.outcome == .failed }.count
-            if failed > 0 { return failed == streams.count ? "failed" : "partial" }
-            if streams.contains(where: { $0.outcome == .stopped }) { return "partial" }
-            if streams.contains(where: { $0.outcome == .quotaExhausted }) { return "quota-exhausted" }
-            return counts.quarantined > 0 ? "partial" : "success"
+            if failed > 0 { return failed == streams.count ? .failed : .partial }
+            if streams.contains(where: { $0.outcome == .stopped }) { return .partial }
+            if streams.contains(where: { $0.outcome == .quotaExhausted }) { return .quotaExhausted }
+            return counts.quarantined > 0 ? .partial : .success
         }
 
         /// The streams' messages in one line.
@@ -403,43 +395,14 @@ extension FetchedPage {
             raw: first.body,
             rawLocation: first.location,
             contentType: first.contentType,
-            items: items.map { .init(record: $0.record, location: $0.location) },
-            rejections: rejections.map { .init(location: $0.location, reason: $0.reason, excerpt: $0.excerpt) },
+            items: items,
+            rejections: rejections,
             cursor: cursor
         )
         staged.attachments = payloads.dropFirst().map {
             .init(raw: $0.body, location: $0.location, contentType: $0.contentType)
         }
-        switch merge {
-        case .replace: staged.merge = .replace
-        case .fillMissingFields: staged.merge = .fillMissingFields
-        case .keepOfferDates: staged.merge = .keepOfferDates
-        }
+        staged.merge = merge
         return staged
-    }
-}
-
-/// Quota accounting in the staging database, shared by every process and run of the day.
-public struct StagingQuotaLedger: QuotaLedger {
-    let store: StagingStore
-
-    public init(store: StagingStore) {
-        self.store = store
-    }
-
-    public func used(provider: String, key: String, day: String) async throws -> Int {
-        try store.quotaUsed(provider: provider, key: key, day: day)
-    }
-
-    public func charge(provider: String, key: String, day: String, units: Int) async throws -> Int {
-        try store.chargeQuota(provider: provider, key: key, day: day, units: units)
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -1,8 +1,12 @@
+// Why one file: a job file's schema and its parser are read side by side: each key's type, default
+// and error message are in one place.
+
 import Connectors
 import Events
 import Foundation
 import MediaModel
 import ObjectStore
+import Staging
 
 /// A scheduled job, read from `jobs/<name>.yml`: what to ingest, when, and what follows.
 ///
@@ -45,7 +49,7 @@ public struct JobConfiguration: Sendable {
         public var webhook: KeySource
         public var format: Format
         /// Outcomes that send an alert.
-        public var on: Set<String>
+        public var on: Set<RunOutcome>
     }
 
     /// An object store the job's published snapshot is uploaded to (`publish: {to: s3://…}`).
@@ -58,8 +62,6 @@ public struct JobConfiguration: Sendable {
         /// An AWS shared-credentials file; nil uses the `AWS_*` environment variables.
         public var credentialsFile: String?
     }
-
-    public static let outcomes = ["success", "partial", "quota-exhausted", "failed"]
 
     /// The job's name: its file name without `.yml`.
     public var name: String
@@ -381,15 +383,19 @@ public struct JobConfiguration: Sendable {
             }
             format = value
         }
-        var on = Set(["partial", "quota-exhausted", "failed"])
+        var on: Set<RunOutcome> = [.partial, .quotaExhausted, .failed]
         if let onNode = members["on"] {
-            let values = try onNode.strings()
-            for (index, value) in values.enumerated() where !Self.outcomes.contains(value) {
-                throw ConfigNode.child(of: onNode, index: index).error(
-                    "unknown outcome '\(value)'; expected some of \(Self.outcomes.joined(separator: ", "))"
-                )
-            }
-            on = Set(values)
+            on = Set(
+                try onNode.strings().enumerated().map { index, value in
+                    guard let outcome = RunOutcome(rawValue: value), RunOutcome.finished.contains(outcome) else {
+                        let expected = RunOutcome.finished.map(\.rawValue).joined(separator: ", ")
+                        throw ConfigNode.child(of: onNode, index: index).error(
+                            "unknown outcome '\(value)'; expected some of \(expected)"
+                        )
+                    }
+                    return outcome
+                }
+            )
         }
         return Alerts(webhook: source, format: format, on: on)
     }

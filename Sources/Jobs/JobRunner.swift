@@ -9,32 +9,6 @@ import Resolution
 import Snapshots
 import Staging
 
-/// How one job's run ended: what `mediagw runs show` prints and what an alert carries.
-public struct JobRunSummary: Sendable, Codable, Equatable {
-    public struct Stage: Sendable, Codable, Equatable {
-        public var step: String
-        public var outcome: String
-        public var seconds: Double
-        public var message: String?
-    }
-
-    public var job: String
-    public var runID: Int64
-    /// `run` or `backfill`.
-    public var kind: String
-    /// `success`, `partial`, `quota-exhausted` or `failed`.
-    public var outcome: String
-    public var startedAt: String
-    public var seconds: Double
-    public var counts: IngestCounts
-    public var streams: [StreamRecord]
-    public var stages: [Stage]
-    public var snapshot: String?
-    /// Why a stage after the ingest failed, if one did.
-    public var stageError: String?
-    public var host: String
-}
-
 /// Runs jobs: takes each job's lock, ingests their streams side by side, then resolves, embeds,
 /// builds and publishes once per snapshot directory, records the run and sends alerts.
 public struct JobRunner: Sendable {
@@ -168,9 +142,9 @@ public struct JobRunner: Sendable {
                 // A full run starts each stream over, unless the previous run was cut short: then
                 // it resumes, so that a crash never costs the pages already fetched.
                 let previous = try store.runs(job: job.name, limit: 1).first
-                if let previous, previous.outcome != "running" {
+                if let previous, previous.outcome != .running {
                     let outcomes = try store.streams(runID: previous.id)
-                    startOver[job.name] = Set(outcomes.filter { $0.outcome == "completed" }.map(\.stream))
+                    startOver[job.name] = Set(outcomes.filter { $0.outcome == .completed }.map(\.stream))
                 } else if previous == nil {
                     startOver[job.name] = Set(item.streams.map { "\($0.source)/\($0.name)" })
                 }
@@ -179,38 +153,7 @@ public struct JobRunner: Sendable {
         }
 
         // Ingest: every job's streams side by side.
-        let reports = await withTaskGroup(of: (String, IngestRunner.Report?, String?).self) { group in
-            for item in prepared {
-                let job = item.job
-                var runner = IngestRunner(
-                    store: store,
-                    job: job.name,
-                    logger: logger,
-                    pageLimit: options.maxPages ?? job.maxPages
-                )
-                runner.deadline = job.runTimeout.map { started.addingTimeInterval($0) }
-                runner.startOver = startOver[job.name] ?? []
-                let onEvent = self.onEvent
-                runner.onPage = { progress in onEvent?(.page(job: job.name, progress: progress)) }
-                let runID = runIDs[job.name]!
-                group.addTask {
-                    do {
-                        let report = try await runner.run(
-                            item.streams,
-                            backfill: options.backfill,
-                            step: options.step,
-                            runID: runID
-                        )
-                        return (job.name, report, nil)
-                    } catch {
-                        return (job.name, nil, item.redactor("\(error)"))
-                    }
-                }
-            }
-            var results: [String: (IngestRunner.Report?, String?)] = [:]
-            for await (name, report, error) in group { results[name] = (report, error) }
-            return results
-        }
+        let reports = await ingest(prepared, runIDs: runIDs, startOver: startOver, options: options, started: started)
         do {
             try await ledger.settle()
         } catch {
@@ -276,14 +219,14 @@ public struct JobRunner: Sendable {
             let runID = runIDs[job.name]!
             let (report, ingestError) = reports[job.name] ?? (nil, "no report")
             let stage = stageResults[job.name] ?? StageOutcome()
-            var outcome = report?.outcome ?? "failed"
+            var outcome = report?.outcome ?? .failed
             var message = report?.message.map { item.redactor($0) } ?? ingestError
             if let error = stage.error {
-                outcome = "failed"
+                outcome = .failed
                 message = [message, error].compactMap { $0 }.joined(separator: "; ")
             } else if let eventsError = stage.eventsError {
                 // The snapshot is published; only its events are still to send.
-                if outcome == "success" { outcome = "partial" }
+                if outcome == .success { outcome = .partial }
                 message = [message, eventsError].compactMap { $0 }.joined(separator: "; ")
             } else if let skipped = stage.skipped {
                 message = [message, skipped].compactMap { $0 }.joined(separator: "; ")
@@ -326,193 +269,45 @@ public struct JobRunner: Sendable {
         return summaries
     }
 
-    struct StageOutcome {
-        var stages: [JobRunSummary.Stage] = []
-        var snapshot: String?
-        var error: String?
-        /// Why change events could not all be sent: the run is partial, the snapshot stands.
-        var eventsError: String?
-        var skipped: String?
-    }
-
-    /// Resolve, embed, build and publish into `directory`, as far as `steps` asks. A build embeds
-    /// when `embed` is a step (a missing model is then an error) or, unless every job of the
-    /// group opted out (`embeddings` false), whenever a model is available.
-    private func runStages(
-        _ steps: Set<JobConfiguration.Step>,
-        embeddings: Bool,
-        names: [String],
-        directory: String,
-        keep: Int,
-        allowCapabilityLoss: Bool
-    ) async -> StageOutcome {
-        var outcome = StageOutcome()
-        let started = Date()
-        do {
-            if !steps.contains(.build) {
-                onEvent?(.stage("resolve"))
-                let titles = try SnapshotBuilder(resolver: resolver, keep: keep, logger: logger).resolveOnly(
-                    from: store
+    /// Runs every job's streams side by side: each job's ingest report, or why it has none.
+    func ingest(
+        _ prepared: [Prepared],
+        runIDs: [String: Int64],
+        startOver: [String: Set<String>],
+        options: Options,
+        started: Date
+    ) async -> [String: (IngestRunner.Report?, String?)] {
+        await withTaskGroup(of: (String, IngestRunner.Report?, String?).self) { group in
+            for item in prepared {
+                let job = item.job
+                var runner = IngestRunner(
+                    store: store,
+                    job: job.name,
+                    logger: logger,
+                    pageLimit: options.maxPages ?? job.maxPages
                 )
-                outcome.stages.append(
-                    .init(
-                        step: "resolve",
-                        outcome: "success",
-                        seconds: Date().timeIntervalSince(started),
-                        message: "\(titles) titles"
-                    )
-                )
-                return outcome
-            }
-            var builder = SnapshotBuilder(resolver: resolver, keep: keep, logger: logger)
-            builder.allowCapabilityLoss = allowCapabilityLoss
-            if let onEvent { builder.onProgress = { onEvent(.build($0)) } }
-            if steps.contains(.embed) {
-                onEvent?(.stage("embed"))
-                do {
-                    builder.embedder = try await makeEmbedder()
-                } catch let error as MediaError {
-                    throw MediaError(error.code, "embed: \(error.message)")
-                }
-            } else if !embeddings {
-                builder.withoutVectors = "job \(names.joined(separator: ", ")) sets embeddings: false"
-            } else {
-                do {
-                    builder.embedder = try await makeEmbedder()
-                } catch {
-                    let text = (error as? MediaError)?.message ?? "\(error)"
-                    builder.withoutVectors = "no embedding model: \(text)"
-                    logger.warning("building without vectors: \(text)")
+                runner.deadline = job.runTimeout.map { started.addingTimeInterval($0) }
+                runner.startOver = startOver[job.name] ?? []
+                let onEvent = self.onEvent
+                runner.onPage = { progress in onEvent?(.page(job: job.name, progress: progress)) }
+                let runID = runIDs[job.name]!
+                group.addTask {
+                    do {
+                        let report = try await runner.run(
+                            item.streams,
+                            backfill: options.backfill,
+                            step: options.step,
+                            runID: runID
+                        )
+                        return (job.name, report, nil)
+                    } catch {
+                        return (job.name, nil, item.redactor("\(error)"))
+                    }
                 }
             }
-            onEvent?(.stage(steps.contains(.publish) ? "build and publish" : "build"))
-            let summary = try await builder.build(
-                from: store,
-                into: SnapshotDirectory(path: directory),
-                makeCurrent: steps.contains(.publish),
-                recordRun: false
-            )
-            for step in ["resolve", "embed", "write", "publish"] {
-                guard let seconds = summary.phases[step] else { continue }
-                outcome.stages.append(.init(step: step, outcome: "success", seconds: seconds, message: nil))
-            }
-            if summary.unchanged {
-                outcome.stages.append(
-                    .init(
-                        step: "publish",
-                        outcome: "unchanged",
-                        seconds: 0,
-                        message: "\(summary.titles) titles from \(summary.records) records, equal to the current "
-                            + "snapshot \(summary.path); nothing published"
-                    )
-                )
-                return outcome
-            }
-            outcome.snapshot = summary.path
-            if var last = outcome.stages.popLast() {
-                last.message = "\(summary.titles) titles from \(summary.records) records in \(summary.path)"
-                if let reason = summary.withoutVectors { last.message! += "; no vectors: \(reason)" }
-                outcome.stages.append(last)
-            }
-        } catch {
-            let text = (error as? MediaError)?.message ?? "\(error)"
-            outcome.error = "stages after the ingest failed: \(text)"
-            outcome.stages.append(
-                .init(step: "build", outcome: "failed", seconds: Date().timeIntervalSince(started), message: text)
-            )
-            logger.error("\(outcome.error!)")
-        }
-        return outcome
-    }
-
-    /// Uploads the directory's current snapshot to `store` — also after an unchanged build, so a
-    /// run resumes an upload an earlier one could not finish — and records the stage.
-    private func upload(
-        _ directory: SnapshotDirectory,
-        to store: JobConfiguration.StorePublish,
-        keep: Int,
-        environment: [String: String],
-        outcome: inout StageOutcome
-    ) async {
-        let started = Date()
-        onEvent?(.stage("upload to \(store.location)"))
-        do {
-            guard let path = try directory.currentSnapshotPath() else {
-                throw MediaError(.notFound, "\(directory.path) has no current snapshot to upload")
-            }
-            let configuration = try S3Configuration.resolve(
-                endpoint: store.endpoint,
-                region: store.region,
-                addressing: store.addressing,
-                credentialsFile: store.credentialsFile,
-                environment: environment
-            )
-            let bucket = SnapshotBucket(client: S3Client(configuration: configuration), location: store.location)
-            let publication = try await bucket.publish(snapshotAt: path, keep: keep)
-            var message = "\(store.location)/\(publication.name) "
-            message += publication.uploaded ? "uploaded (\(publication.bytes) bytes)" : "already in the store"
-            message += publication.isCurrent ? "; CURRENT names it" : "; a newer build is current there"
-            outcome.stages.append(
-                .init(step: "upload", outcome: "success", seconds: Date().timeIntervalSince(started), message: message)
-            )
-        } catch {
-            let text = (error as? MediaError)?.message ?? "\(error)"
-            outcome.error = "the upload to \(store.location) failed: \(text)"
-            outcome.stages.append(
-                .init(step: "upload", outcome: "failed", seconds: Date().timeIntervalSince(started), message: text)
-            )
-            logger.error("\(outcome.error!)")
+            var results: [String: (IngestRunner.Report?, String?)] = [:]
+            for await (name, report, error) in group { results[name] = (report, error) }
+            return results
         }
     }
-
-    /// Sends the change events the sink has not acknowledged, and records the stage. A failure
-    /// leaves the published snapshot as it is and makes the run partial (exit 2).
-    private func sendEvents(
-        _ directory: SnapshotDirectory,
-        to sink: ChangeEventSink,
-        environment: [String: String],
-        outcome: inout StageOutcome
-    ) async {
-        let started = Date()
-        onEvent?(.stage("change events to \(sink.description)"))
-        do {
-            var delivery = ChangeEventDelivery(store: store, logger: logger)
-            delivery.transport = notifier?.transport ?? transport
-            let report = try await delivery.deliver(directory, to: sink, environment: environment)
-            outcome.stages.append(
-                .init(
-                    step: "events",
-                    outcome: "success",
-                    seconds: Date().timeIntervalSince(started),
-                    message: "\(report.summary) by \(sink.description)"
-                )
-            )
-        } catch {
-            let text = (error as? MediaError)?.message ?? "\(error)"
-            outcome.eventsError = text
-            outcome.stages.append(
-                .init(step: "events", outcome: "failed", seconds: Date().timeIntervalSince(started), message: text)
-            )
-            logger.error("\(text)")
-        }
-    }
-
-    /// The exit status for a set of runs: 0 success, 2 partial, 75 quota exhausted, 1 failed.
-    public static func exitStatus(_ summaries: [JobRunSummary]) -> Int32 {
-        let outcomes = summaries.map(\.outcome)
-        if outcomes.allSatisfy({ $0 == "success" }) { return ExitStatus.success }
-        if outcomes.allSatisfy({ $0 == "failed" }) { return ExitStatus.failed }
-        if outcomes.contains("failed") || outcomes.contains("partial") { return ExitStatus.partial }
-        return ExitStatus.quotaExhausted
-    }
-}
-
-/// The documented exit statuses of `mediagw run`, `backfill` and `ingest`.
-public enum ExitStatus {
-    public static let success: Int32 = 0
-    public static let failed: Int32 = 1
-    public static let partial: Int32 = 2
-    public static let lockHeld: Int32 = 73
-    public static let quotaExhausted: Int32 = 75
-    public static let configuration: Int32 = 78
 }

@@ -59,10 +59,10 @@ public struct Reprocessor: Sendable {
                 for (value, count) in page.unmapped { report.unmapped[value, default: 0] += count }
             }
         } catch {
-            try? store.finishRun(id: runID, outcome: "failed", counts: report.counts, message: "\(error)")
+            try? store.finishRun(id: runID, outcome: .failed, counts: report.counts, message: "\(error)")
             throw error
         }
-        try store.finishRun(id: runID, outcome: "success", counts: report.counts)
+        try store.finishRun(id: runID, outcome: .success, counts: report.counts)
         return report
     }
 

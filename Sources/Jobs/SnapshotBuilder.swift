@@ -110,18 +110,7 @@ public struct SnapshotBuilder: Sendable {
             resolved = resolver.resolve(records, identity: previousIdentity)
         }
         try store.saveIdentityMap(resolved.identity, previous: previousIdentity)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try store.saveReviewPairs(
-            try resolved.review.map { pair in
-                StoredReviewPair(
-                    a: pair.a,
-                    b: pair.b,
-                    score: pair.scores.score,
-                    scoresJSON: String(decoding: try encoder.encode(pair.scores), as: UTF8.self)
-                )
-            }
-        )
+        try store.saveReviewPairs(resolved.review)
         try store.saveResolutionState(state)
         return (resolved, mode)
     }
@@ -174,7 +163,7 @@ public struct SnapshotBuilder: Sendable {
                         counts.read = records.count
                         try store.finishRun(
                             id: runID,
-                            outcome: "success",
+                            outcome: .success,
                             counts: counts,
                             message: "unchanged: equal to the current snapshot \(current.path); nothing published"
                         )
@@ -274,7 +263,7 @@ public struct SnapshotBuilder: Sendable {
             var counts = IngestCounts()
             counts.read = records.count
             if let runID {
-                try store.finishRun(id: runID, outcome: "success", counts: counts, snapshot: path)
+                try store.finishRun(id: runID, outcome: .success, counts: counts, snapshot: path)
             }
             logger.info(
                 "published snapshot",
@@ -295,7 +284,7 @@ public struct SnapshotBuilder: Sendable {
             )
         } catch {
             if let runID {
-                try? store.finishRun(id: runID, outcome: "failed", counts: IngestCounts(), message: "\(error)")
+                try? store.finishRun(id: runID, outcome: .failed, counts: IngestCounts(), message: "\(error)")
             }
             throw error
         }

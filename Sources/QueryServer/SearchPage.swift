@@ -1,3 +1,6 @@
+// Why one file: the page is one HTML document (markup, style, script) whose CSP hashes are
+// computed from the same strings, so they stay together.
+
 import Crypto
 import Foundation
 import HTTPTypes

@@ -109,22 +109,6 @@ struct StableHasher {
     }
 }
 
-/// How alike two records are, feature by feature, and the combined score.
-public struct PairScore: Sendable, Codable, Equatable {
-    /// Best similarity over the two records' title variants (0…1).
-    public var title: Double
-    public var yearDistance: Int?
-    public var runtimeDistance: Int?
-    /// Shared directors over the smaller list; nil when either has none.
-    public var directors: Double?
-    public var cast: Double?
-    public var sameLanguage: Bool?
-    /// The combined score the thresholds act on (0…1).
-    public var score: Double
-    /// Why the pair can never merge, if it cannot.
-    public var veto: String?
-}
-
 /// The matcher's weights and thresholds (`resolution.yml`).
 public struct MatchSettings: Sendable, Equatable {
     /// Pairs at or above this score merge.

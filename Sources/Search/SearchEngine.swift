@@ -1,3 +1,6 @@
+// Why one file: BM25F scoring, prefix and typo expansion and filtering share the index's private
+// arrays in one hot loop.
+
 import Foundation
 import MediaModel
 import Snapshots

@@ -3,31 +3,6 @@ import MediaModel
 
 /// One page of input — a provider response page or a batch of JSONL lines — ready to commit.
 public struct StagedPage: Sendable {
-    /// A record parsed from the page, with where in the raw payload it came from.
-    public struct Item: Sendable {
-        public var record: SourceRecord
-        public var location: String
-
-        public init(record: SourceRecord, location: String) {
-            self.record = record
-            self.location = location
-        }
-    }
-
-    /// A piece of the page that could not become a record.
-    public struct Rejection: Sendable {
-        public var location: String
-        public var reason: String
-        /// The start of the offending input, for the operator (at most 500 characters).
-        public var excerpt: String
-
-        public init(location: String, reason: String, excerpt: String) {
-            self.location = location
-            self.reason = reason
-            self.excerpt = String(excerpt.prefix(500))
-        }
-    }
-
     /// A cursor to save in the same transaction as the page.
     public struct Cursor: Sendable {
         public var job: String
@@ -62,19 +37,11 @@ public struct StagedPage: Sendable {
     /// Further payloads archived in the same transaction; an item whose location starts with an
     /// attachment's location points at that attachment.
     public var attachments: [Attachment] = []
-    public var items: [Item]
-    public var rejections: [Rejection]
+    public var items: [PageItem]
+    public var rejections: [PageRejection]
     public var cursor: Cursor?
     /// How items combine with their staged versions.
-    public var merge: Merge = .replace
-
-    public enum Merge: Sendable {
-        case replace
-        /// Fields an item leaves unset keep their staged values.
-        case fillMissingFields
-        /// Offers keep staged dates the item does not state.
-        case keepOfferDates
-    }
+    public var merge: RecordMerge = .replace
     /// Set on the page that ends a full listing begun in this run: in the same transaction,
     /// records of the source not seen since then are tombstoned.
     public var endsListingBegunIn: Int64?
@@ -86,8 +53,8 @@ public struct StagedPage: Sendable {
         raw: Data,
         rawLocation: String,
         contentType: String = "application/x-ndjson",
-        items: [Item] = [],
-        rejections: [Rejection] = [],
+        items: [PageItem] = [],
+        rejections: [PageRejection] = [],
         cursor: Cursor? = nil
     ) {
         self.source = source

@@ -9,7 +9,7 @@ import MediaModel
 /// write lock is held only for SQL.
 public struct PreparedPage: Sendable {
     struct Item: Sendable {
-        var item: StagedPage.Item
+        var item: PageItem
         var body: Data
         var hash: String
     }
@@ -56,7 +56,7 @@ public struct PreparedPage: Sendable {
                 compressed: try Zstd.compress(payload.raw)
             )
         }
-        let encode: @Sendable (StagedPage.Item) throws -> Item = { item in
+        let encode: @Sendable (PageItem) throws -> Item = { item in
             let body = Data(try CompactEncoder().encode(item.record))
             return Item(item: item, body: body, hash: StagingStore.sha256Hex(body))
         }

@@ -102,8 +102,7 @@ extension StagingStore {
 public struct StreamRecord: Sendable, Codable, Equatable {
     /// `provider/stream`.
     public var stream: String
-    /// `completed`, `quota-exhausted`, `failed`.
-    public var outcome: String
+    public var outcome: StreamOutcome
     public var pages: Int
     /// HTTP requests sent, retries included.
     public var requests: Int
@@ -117,7 +116,7 @@ public struct StreamRecord: Sendable, Codable, Equatable {
 
     public init(
         stream: String,
-        outcome: String,
+        outcome: StreamOutcome,
         pages: Int,
         requests: Int = 0,
         quotaUnits: Int = 0,

@@ -8,7 +8,7 @@ public struct RunRecord: Sendable, Codable, Equatable {
     public var kind: String
     public var startedAt: String
     public var finishedAt: String?
-    public var outcome: String
+    public var outcome: RunOutcome
     public var counts: IngestCounts
     public var snapshot: String?
     public var message: String?
@@ -39,7 +39,7 @@ extension StagingStore {
     /// Records how a run ended.
     public func finishRun(
         id: Int64,
-        outcome: String,
+        outcome: RunOutcome,
         counts: IngestCounts,
         snapshot: String? = nil,
         message: String? = nil,
@@ -128,9 +128,9 @@ extension StagingStore {
     }
 
     /// How each stream ended the last time `job` ran it, by stream.
-    public func lastStreamOutcomes(job: String) throws -> [String: String] {
+    public func lastStreamOutcomes(job: String) throws -> [String: StreamOutcome] {
         try read { db in
-            var result: [String: String] = [:]
+            var result: [String: StreamOutcome] = [:]
             let rows = try Row.fetchAll(
                 db,
                 sql: """

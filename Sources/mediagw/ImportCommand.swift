@@ -88,7 +88,7 @@ struct ImportCommand: AsyncParsableCommand {
                 print("see the quarantined lines with: mediagw quarantine --source \(source)")
             }
         }
-        if summary.counts.quarantined > 0 { throw ExitCode(2) }
+        if summary.counts.quarantined > 0 { throw ExitCode(ExitStatus.partial) }
     }
 }
 

@@ -83,27 +83,6 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 configuration.baseURL = url
             }
-            let store = try StagingStore(path: common.staging)
-            let ledger = QuotaReservations(StagingQuotaLedger(store: store))
-            var selected = try Connector.streams(
-                for: configuration,
-                ledger: ledger,
-                logger: logger
-            )
-            if !shows.isEmpty {
-                selected = [
-                    try Connector.refreshStream(ids: shows, for: configuration, ledger: ledger, logger: logger)
-                ]
-            } else if !streams.isEmpty {
-                let known = selected.map(\.name)
-                if let unknown = streams.first(where: { !known.contains($0) }) {
-                    throw MediaError(
-                        .configuration,
-                        "\(file): no stream '\(unknown)' is configured (configured: \(known.joined(separator: ", ")))"
-                    )
-                }
-                selected = selected.filter { streams.contains($0.name) }
-            }
             var window: TimeWindow?
             if let from, let to {
                 guard let start = DurationText.date(from), let end = DurationText.date(to), start < end else {
@@ -111,16 +90,14 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 window = TimeWindow(from: start, to: end)
             }
-            var runner = IngestRunner(
-                store: store,
-                job: job ?? "ingest:\(configuration.provider)",
-                logger: logger,
-                pageLimit: maxPages
-            )
-            // A refresh is a list of its own each time, never a resumption of the last one.
-            if !shows.isEmpty { runner.startOver = ["\(configuration.provider)/refresh"] }
-            let report = try await runner.run(selected, backfill: window, step: DurationText.seconds(step)!)
-            try await ledger.settle()
+            var ingest = ManualIngest(configuration: configuration)
+            ingest.streams = streams
+            ingest.shows = shows
+            ingest.backfill = window
+            ingest.step = DurationText.seconds(step)!
+            ingest.pageLimit = maxPages
+            ingest.job = job
+            let report = try await ingest.run(store: try StagingStore(path: common.staging), logger: logger)
             return report
         }
         if json {
@@ -141,11 +118,6 @@ struct IngestCommand: AsyncParsableCommand {
             }
             print("run \(report.runID): \(report.outcome)")
         }
-        switch report.outcome {
-        case "success": return
-        case "quota-exhausted": throw ExitCode(75)
-        case "failed": throw ExitCode(1)
-        default: throw ExitCode(2)
-        }
+        try ExitStatus.exit(for: report.outcome)
     }
 }

@@ -134,6 +134,6 @@ func exitOnError<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as MediaError {
         FileHandleOutput.standardError("mediagw: \(error.message)")
-        throw ExitCode(error.code.exitStatus)
+        throw ExitCode(ExitStatus.of(error.code))
     }
 }

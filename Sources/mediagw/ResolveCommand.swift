@@ -47,8 +47,8 @@ struct ResolveCommand: AsyncParsableCommand {
                         guard let record = records[key] else { return "\(key) (gone)" }
                         return "\(key) \"\(record.title)\" \(record.year.map(String.init) ?? "?")"
                     }
-                    print(String(format: "%.3f  ", pair.score) + describe(pair.a) + "  ~  " + describe(pair.b))
-                    print("       \(pair.scoresJSON)")
+                    print(String(format: "%.3f  ", pair.scores.score) + describe(pair.a) + "  ~  " + describe(pair.b))
+                    print("       " + String(decoding: try JSONEncoder.compact.encode(pair.scores), as: UTF8.self))
                 }
                 if pairs.isEmpty {
                     print("nothing to review")
@@ -71,20 +71,11 @@ struct ResolveCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await exitOnError {
-                let store = try common.existingStaging()
-                let records = try store.liveRecords()
-                var keys = [subject]
-                if !records.contains(where: { $0.key == subject }) {
-                    let identity = try store.identityMap()
-                    let id = identity.aliases[subject] ?? subject
-                    keys = identity.assignments.filter { $0.value == id }.map(\.key).sorted()
-                    keys = keys.filter { key in records.contains { $0.key == key } }
-                    guard !keys.isEmpty else {
-                        throw MediaError(.notFound, "no live record or canonical id '\(subject)' in \(common.staging)")
-                    }
-                }
-                let resolver = try resolution.load().resolver
-                let explanations = keys.compactMap { resolver.explain($0, in: records) }
+                let explanations = try ResolutionInspection.explain(
+                    subject,
+                    store: try common.existingStaging(),
+                    resolver: try resolution.load().resolver
+                )
                 if json {
                     print(String(decoding: try JSONEncoder.pretty.encode(explanations), as: UTF8.self))
                     return
@@ -169,30 +160,13 @@ struct ResolveCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await exitOnError {
-                let store = try common.existingStaging()
-                var counts: [String: Int] = [:]
-                for run in try store.runs(limit: runs) {
-                    for stream in try store.streams(runID: run.id) {
-                        guard let json = stream.unmappedJSON,
-                            let values = try? JSONDecoder().decode([String: Int].self, from: Data(json.utf8))
-                        else { continue }
-                        for (value, count) in values {
-                            counts["\(stream.stream.split(separator: "/").first ?? "") \(value)", default: 0] += count
-                        }
-                    }
-                }
-                let records = try store.liveRecords()
-                let withoutGenres = records.filter { ($0.genres ?? []).isEmpty && $0.kind != .episode }.count
-                print("records without a genre: \(withoutGenres) of \(records.count)")
-                if counts.isEmpty {
+                let report = try ResolutionInspection.unmapped(store: try common.existingStaging(), runs: runs)
+                print("records without a genre: \(report.recordsWithoutGenre) of \(report.records)")
+                if report.values.isEmpty {
                     print("every provider value in the last \(runs) runs has a mapping")
                 } else {
                     print("unmapped provider values (add them to connectors/PROVIDER.yml):")
-                    for (value, count) in counts.sorted(by: {
-                        $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
-                    }) {
-                        print("  \(count)\t\(value)")
-                    }
+                    for (value, count) in report.sortedValues { print("  \(count)\t\(value)") }
                 }
             }
         }

@@ -146,7 +146,7 @@ struct JobExecution: ParsableArguments {
             configure(&runOptions)
             let (ready, options) = (runner, runOptions)
             do {
-                return try await SignalScope.cancellingOnTermination {
+                return try await Lifecycle.cancellingOnShutdown(logger: logger) {
                     try await ready.run(jobs, options: options)
                 }
             } catch let held as JobLock.Held {
@@ -161,8 +161,7 @@ struct JobExecution: ParsableArguments {
         } else {
             for summary in summaries { print(Self.describe(summary)) }
         }
-        let status = JobRunner.exitStatus(summaries)
-        if status != 0 { throw ExitCode(status) }
+        try ExitStatus.exit(for: .combined(summaries.map(\.outcome)))
     }
 
     /// A run in a few lines: the outcome and counts, then anything that did not complete.
@@ -176,19 +175,19 @@ struct JobExecution: ParsableArguments {
                 + "\(summary.streams.map(\.requests).reduce(0, +)) requests, "
                 + "\(summary.streams.map(\.quotaUnits).reduce(0, +)) quota units"
         ]
-        for stream in summary.streams where stream.outcome != "completed" || stream.counts.quarantined > 0 {
+        for stream in summary.streams where stream.outcome != .completed || stream.counts.quarantined > 0 {
             lines.append("  \(stream.stream): \(stream.outcome)" + (stream.message.map { " — \($0)" } ?? ""))
         }
         if let error = summary.stageError { lines.append("  \(error)") }
-        for stage in summary.stages where stage.outcome == "unchanged" {
+        for stage in summary.stages where stage.outcome == .unchanged {
             lines.append("  unchanged: \(stage.message ?? "nothing published")")
         }
         if let snapshot = summary.snapshot { lines.append("  published \(snapshot)") }
         for stage in summary.stages where stage.step == "events" {
             let text = stage.message ?? ""
-            lines.append(stage.outcome == "success" ? "  change events: \(text)" : "  change events failed: \(text)")
+            lines.append(stage.outcome == .success ? "  change events: \(text)" : "  change events failed: \(text)")
         }
-        for stage in summary.stages where stage.step == "upload" && stage.outcome == "success" {
+        for stage in summary.stages where stage.step == "upload" && stage.outcome == .success {
             lines.append("  upload: \(stage.message ?? "done")")
         }
         return lines.joined(separator: "\n")
@@ -267,17 +266,5 @@ final class ProgressLine: @unchecked Sendable {
 
     func finish() {
         lock.withLock { output.clear() }
-    }
-}
-
-/// Turns SIGTERM and SIGINT into task cancellation for the work in `body`: streams stop at the
-/// request in flight (every committed page stays), the run is recorded and locks are released.
-enum SignalScope {
-    static func cancellingOnTermination<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T
-    {
-        let task = Task { try await body() }
-        let signals = TerminationSignals { task.cancel() }
-        defer { signals.restore() }
-        return try await task.value
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Jobs
 import Logging
 import MediaModel
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -94,53 +95,34 @@ struct ScheduleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger()
-        var jobs = try await exitOnError { try JobConfiguration.loadAll(directory: files.jobs) }
-        let supervisor = Supervisor()
-        let stop = SignalFlag()
-        var planner = SchedulePlanner()
-        var lastReload = Date()
+        let jobs = try await exitOnError { try JobConfiguration.loadAll(directory: files.jobs) }
+        let (directory, arguments) = (files.jobs, runArguments)
         FileHandleOutput.standardOutput(
             "scheduler: \(jobs.filter { $0.schedule != nil }.count) scheduled jobs; SIGTERM stops"
         )
-        while !stop.isSet {
-            let now = Date()
-            if now.timeIntervalSince(lastReload) >= 60 {
-                lastReload = now
-                do {
-                    jobs = try JobConfiguration.loadAll(directory: files.jobs)
-                } catch let error as MediaError {
-                    logger.error("keeping the previous job files: \(error.message)")
-                }
+        let scheduler = Scheduler(
+            jobsDirectory: directory,
+            executable: Executable.path(),
+            arguments: arguments,
+            logger: logger,
+            output: { FileHandleOutput.standardOutput($0) }
+        )
+        try await Lifecycle.untilShutdown(logger: logger) {
+            await scheduler.run(jobs) { seconds in
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
+                return !Task.isShuttingDownGracefully
             }
-            let decision = planner.check(jobs, now: now, running: Set(supervisor.running))
-            if decision.rescheduled { logger.warning("the clock was set back; every job is rescheduled from now") }
-            for name in decision.skipped {
-                logger.warning("job \(name) is due but its previous run is still going; skipped")
-            }
-            for name in decision.start {
-                FileHandleOutput.standardOutput("\(now.formatted(.iso8601)) starting job \(name)")
-                do {
-                    try supervisor.start(name, arguments: runArguments(name)) { status in
-                        FileHandleOutput.standardOutput("\(Date().formatted(.iso8601)) job \(name) exited \(status)")
-                    }
-                } catch {
-                    logger.error("cannot start job \(name): \(error)")
-                }
-            }
-            let pause = min(max((decision.nextDue ?? now.addingTimeInterval(30)).timeIntervalSinceNow, 0.2), 30)
-            await stop.wait(seconds: pause)
         }
-        FileHandleOutput.standardOutput("scheduler: stopping; waiting for \(supervisor.running.count) running jobs")
-        supervisor.terminateAll()
-        await supervisor.waitAll()
     }
 
-    func runArguments(_ job: String) -> [String] {
-        [
-            "run", job, "--jobs", files.jobs, "--connectors", files.connectors, "--staging", common.staging,
+    /// The command line of a scheduled job's `mediagw run`.
+    var runArguments: @Sendable (String) -> [String] {
+        let fixed = [
+            "--jobs", files.jobs, "--connectors", files.connectors, "--staging", common.staging,
             "--snapshots", common.snapshots, "--log-format", common.logFormat.rawValue, "--log-level",
             common.logLevel.rawValue, "--no-progress",
         ]
+        return { job in ["run", job] + fixed }
     }
 }
 
@@ -149,59 +131,5 @@ enum Executable {
     static func path() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    }
-}
-
-/// Child `mediagw run` processes of the scheduler, by job.
-final class Supervisor: @unchecked Sendable {
-    private let lock = NSLock()
-    private var processes: [String: Process] = [:]
-
-    var running: [String] { lock.withLock { Array(processes.keys) } }
-
-    func isRunning(_ job: String) -> Bool { lock.withLock { processes[job] != nil } }
-
-    func start(_ job: String, arguments: [String], exited: @escaping @Sendable (Int32) -> Void) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Executable.path())
-        process.arguments = arguments
-        process.terminationHandler = { [weak self] finished in
-            self?.lock.withLock { _ = self?.processes.removeValue(forKey: job) }
-            exited(finished.terminationStatus)
-        }
-        // Registered before it starts, so that a run that ends at once is also removed.
-        lock.withLock { processes[job] = process }
-        do {
-            try process.run()
-        } catch {
-            lock.withLock { _ = processes.removeValue(forKey: job) }
-            throw error
-        }
-    }
-
-    func terminateAll() {
-        lock.withLock { for process in processes.values { process.terminate() } }
-    }
-
-    func waitAll() async {
-        while !running.isEmpty { try? await Task.sleep(for: .milliseconds(100)) }
-    }
-}
-
-/// Set once SIGTERM or SIGINT arrives; `wait` returns early when it does.
-final class SignalFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-    private var signals: TerminationSignals?
-
-    init() {
-        signals = TerminationSignals { [weak self] in self?.lock.withLock { self?.set = true } }
-    }
-
-    var isSet: Bool { lock.withLock { set } }
-
-    func wait(seconds: TimeInterval) async {
-        let end = Date().addingTimeInterval(seconds)
-        while !isSet && Date() < end { try? await Task.sleep(for: .milliseconds(100)) }
     }
 }

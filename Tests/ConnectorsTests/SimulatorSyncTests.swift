@@ -11,33 +11,17 @@ import Testing
 /// Connectors against the provider simulator on loopback: full and incremental syncs, faults,
 /// quota and key rotation, resumption, and secrets kept out of logs and the archive.
 @Suite struct SimulatorSyncTests {
-    static let keys = [
-        "STREAMING_AVAILABILITY_API_KEY": "sim-sa-secret-7f3a", "WATCHMODE_API_KEY": "sim-wm-secret-91bc",
-        "YOUTUBE_API_KEY": "sim-yt-secret-44de",
-    ]
+    static let keys = Simulator.keys
     static let logger = Logger(label: "test")
 
     /// Runs `body` with a simulator of `titles` titles serving on a free loopback port.
     func withSimulator(
         titles: Int = 120,
-        options: ProviderSimulator.Options = .init(keys: [
-            "streaming-availability": [keys["STREAMING_AVAILABILITY_API_KEY"]!],
-            "watchmode": [keys["WATCHMODE_API_KEY"]!],
-            "youtube": [keys["YOUTUBE_API_KEY"]!],
-        ]),
+        options: ProviderSimulator.Options = Simulator.options,
         faults: [Fault] = [],
         _ body: (ProviderSimulator, String) async throws -> Void
     ) async throws {
-        let simulator = try ProviderSimulator(
-            world: SimulatedWorld(count: titles, seed: 7, now: Date()),
-            options: options,
-            faults: faults
-        )
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = simulator.makeApplication(logger: Self.logger) { continuation.yield($0) }
-        try await whileServing(app, ports: ports, logger: Self.logger) { port in
-            try await body(simulator, "http://127.0.0.1:\(port)")
-        }
+        try await Simulator.serve(titles: titles, options: options, faults: faults, logger: Self.logger, body)
     }
 
     func configuration(_ provider: String, base: String, edit: (String) -> String = { $0 }) throws
@@ -109,7 +93,7 @@ import Testing
                 provider
             ]!
             let report = try await ingest(configuration(provider, base: base), store: store, streams: streams)
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             let records = try staged(store, source: provider)
             #expect(Set(records.keys) == truth(simulator, source: provider))
             #expect(records.values.allSatisfy { $0.problems().isEmpty })
@@ -146,7 +130,7 @@ import Testing
                 environment: Self.keys
             )
             let report = try await IngestRunner(store: store, job: "test", logger: Self.logger).run([stream])
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             #expect(report.streams[0].pages == 2)
             // One record per country each show is offered in, as the catalog stages them.
             let staged = Set(try staged(store, source: "streaming-availability").keys)
@@ -176,7 +160,7 @@ import Testing
         options.gzip = true
         try await withSimulator(options: options) { simulator, base in
             let (store, report) = try await catalogSync(base)
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             #expect(simulator.gzippedAnswers == report.streams[0].pages, "every page came gzip-compressed")
             try expectEveryTitle(store, simulator)
             // The archive holds the JSON as the provider meant it, not the gzip bytes on the wire.
@@ -200,7 +184,7 @@ import Testing
                 environment: ["WATCHMODE_API_KEY": key],
                 pageLimit: 2
             )
-            #expect(report.outcome != "failed", "\(report.streams.compactMap(\.message))")
+            #expect(report.outcome != .failed, "\(report.streams.compactMap(\.message))")
             #expect(try store.rawPayloadsContain(Data("[redacted]".utf8)), "the echoes were archived, redacted")
             let forms = [
                 key, "sk-FAKE%2FWM%2B987%3D", "sk-FAKE%2fWM%2b987%3d", #"sk-FAKE\/WM+987="#,
@@ -281,7 +265,7 @@ import Testing
                 )
             }
             let report = try await ingest(configuration, store: store, streams: ["popular"])
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             #expect(Set(try staged(store, source: "justwatch").keys) == truth(simulator, source: "justwatch"))
         }
     }
@@ -321,7 +305,7 @@ import Testing
             let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
             let configuration = try configuration("youtube", base: base)
             let uploads = try await ingest(configuration, store: store, streams: ["uploads"])
-            #expect(uploads.outcome == "success")
+            #expect(uploads.outcome == .success)
             let records = try staged(store, source: "youtube")
             #expect(records.count == simulator.world.videos.count)
             #expect(
@@ -349,7 +333,7 @@ import Testing
             Fault(provider: "*", kind: kind, count: 2, after: 3, retryAfterSeconds: 1, delayMilliseconds: 300)
         ]) { simulator, base in
             let (store, report) = try await catalogSync(base)
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             #expect(simulator.pendingFaults.isEmpty, "both faults were served")
             if kind != .slow {
                 // Each fault cost one request that was retried.
@@ -367,11 +351,11 @@ import Testing
             let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
             let configuration = try configuration("justwatch", base: base)
             let broken = try await ingest(configuration, store: store, streams: ["popular"])
-            #expect(broken.outcome == "failed")
+            #expect(broken.outcome == .failed)
             #expect(broken.streams[0].message?.contains("unreadable page") == true)
             #expect(broken.streams[0].pages == 2, "the two good pages before it are committed")
             let resumed = try await ingest(configuration, store: store, streams: ["popular"])
-            #expect(resumed.outcome == "success")
+            #expect(resumed.outcome == .success)
             #expect(resumed.counts.unchanged == 0, "the resume starts at the failed page, not from the beginning")
             #expect(Set(try staged(store, source: "justwatch").keys) == truth(simulator, source: "justwatch"))
         }
@@ -382,7 +366,7 @@ import Testing
             Fault(provider: "streaming-availability", kind: .expiredCursor, count: 1, after: 1)
         ]) { simulator, base in
             let (store, report) = try await catalogSync(base)
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             #expect(report.counts.new == truth(simulator, source: "streaming-availability").count)
             #expect(report.counts.unchanged > 0, "the re-listed pages came back unchanged")
             try expectEveryTitle(store, simulator)
@@ -395,17 +379,17 @@ import Testing
             // A budget of 6 units: the catalog stops partway; the changes stream is not failed by it.
             let tight = try configuration("streaming-availability", base: base) { $0 + "\nquota: {daily_units: 6}" }
             let first = try await ingest(tight, store: store, streams: ["catalog"])
-            #expect(first.outcome == "quota-exhausted")
+            #expect(first.outcome == .quotaExhausted)
             #expect(first.streams[0].pages == 6)
             #expect(first.streams[0].message?.contains("resumes after") == true)
-            #expect(try store.runs(limit: 1)[0].outcome == "quota-exhausted")
+            #expect(try store.runs(limit: 1)[0].outcome == .quotaExhausted)
             // With budget again, the run continues at the saved cursor and ends with the full set.
             let second = try await ingest(
                 configuration("streaming-availability", base: base),
                 store: store,
                 streams: ["catalog"]
             )
-            #expect(second.outcome == "success")
+            #expect(second.outcome == .success)
             #expect(second.counts.unchanged == 0)
             #expect(first.counts.new + second.counts.new == truth(simulator, source: "streaming-availability").count)
         }
@@ -423,10 +407,10 @@ import Testing
             let first = try await run.value
             #expect(first.streams[0].outcome == .stopped)
             #expect(first.streams[0].pages == 3, "the pages before the slow one are committed")
-            #expect(try store.runs(limit: 1)[0].outcome == "partial")
+            #expect(try store.runs(limit: 1)[0].outcome == .partial)
             // The next run resumes at the saved cursor: every title, none counted twice.
             let second = try await ingest(configuration, store: store, streams: ["catalog"])
-            #expect(second.outcome == "success")
+            #expect(second.outcome == .success)
             #expect(second.counts.unchanged == 0)
             #expect(
                 first.counts.new + second.counts.new == truth(simulator, source: "streaming-availability").count
@@ -454,7 +438,7 @@ import Testing
                 environment: ["YT_ONE": "yt-one-secret", "YT_TWO": "yt-two-secret"],
                 streams: ["uploads"]
             )
-            #expect(report.outcome == "success", "the second key finishes what the first could not")
+            #expect(report.outcome == .success, "the second key finishes what the first could not")
             #expect(try staged(store, source: "youtube").count == simulator.world.videos.count)
             let ledger = try store.quotaLedger()
             #expect(Set(ledger.map(\.key)) == ["env:YT_ONE", "env:YT_TWO"])
@@ -466,7 +450,7 @@ import Testing
         try await withSimulator(options: options) { simulator, base in
             let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
             let report = try await ingest(configuration("watchmode", base: base), store: store, streams: ["changes"])
-            #expect(report.outcome == "success")
+            #expect(report.outcome == .success)
             #expect(report.streams[0].unmapped.keys.contains { $0.hasPrefix("plan:") })
             #expect(Set(try staged(store, source: "watchmode").keys) == truth(simulator, source: "watchmode"))
         }
@@ -483,7 +467,7 @@ import Testing
                 to: Date().addingTimeInterval(-5 * 86_400)
             )
             let backfill = try await ingest(configuration, store: store, streams: ["changes"], backfill: window)
-            #expect(backfill.outcome == "success")
+            #expect(backfill.outcome == .success)
             #expect(backfill.counts.read > 0)
             #expect(try store.cursor(job: "test", stream: "streaming-availability/changes") == scheduled)
             // Re-running a finished backfill fetches nothing.
@@ -533,7 +517,7 @@ import Testing
                 streams: ["listing"],
                 logger: logger
             )
-            #expect(wrong.outcome == "failed")
+            #expect(wrong.outcome == .failed)
             let secrets = Array(Self.keys.values) + ["sim-wm-wrong-key-0000"]
             let logged = lines.text + (wrong.streams.compactMap(\.message).joined())
             #expect(!logged.isEmpty)

@@ -102,7 +102,7 @@ import Testing
         #expect(down.stdout.contains("cannot connect to the NATS server"), "\(down.stdout)")
         let store = try StagingStore(path: setup.workspace.staging)
         let partial = try #require(try store.runs(limit: 1).first)
-        #expect(partial.outcome == "partial" && partial.snapshot != nil)
+        #expect(partial.outcome == .partial && partial.snapshot != nil)
 
         try nats.start()
         let next = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
@@ -144,11 +144,11 @@ import Testing
         #expect(!again.stdout.contains("\n  published "), "\(again.stdout)")
         let store = try StagingStore(path: setup.workspace.staging)
         let repeated = try #require(try store.runs(limit: 1).first)
-        #expect(repeated.snapshot == nil && repeated.outcome == "success")
+        #expect(repeated.snapshot == nil && repeated.outcome == .success)
         let runs = try store.runs(limit: 50).filter { $0.kind == "run" && $0.id != repeated.id }
         #expect(runs.count == 6)
         // A job whose streams brought nothing new publishes nothing and says so.
-        #expect(runs.allSatisfy { $0.outcome == "success" })
+        #expect(runs.allSatisfy { $0.outcome == .success })
         #expect(runs.allSatisfy { $0.snapshot != nil || $0.stages?.contains(#""outcome":"unchanged""#) == true })
         let nightly = try #require(runs.first { $0.job == "nightly" })
         let streams = try store.streams(runID: nightly.id)
@@ -389,7 +389,7 @@ import Testing
             try Snapshot(path: setup.workspace.snapshots + "/" + name).verify()
         }
         let history = try StagingStore(path: setup.workspace.staging).runs(job: "all", limit: 20)
-        #expect(!history.contains { $0.outcome == "running" })
+        #expect(!history.contains { $0.outcome == .running })
     }
 
     @Test func configurationProblemsExit78NamingTheFileAndKeyAndNeverAValue() async throws {
@@ -446,6 +446,44 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect((try? String(contentsOfFile: out, encoding: .utf8))?.contains("scheduler: stopping") == true)
+    }
+
+    @Test func sigtermStopsARunAtAPageBoundaryAndRecordsIt() async throws {
+        // Every JustWatch answer takes half a second and there are about a hundred pages, so the
+        // run is mid-stream when the signal comes, even if this test waits long for a thread.
+        let setup = try await setUp(titles: 2000, extra: ["--fault", "justwatch:slow:100000"])
+        defer { setup.simulator.terminate() }
+        try setup.writeJob("jw", "ingest: [{connector: justwatch, streams: [popular]}]\nthen: []\n")
+        let (process, out, err) = Harness.makeProcess(
+            ["run", "jw", "--jobs", setup.jobs, "--connectors", setup.connectors],
+            in: setup.workspace
+        )
+        try process.run()
+        // Wait for the first committed page.
+        for _ in 0..<400 {
+            if FileManager.default.fileExists(atPath: setup.workspace.staging),
+                let run = try? StagingStore(path: setup.workspace.staging).runs(job: "jw").first, run.counts.read > 0
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning, "the run did not stop on SIGTERM")
+        process.waitUntilExit()
+        let output =
+            ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+            + ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        // Stopped streams make the run partial (exit 2), recorded with what it committed.
+        #expect(process.terminationStatus == 2, "\(output)")
+        let store = try StagingStore(path: setup.workspace.staging)
+        let run = try #require(try store.runs(job: "jw").first)
+        #expect(run.outcome == .partial, "\(output)")
+        #expect(try store.streams(runID: run.id).map(\.outcome) == [.stopped])
+        #expect(try store.liveRecords().count == run.counts.new && run.counts.new > 0)
+        #expect(try store.locks()["jw"] == nil, "the lock was released")
     }
 
     @Test func aBackfillLeavesTheScheduledCursorAloneAndResumes() async throws {

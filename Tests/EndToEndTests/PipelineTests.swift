@@ -274,14 +274,14 @@ import Testing
         #expect(try store.liveRecords().count == committed)
         // The killed run's history says what it committed (it once said read 0, new 0).
         let killed = try #require(try store.runs(job: "import:bulk").first)
-        #expect(killed.outcome == "running" && killed.counts.read == committed && killed.counts.new == committed)
+        #expect(killed.outcome == .running && killed.counts.read == committed && killed.counts.new == committed)
         // The same file again goes on after the committed lines (it once read them all again).
         let rerun = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(rerun.status == 0)
         #expect(rerun.stdout.contains("resumed after line \(committed),"), "\(rerun.stdout)")
         #expect(rerun.stdout.contains("read \(60_000 - committed), new \(60_000 - committed), changed 0, unchanged 0"))
         #expect(try store.liveRecords().count == 60_000)
-        #expect(try store.runs(job: "import:bulk").map(\.outcome) == ["success", "interrupted"])
+        #expect(try store.runs(job: "import:bulk").map(\.outcome) == [.success, .interrupted])
         // Finished, it is read whole the next time, and nothing changes.
         let third = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(third.stdout.contains("read 60000, new 0, changed 0, unchanged 60000"), "\(third.stdout)")

@@ -78,7 +78,7 @@ let logger = Logger(label: "test")
         }
         let kept = try store.liveRecords().count
         #expect(kept > 0 && kept < 3000)
-        #expect(try store.runs().first?.outcome == "failed")
+        #expect(try store.runs().first?.outcome == .failed)
     }
 
     @Test func fullListingTombstonesRecordsItNoLongerHas() throws {

@@ -87,7 +87,7 @@ import Testing
         // The run says what it committed. Marking it failed needs room the disk may no longer
         // have; then it stays running until the next run of the job marks it interrupted.
         let run = try #require(try store.runs(job: "import:big").first)
-        #expect(["failed", "running"].contains(run.outcome))
+        #expect([.failed, .running].contains(run.outcome))
         #expect(run.counts.read == committed && run.counts.new == committed)
     }
 }

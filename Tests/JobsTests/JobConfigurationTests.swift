@@ -140,7 +140,7 @@ struct JobConfigurationTests {
         #expect(job.maxPages == 10)
         #expect(job.snapshots == "out/snapshots")
         #expect(job.alerts?.format == .slack)
-        #expect(job.alerts?.on == ["failed"])
+        #expect(job.alerts?.on == [.failed])
     }
 
     @Test func defaultsAreAnIncrementalRunOfEveryStepWithoutSchedule() throws {

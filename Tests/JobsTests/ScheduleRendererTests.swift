@@ -61,14 +61,14 @@ struct WebhookPayloadTests {
             job: "nightly",
             runID: 42,
             kind: "run",
-            outcome: "partial",
+            outcome: .partial,
             startedAt: "2026-11-26T02:30:00Z",
             seconds: 12.5,
             counts: counts,
             streams: [
                 StreamRecord(
                     stream: "watchmode/listing",
-                    outcome: "failed",
+                    outcome: .failed,
                     pages: 1,
                     requests: 3,
                     quotaUnits: 3,

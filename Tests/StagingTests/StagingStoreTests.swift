@@ -12,7 +12,7 @@ func makeStore() throws -> StagingStore {
 func page(
     _ records: [SourceRecord],
     source: String = "s",
-    rejections: [StagedPage.Rejection] = [],
+    rejections: [PageRejection] = [],
     cursor: String? = nil
 )
     -> StagedPage
@@ -49,7 +49,7 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
     @Test func cursorAndQuarantineCommitWithThePage() throws {
         let store = try makeStore()
         let run = try store.beginRun(job: "t", kind: "import")
-        let rejection = StagedPage.Rejection(location: "file.jsonl:7", reason: "field 'title' is empty", excerpt: "{}")
+        let rejection = PageRejection(location: "file.jsonl:7", reason: "field 'title' is empty", excerpt: "{}")
         let counts = try store.commit(page([movie("1", "Alien")], rejections: [rejection], cursor: "7"), runID: run)
         #expect(counts.read == 2 && counts.quarantined == 1)
         #expect(try store.cursor(job: "job", stream: "stream") == "7")
@@ -90,10 +90,10 @@ func movie(_ id: String, _ title: String, year: Int = 2000, source: String = "s"
         let next = try store.beginRun(job: "nightly", kind: "import")
         var counts = IngestCounts()
         counts.new = 3
-        try store.finishRun(id: next, outcome: "success", counts: counts)
+        try store.finishRun(id: next, outcome: .success, counts: counts)
         let runs = try store.runs(job: "nightly")
         #expect(runs.map(\.id) == [next, crashed])
-        #expect(runs.map(\.outcome) == ["success", "interrupted"])
+        #expect(runs.map(\.outcome) == [.success, .interrupted])
         #expect(runs.first?.counts.new == 3)
     }
 

@@ -54,32 +54,9 @@ public struct RawPayload: Sendable {
 
 /// One page a stream fetched: the payloads, what they mapped to, and where to go on from.
 public struct FetchedPage: Sendable {
-    public struct Item: Sendable {
-        public var record: SourceRecord
-        /// Where in the payloads the record came from (`GET /v4/shows/82 · shows[0]`).
-        public var location: String
-
-        public init(record: SourceRecord, location: String) {
-            self.record = record
-            self.location = location
-        }
-    }
-
-    public struct Rejection: Sendable {
-        public var location: String
-        public var reason: String
-        public var excerpt: String
-
-        public init(location: String, reason: String, excerpt: String) {
-            self.location = location
-            self.reason = reason
-            self.excerpt = excerpt
-        }
-    }
-
     public var payloads: [RawPayload]
-    public var items: [Item] = []
-    public var rejections: [Rejection] = []
+    public var items: [PageItem] = []
+    public var rejections: [PageRejection] = []
     /// The stream's position after this page, saved with it in one transaction.
     public var cursor: String
     /// Whether the stream has nothing more to fetch in this run.
@@ -98,17 +75,6 @@ public struct FetchedPage: Sendable {
         self.cursor = cursor
         self.isLast = isLast
     }
-}
-
-/// How a page's records combine with the staged versions of the same records.
-public enum RecordMerge: String, Sendable {
-    /// The new record replaces the staged one.
-    case replace
-    /// Fields the new record leaves unset keep their staged values (partial descriptions).
-    case fillMissingFields
-    /// Offers keep staged `availableSince`/`expiresOn` dates the new record does not state
-    /// (a listing that says nothing about expiries must not erase them).
-    case keepOfferDates
 }
 
 /// A stream of pages from one provider endpoint family.

@@ -11,8 +11,17 @@ import Testing
 
 /// `JobRunner` in process against the simulator: modes, page budgets, time limits, a provider
 /// down for the whole run and a build that cannot write.
-extension SimulatorSyncTests {
+@Suite struct JobRunnerTests {
     struct NoEmbedder: Error {}
+    static let logger = Logger(label: "test")
+    static let keys = Simulator.keys
+
+    func withSimulator(
+        faults: [Fault] = [],
+        _ body: (ProviderSimulator, String) async throws -> Void
+    ) async throws {
+        try await Simulator.serve(faults: faults, logger: Self.logger, body)
+    }
 
     func runner(_ store: StagingStore) -> JobRunner {
         JobRunner(store: store, logger: Self.logger) { throw NoEmbedder() }
@@ -43,10 +52,10 @@ extension SimulatorSyncTests {
             var budget = options
             budget.maxPages = 1
             let paused = try await runner.run([full], options: budget)
-            #expect(paused[0].outcome == "success")
-            #expect(paused[0].streams[0].outcome == "paused")
+            #expect(paused[0].outcome == .success)
+            #expect(paused[0].streams[0].outcome == .paused)
             let resumed = try await runner.run([full], options: options)
-            #expect(resumed[0].streams[0].outcome == "completed")
+            #expect(resumed[0].streams[0].outcome == .completed)
             let firstPass = paused[0].counts.new + resumed[0].counts.new
             #expect(resumed[0].counts.unchanged == 0, "the resumed pass did not read page one again")
 
@@ -59,7 +68,7 @@ extension SimulatorSyncTests {
             // new pass only because the finished cursor says so, not because of the mode.
             let history = try store.runs(job: "job", limit: 10)
             #expect(history.count == 3)
-            #expect(history.allSatisfy { $0.kind == "run" && $0.outcome == "success" })
+            #expect(history.allSatisfy { $0.kind == "run" && $0.outcome == .success })
         }
     }
 
@@ -73,8 +82,8 @@ extension SimulatorSyncTests {
             options.maxPages = 3
             let down = try job("ingest: [{connector: justwatch}]\nthen: [resolve, build, publish]\n")
             let summaries = try await runner(store).run([down], options: options)
-            #expect(summaries[0].outcome == "failed")
-            #expect(summaries[0].streams.allSatisfy { $0.outcome == "failed" })
+            #expect(summaries[0].outcome == .failed)
+            #expect(summaries[0].streams.allSatisfy { $0.outcome == .failed })
             // Retries, then the host's circuit breaker opens: each stream says which.
             #expect(
                 summaries[0].streams.allSatisfy { stream in
@@ -82,9 +91,9 @@ extension SimulatorSyncTests {
                 }
             )
             #expect(summaries[0].snapshot == nil)
-            #expect(JobRunner.exitStatus(summaries) == ExitStatus.failed)
+            #expect(RunOutcome.combined(summaries.map(\.outcome)) == .failed)
             let run = try #require(try store.run(id: summaries[0].runID))
-            #expect(run.outcome == "failed")
+            #expect(run.outcome == .failed)
             #expect(run.message?.contains("stages after the ingest were skipped") == true)
             #expect(!FileManager.default.fileExists(atPath: options.snapshots + "/CURRENT"))
         }
@@ -103,7 +112,7 @@ extension SimulatorSyncTests {
                 "ingest: [{connector: justwatch, streams: [popular]}]\nthen: [resolve, build, publish]\n"
             )
             let summaries = try await runner(store).run([build], options: options)
-            #expect(summaries[0].outcome == "failed")
+            #expect(summaries[0].outcome == .failed)
             #expect(summaries[0].stageError?.contains("cannot create the snapshots directory") == true)
             #expect(summaries[0].counts.new > 0)
             #expect(try store.liveRecords(source: "justwatch").count == summaries[0].counts.new)
@@ -124,12 +133,12 @@ extension SimulatorSyncTests {
             )
             let summaries = try await runner(store).run([limited], options: options)
             let stream = try #require(summaries[0].streams.first)
-            #expect(stream.outcome == "stopped")
+            #expect(stream.outcome == .stopped)
             #expect(stream.pages >= 1 && stream.pages <= 8)
             #expect(
                 stream.message == "stopped at the run's time limit after \(stream.pages) pages; resumes from its cursor"
             )
-            #expect(summaries[0].outcome == "partial")
+            #expect(summaries[0].outcome == .partial)
             #expect(try store.cursor(job: "job", stream: "justwatch/popular") != nil)
         }
     }
@@ -138,10 +147,10 @@ extension SimulatorSyncTests {
         let store = try StagingStore(path: temporaryDirectory() + "/staging.sqlite")
         for _ in 0..<3 {
             let id = try store.beginRun(job: "nightly", kind: "run")
-            try store.finishRun(id: id, outcome: "success", counts: IngestCounts())
+            try store.finishRun(id: id, outcome: .success, counts: IngestCounts())
         }
         let other = try store.beginRun(job: "other", kind: "run")
-        try store.finishRun(id: other, outcome: "success", counts: IngestCounts())
+        try store.finishRun(id: other, outcome: .success, counts: IngestCounts())
         // Everything started before a minute from now is old.
         #expect(try store.pruneRuns(job: "nightly", startedBefore: Date().addingTimeInterval(60)) == 2)
         #expect(try store.runs(job: "nightly").count == 1)
