@@ -68,7 +68,7 @@ public struct CatalogImporter: Sendable {
 
     /// The line to go on after, when the last import of `path` was interrupted and the file is
     /// the same. Not for a full listing: it must see every record to know what to tombstone.
-    private func resumeLine(_ path: String, fileName: String, in store: StagingStore) throws -> Int? {
+    private func resumeLine(_ path: String, fileName: String, in store: any RecordStore & RunStore) throws -> Int? {
         guard resumes, !isFullListing, let file = Position.of(path),
             let saved = try store.cursor(job: "import:\(source)", stream: fileName),
             let position = try? JSONDecoder().decode(Position.self, from: Data(saved.utf8)),

@@ -74,12 +74,12 @@ public enum ChangeEventSink: Sendable, Hashable {
 ///
 /// A sink's first delivery sends the newest change set only, not the whole retained history.
 public struct ChangeEventDelivery: Sendable {
-    public let store: StagingStore
+    public let store: any EventDeliveryStore
     public var logger: Logger
     /// Carries webhook requests.
     public var transport: any HTTPTransport = URLSessionTransport()
 
-    public init(store: StagingStore, logger: Logger) {
+    public init(store: any EventDeliveryStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

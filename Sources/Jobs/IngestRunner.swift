@@ -73,7 +73,7 @@ public struct IngestRunner: Sendable {
         }
     }
 
-    public let store: StagingStore
+    public let store: any RecordStore & RunStore
     /// The job the cursors belong to.
     public let job: String
     public var logger: Logger
@@ -86,7 +86,7 @@ public struct IngestRunner: Sendable {
     /// Called after each committed page with the stream's progress.
     public var onPage: (@Sendable (PageProgress) -> Void)?
 
-    public init(store: StagingStore, job: String, logger: Logger, pageLimit: Int? = nil) {
+    public init(store: any RecordStore & RunStore, job: String, logger: Logger, pageLimit: Int? = nil) {
         self.store = store
         self.job = job
         self.logger = logger

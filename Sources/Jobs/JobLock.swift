@@ -10,10 +10,10 @@ import Staging
 /// start time and its host. A holder whose process is gone (or whose pid now belongs to another
 /// process) is stale and is taken over.
 public struct JobLock: Sendable {
-    public let store: StagingStore
+    public let store: any LockStore
     public let holder: LockHolder
 
-    public init(store: StagingStore, holder: LockHolder = JobLock.currentProcess()) {
+    public init(store: any LockStore, holder: LockHolder = JobLock.currentProcess()) {
         self.store = store
         self.holder = holder
     }

@@ -176,7 +176,14 @@ public struct JobRunner: Sendable {
             } else if !anyIngested {
                 outcome.skipped = "no stream of the job completed a page; the stages after the ingest were skipped"
             } else {
-                outcome = await runStages(
+                let build = BuildStage(
+                    store: store,
+                    resolver: resolver,
+                    makeEmbedder: makeEmbedder,
+                    logger: logger,
+                    onEvent: onEvent
+                )
+                outcome = await build.run(
                     steps,
                     embeddings: jobs.contains(where: \.embeddings),
                     names: jobs.map(\.name),
@@ -189,7 +196,7 @@ public struct JobRunner: Sendable {
                         $0.location.description < $1.location.description
                     }
                     for store in stores {
-                        await upload(
+                        await UploadStage(logger: logger, onEvent: onEvent).run(
                             SnapshotDirectory(path: directory),
                             to: store,
                             keep: jobs.map(\.keepSnapshots).max() ?? 5,
@@ -201,7 +208,13 @@ public struct JobRunner: Sendable {
                 if outcome.error == nil, steps.contains(.publish) {
                     let sinks = Set(jobs.flatMap(\.eventSinks)).sorted { $0.ledgerName < $1.ledgerName }
                     for sink in sinks {
-                        await sendEvents(
+                        let events = EventsStage(
+                            store: store,
+                            transport: notifier?.transport ?? transport,
+                            logger: logger,
+                            onEvent: onEvent
+                        )
+                        await events.run(
                             SnapshotDirectory(path: directory),
                             to: sink,
                             environment: options.environment,

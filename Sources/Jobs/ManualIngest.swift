@@ -41,7 +41,8 @@ public struct ManualIngest: Sendable {
     }
 
     /// Runs the streams into `store` and returns what they did.
-    public func run(store: StagingStore, logger: Logger) async throws -> IngestRunner.Report {
+    public func run(store: any RecordStore & RunStore & QuotaStore, logger: Logger) async throws -> IngestRunner.Report
+    {
         let ledger = QuotaReservations(StagingQuotaLedger(store: store))
         let selected = try selectedStreams(ledger: ledger, logger: logger)
         var runner = IngestRunner(

@@ -20,10 +20,10 @@ public struct Reprocessor: Sendable {
         public var unmapped: [String: Int]
     }
 
-    public let store: StagingStore
+    public let store: any RecordStore & RunStore
     public var logger: Logger
 
-    public init(store: StagingStore, logger: Logger) {
+    public init(store: any RecordStore & RunStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

@@ -11,10 +11,10 @@ public enum ResolutionInspection {
     /// live records the last build assigned to it.
     public static func explain(
         _ subject: String,
-        store: StagingStore,
+        store: any RecordStore & IdentityStore,
         resolver: ScoringResolver
     ) throws -> [Explanation] {
-        let records = try store.liveRecords()
+        let records = try store.liveRecords(source: nil)
         var keys = [subject]
         if !records.contains(where: { $0.key == subject }) {
             let identity = try store.identityMap()
@@ -43,9 +43,9 @@ public enum ResolutionInspection {
     }
 
     /// Counts the unmapped values the stream reports of the last `runs` runs recorded.
-    public static func unmapped(store: StagingStore, runs: Int) throws -> UnmappedReport {
+    public static func unmapped(store: any RecordStore & RunStore, runs: Int) throws -> UnmappedReport {
         var values: [String: Int] = [:]
-        for run in try store.runs(limit: runs) {
+        for run in try store.runs(job: nil, limit: runs) {
             for stream in try store.streams(runID: run.id) {
                 guard let json = stream.unmappedJSON,
                     let counts = try? JSONDecoder().decode([String: Int].self, from: Data(json.utf8))
@@ -54,7 +54,7 @@ public enum ResolutionInspection {
                 for (value, count) in counts { values["\(provider) \(value)", default: 0] += count }
             }
         }
-        let records = try store.liveRecords()
+        let records = try store.liveRecords(source: nil)
         return UnmappedReport(
             values: values,
             recordsWithoutGenre: records.filter { ($0.genres ?? []).isEmpty && $0.kind != .episode }.count,

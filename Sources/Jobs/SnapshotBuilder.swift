@@ -68,22 +68,22 @@ public struct SnapshotBuilder: Sendable {
 
     /// Resolves staged records and saves the identity map, without writing a snapshot. Returns
     /// the number of canonical titles.
-    public func resolveOnly(from store: StagingStore) throws -> Int {
+    public func resolveOnly(from store: any BuildStores) throws -> Int {
         let state = try currentState(store)
-        return try resolve(store.liveRecords(), in: store, state: state).catalog.titles.count
+        return try resolve(store.liveRecords(source: nil), in: store, state: state).catalog.titles.count
     }
 
     /// What resolution depends on: the live records and the matcher's settings and overrides.
     /// Read before the records are loaded: a page committed meanwhile is after the state's
     /// high-water mark and is matched next time.
-    private func currentState(_ store: StagingStore) throws -> ResolutionState {
+    private func currentState(_ store: any BuildStores) throws -> ResolutionState {
         ResolutionState(records: try store.recordsFingerprint(), settings: resolver.configurationDigest)
     }
 
     /// Resolves `records`; when nothing changed since the last resolution (same state), the
     /// titles are merged again from the saved identity map without matching; when only some
     /// records changed (same settings), only what they can affect is matched again.
-    private func resolve(_ records: [SourceRecord], in store: StagingStore, state: ResolutionState) throws
+    private func resolve(_ records: [SourceRecord], in store: any BuildStores, state: ResolutionState) throws
         -> (catalog: ResolvedCatalog, mode: String)
     {
         let previousIdentity = try store.identityMap()
@@ -119,7 +119,7 @@ public struct SnapshotBuilder: Sendable {
     /// (`makeCurrent`: makes it the one served). It is recorded as a `build` run of its own
     /// unless `recordRun` is false (a job's run records it instead).
     public func build(
-        from store: StagingStore,
+        from store: any BuildStores,
         into directory: SnapshotDirectory,
         makeCurrent: Bool = true,
         recordRun: Bool = true
@@ -139,7 +139,7 @@ public struct SnapshotBuilder: Sendable {
         do {
             starting("load")
             let state = try currentState(store)
-            let records = try store.liveRecords()
+            let records = try store.liveRecords(source: nil)
             lap("load")
             starting("resolve", detail: "\(records.count) records")
             let (resolved, resolution) = try resolve(records, in: store, state: state)
@@ -323,7 +323,7 @@ extension SnapshotBuilder {
 
 /// The embedding cache kept in staging, for the embedding stage (which holds no database).
 struct StagedEmbeddingCache: EmbeddingCache {
-    let store: StagingStore
+    let store: any EmbeddingCacheStore
 
     func cachedEmbeddings(model: String, textHashes: [Data]) throws -> [Data: [Float]] {
         try store.cachedEmbeddings(model: model, textHashes: textHashes)
@@ -333,3 +333,7 @@ struct StagedEmbeddingCache: EmbeddingCache {
         try store.storeEmbeddings(model: model, vectors)
     }
 }
+
+/// The stores a build reads and writes: records, run history, resolution's state and the
+/// embedding cache.
+public typealias BuildStores = RecordStore & RunStore & IdentityStore & EmbeddingCacheStore

@@ -4,9 +4,9 @@ import Staging
 
 /// Quota accounting in the staging database, shared by every process and run of the day.
 public struct StagingQuotaLedger: QuotaLedger {
-    let store: StagingStore
+    let store: any QuotaStore
 
-    public init(store: StagingStore) {
+    public init(store: any QuotaStore) {
         self.store = store
     }
 

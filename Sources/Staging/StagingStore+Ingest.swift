@@ -239,31 +239,6 @@ extension StagingStore {
         }
     }
 
-    /// The saved cursor of a (job, stream), if any.
-    public func cursor(job: String, stream: String) throws -> String? {
-        try read { db in
-            try String.fetchOne(
-                db,
-                sql: "SELECT value FROM cursors WHERE job = ? AND stream = ?",
-                arguments: [job, stream]
-            )
-        }
-    }
-
-    /// Saves a cursor on its own (pages save theirs inside `commit`).
-    public func saveCursor(_ cursor: StagedPage.Cursor) throws {
-        try write { db in try Self.saveCursor(cursor, now: Self.timestamp(), in: db) }
-    }
-
-    static func saveCursor(_ cursor: StagedPage.Cursor, now: String, in db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO cursors (job, stream, value, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (job, stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                """
-        ).execute(arguments: [cursor.job, cursor.stream, cursor.value, now])
-    }
-
     /// The archived payload with this SHA-256, decompressed.
     public func rawPayload(sha256: String) throws -> Data? {
         guard

@@ -83,21 +83,14 @@ extension StagingStore {
                 arguments: arguments + [limit]
             )
             return rows.map { row in
-                var counts = IngestCounts()
-                counts.read = row["read"]
-                counts.new = row["new"]
-                counts.changed = row["changed"]
-                counts.unchanged = row["unchanged"]
-                counts.quarantined = row["quarantined"]
-                counts.tombstoned = row["tombstoned"]
-                return RunRecord(
+                RunRecord(
                     id: row["id"],
                     job: row["job"],
                     kind: row["kind"],
                     startedAt: row["started_at"],
                     finishedAt: row["finished_at"],
                     outcome: row["outcome"],
-                    counts: counts,
+                    counts: Self.counts(row),
                     snapshot: row["snapshot"],
                     message: row["message"],
                     requests: row["requests"],
@@ -142,5 +135,130 @@ extension StagingStore {
             for row in rows { result[row["stream"]] = row["outcome"] }
             return result
         }
+    }
+
+    /// The counts columns a runs or run_streams row carries.
+    static func counts(_ row: Row) -> IngestCounts {
+        var counts = IngestCounts()
+        counts.read = row["read"]
+        counts.new = row["new"]
+        counts.changed = row["changed"]
+        counts.unchanged = row["unchanged"]
+        counts.quarantined = row["quarantined"]
+        counts.tombstoned = row["tombstoned"]
+        return counts
+    }
+
+    // MARK: Cursors
+
+    /// The saved cursor of a (job, stream), if any.
+    public func cursor(job: String, stream: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT value FROM cursors WHERE job = ? AND stream = ?",
+                arguments: [job, stream]
+            )
+        }
+    }
+
+    /// Saves a cursor on its own (pages save theirs inside `commit`).
+    public func saveCursor(_ cursor: StagedPage.Cursor) throws {
+        try write { db in try Self.saveCursor(cursor, now: Self.timestamp(), in: db) }
+    }
+
+    static func saveCursor(_ cursor: StagedPage.Cursor, now: String, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO cursors (job, stream, value, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (job, stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """
+        ).execute(arguments: [cursor.job, cursor.stream, cursor.value, now])
+    }
+
+    /// Deletes a saved cursor (a finished backfill, a reset stream).
+    public func deleteCursor(job: String, stream: String) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM cursors WHERE job = ? AND stream = ?", arguments: [job, stream])
+        }
+    }
+
+    /// Records how one stream of a run ended.
+    public func recordStream(runID: Int64, stream: StreamRecord) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO run_streams
+                        (run_id, stream, outcome, pages, requests, quota_units, read, new, changed, unchanged,
+                         quarantined, tombstoned, resumes_after, message, unmapped)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    runID, stream.stream, stream.outcome, stream.pages, stream.requests, stream.quotaUnits,
+                    stream.counts.read, stream.counts.new,
+                    stream.counts.changed, stream.counts.unchanged, stream.counts.quarantined,
+                    stream.counts.tombstoned, stream.resumesAfter, stream.message, stream.unmappedJSON,
+                ]
+            )
+        }
+    }
+
+    /// The per-stream detail of a run.
+    public func streams(runID: Int64) throws -> [StreamRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run_streams WHERE run_id = ? ORDER BY stream", arguments: [runID])
+                .map { row in
+                    StreamRecord(
+                        stream: row["stream"],
+                        outcome: row["outcome"],
+                        pages: row["pages"],
+                        requests: row["requests"],
+                        quotaUnits: row["quota_units"],
+                        counts: Self.counts(row),
+                        resumesAfter: row["resumes_after"],
+                        message: row["message"],
+                        unmappedJSON: row["unmapped"]
+                    )
+                }
+        }
+    }
+}
+
+/// How one stream of a run ended.
+public struct StreamRecord: Sendable, Codable, Equatable {
+    /// `provider/stream`.
+    public var stream: String
+    public var outcome: StreamOutcome
+    public var pages: Int
+    /// HTTP requests sent, retries included.
+    public var requests: Int
+    /// Quota units charged to the provider's ledger.
+    public var quotaUnits: Int
+    public var counts: IngestCounts
+    public var resumesAfter: String?
+    public var message: String?
+    /// Unmapped provider values and their counts, as JSON.
+    public var unmappedJSON: String?
+
+    public init(
+        stream: String,
+        outcome: StreamOutcome,
+        pages: Int,
+        requests: Int = 0,
+        quotaUnits: Int = 0,
+        counts: IngestCounts,
+        resumesAfter: String? = nil,
+        message: String? = nil,
+        unmappedJSON: String? = nil
+    ) {
+        self.stream = stream
+        self.outcome = outcome
+        self.pages = pages
+        self.requests = requests
+        self.quotaUnits = quotaUnits
+        self.counts = counts
+        self.resumesAfter = resumesAfter
+        self.message = message
+        self.unmappedJSON = unmappedJSON
     }
 }

@@ -7,6 +7,12 @@ import MediaModel
 /// Holds the raw payload archive, source records, quarantine, cursors, run history and the
 /// canonical id map. Every page of input is committed in one transaction with its cursor, so a
 /// crash loses at most the page in flight and never counts one twice.
+///
+/// It owns the file, the schema and the one writer, and it is each of the focused stores the
+/// stages ask for (`Stores.swift`): ``RecordStore`` (records and archive, `+Ingest`, `+Records`,
+/// `+Reprocess`), ``RunStore`` (runs and cursors, `+Runs`), ``QuotaStore``, ``LockStore``,
+/// ``IdentityStore`` (identity, resolution state and review, `+Identity`, `+Resolution`,
+/// `+Review`), ``EmbeddingCacheStore`` and ``EventDeliveryStore``.
 public final class StagingStore: Sendable {
     /// The database file.
     public let path: String

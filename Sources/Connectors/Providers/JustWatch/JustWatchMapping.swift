@@ -105,4 +105,18 @@ extension JustWatchConnector {
         record.offers = ProviderValues.distinctOffers(offers)
         return record
     }
+
+    /// A GraphQL page's title edges as records (or rejections) of `builder`'s page, each located
+    /// at its edge (`… · edges[3]`).
+    static func add(
+        _ edges: [JSONValue],
+        at location: String,
+        country: String,
+        mapping: Mapping,
+        to builder: inout PageBuilder
+    ) {
+        builder.addEach(edges.compactMap { $0["node"] }, location: { "\(location) · edges[\($0)]" }) { node, unmapped in
+            [try record(node: node, country: country, mapping: mapping, unmapped: &unmapped)]
+        }
+    }
 }

@@ -17,9 +17,7 @@ extension JustWatchConnector {
         let page = try JSONValue.page(body, location: location)
         var builder = PageBuilder(payloads: [], cursor: "", isLast: true)
         let edges = page["data"]?[field]?["edges"]?.array ?? []
-        builder.addEach(edges.compactMap { $0["node"] }, location: { "\(location) · edges[\($0)]" }) { node, unmapped in
-            [try record(node: node, country: country, mapping: mapping, unmapped: &unmapped)]
-        }
+        add(edges, at: location, country: country, mapping: mapping, to: &builder)
         return builder.page
     }
 }

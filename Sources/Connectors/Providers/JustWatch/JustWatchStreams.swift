@@ -91,18 +91,7 @@ extension JustWatchConnector {
             builder.page.progress =
                 next.done == true ? 1 : Double(next.country) / Double(max(options.countries.count, 1))
             builder.page.unmapped = unmapped
-            builder.addEach(edges.compactMap { $0["node"] }, location: { "\(location) · edges[\($0)]" }) {
-                node,
-                unmapped in
-                [
-                    try JustWatchConnector.record(
-                        node: node,
-                        country: country,
-                        mapping: connector.mapping,
-                        unmapped: &unmapped
-                    )
-                ]
-            }
+            JustWatchConnector.add(edges, at: location, country: country, mapping: connector.mapping, to: &builder)
             return builder.page
         }
 
@@ -188,18 +177,7 @@ extension JustWatchConnector {
                 cursor: CursorCoding.encode(next),
                 isLast: isLast
             )
-            builder.addEach(edges.compactMap { $0["node"] }, location: { "\(location) · edges[\($0)]" }) {
-                node,
-                unmapped in
-                [
-                    try JustWatchConnector.record(
-                        node: node,
-                        country: country,
-                        mapping: connector.mapping,
-                        unmapped: &unmapped
-                    )
-                ]
-            }
+            JustWatchConnector.add(edges, at: location, country: country, mapping: connector.mapping, to: &builder)
             return builder.page
         }
 

@@ -9,22 +9,29 @@ import Resolution
 import Snapshots
 import Staging
 
-/// The stages after the ingest — resolve, embed, build and publish, upload, change events — run
-/// once per snapshot directory, each recording how it went in the run's summary.
-extension JobRunner {
-    struct StageOutcome {
-        var stages: [JobRunSummary.Stage] = []
-        var snapshot: String?
-        var error: String?
-        /// Why change events could not all be sent: the run is partial, the snapshot stands.
-        var eventsError: String?
-        var skipped: String?
-    }
+/// How the stages after the ingest went for one snapshot directory: what each recorded in the
+/// run's summary, the snapshot published, and why the run is failed or partial if it is.
+struct StageOutcome {
+    var stages: [JobRunSummary.Stage] = []
+    var snapshot: String?
+    var error: String?
+    /// Why change events could not all be sent: the run is partial, the snapshot stands.
+    var eventsError: String?
+    var skipped: String?
+}
+
+/// Resolve, embed, build and publish into one snapshot directory.
+struct BuildStage {
+    var store: any BuildStores
+    var resolver: any TitleResolver
+    var makeEmbedder: @Sendable () async throws -> any Embedder
+    var logger: Logger
+    var onEvent: (@Sendable (JobRunner.Event) -> Void)?
 
     /// Resolve, embed, build and publish into `directory`, as far as `steps` asks. A build embeds
     /// when `embed` is a step (a missing model is then an error) or, unless every job of the
     /// group opted out (`embeddings` false), whenever a model is available.
-    func runStages(
+    func run(
         _ steps: Set<JobConfiguration.Step>,
         embeddings: Bool,
         names: [String],
@@ -110,10 +117,16 @@ extension JobRunner {
         }
         return outcome
     }
+}
+
+/// The directory's current snapshot to an object store (`publish: {to: s3://…}`).
+struct UploadStage {
+    var logger: Logger
+    var onEvent: (@Sendable (JobRunner.Event) -> Void)?
 
     /// Uploads the directory's current snapshot to `store` — also after an unchanged build, so a
     /// run resumes an upload an earlier one could not finish — and records the stage.
-    func upload(
+    func run(
         _ directory: SnapshotDirectory,
         to store: JobConfiguration.StorePublish,
         keep: Int,
@@ -150,10 +163,18 @@ extension JobRunner {
             logger.error("\(outcome.error!)")
         }
     }
+}
+
+/// The change events of the published snapshots to a sink (`publish: {events: …}`).
+struct EventsStage {
+    var store: any EventDeliveryStore
+    var transport: any HTTPTransport
+    var logger: Logger
+    var onEvent: (@Sendable (JobRunner.Event) -> Void)?
 
     /// Sends the change events the sink has not acknowledged, and records the stage. A failure
     /// leaves the published snapshot as it is and makes the run partial (exit 2).
-    func sendEvents(
+    func run(
         _ directory: SnapshotDirectory,
         to sink: ChangeEventSink,
         environment: [String: String],
@@ -163,7 +184,7 @@ extension JobRunner {
         onEvent?(.stage("change events to \(sink.description)"))
         do {
             var delivery = ChangeEventDelivery(store: store, logger: logger)
-            delivery.transport = notifier?.transport ?? transport
+            delivery.transport = transport
             let report = try await delivery.deliver(directory, to: sink, environment: environment)
             outcome.stages.append(
                 .init(
