@@ -39,10 +39,16 @@ let package = Package(
         // HTTP requests over URLSession (libcurl) and retry timing, for connectors, alert hooks
         // and the object store.
         .target(name: "HTTPClient"),
+        // Configuration files (YAML) read with every error naming the file, key and line, and the
+        // durations they hold: what connector, job and resolution files are parsed with.
+        .target(
+            name: "ConfigFiles",
+            dependencies: ["MediaModel", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "Connectors",
             dependencies: [
-                "MediaModel", "Compression", "HTTPClient", .product(name: "Yams", package: "Yams"),
+                "MediaModel", "Compression", "HTTPClient", "ConfigFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -121,15 +127,15 @@ let package = Package(
         .target(
             name: "Jobs",
             dependencies: [
-                "MediaModel", "Compression", "HTTPClient", "Connectors", "Staging", "Resolution", "Embeddings",
-                "Snapshots", "ObjectStore", "Events", .product(name: "Logging", package: "swift-log"),
+                "MediaModel", "Compression", "HTTPClient", "ConfigFiles", "Connectors", "Staging", "Resolution",
+                "Embeddings", "Snapshots", "ObjectStore", "Events", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "mediagw",
             dependencies: [
                 "MediaModel", "Connectors", "Staging", "Resolution", "Embeddings", "Snapshots", "Search", "QueryServer",
-                "Jobs", "ProviderSimulator", "Assistant", "ObjectStore", "Events",
+                "Jobs", "ProviderSimulator", "Assistant", "ObjectStore", "Events", "ConfigFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

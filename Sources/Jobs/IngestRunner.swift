@@ -381,4 +381,11 @@ public struct PageProgress: Sendable {
     public var counts: IngestCounts
     /// How far through its pass or backfill (0…1), when the stream can tell.
     public var fraction: Double?
+
+    public init(stream: String, pages: Int, counts: IngestCounts, fraction: Double? = nil) {
+        self.stream = stream
+        self.pages = pages
+        self.counts = counts
+        self.fraction = fraction
+    }
 }

@@ -1,6 +1,7 @@
 // Why one file: a job file's schema and its parser are read side by side: each key's type, default
 // and error message are in one place.
 
+import ConfigFiles
 import Connectors
 import Events
 import Foundation

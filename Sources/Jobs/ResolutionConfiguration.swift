@@ -1,3 +1,4 @@
+import ConfigFiles
 import Connectors
 import Foundation
 import MediaModel

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Connectors
+import ConfigFiles
 import Foundation
 import Jobs
 import MediaModel

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import MediaModel
 
 #if canImport(Glibc)
@@ -95,45 +96,5 @@ final class ProgressReporter: @unchecked Sendable {
             finished = true
             output.clear()
         }
-    }
-}
-
-/// The text of progress lines.
-enum ProgressFormat {
-    /// `embed [########------------] 41% 1230/3000 titles · 96/s · ETA 0m18s`, or the step's
-    /// name and detail when it cannot tell how far it is.
-    static func describe(_ progress: StepProgress, stepSeconds: Double, bar: Bool) -> String {
-        var text = progress.step
-        if let fraction = progress.fraction, let total = progress.total {
-            if bar { text += " " + Self.bar(fraction) }
-            text += " \(Int(fraction * 100))% \(amount(progress.done, progress.unit))/\(amount(total, progress.unit))"
-            if !progress.unit.isEmpty && progress.unit != "bytes" { text += " \(progress.unit)" }
-            if stepSeconds > 1, progress.done > 0 {
-                let rate = Double(progress.done) / stepSeconds
-                text += " · \(amount(Int(rate), progress.unit))\(progress.unit == "bytes" ? "" : " \(progress.unit)")/s"
-                if fraction < 1 { text += " · ETA \(clock(Double(total - progress.done) / rate))" }
-            }
-        } else {
-            text += "…"
-        }
-        if let detail = progress.detail { text += " · \(detail)" }
-        return text
-    }
-
-    static func bar(_ fraction: Double, width: Int = 20) -> String {
-        let filled = Int((fraction * Double(width)).rounded())
-        return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
-    }
-
-    /// Bytes as MB; other units as counts.
-    static func amount(_ value: Int, _ unit: String) -> String {
-        unit == "bytes" ? String(format: "%.1f MB", Double(value) / 1_000_000) : "\(value)"
-    }
-
-    static func clock(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded())
-        return whole >= 3600
-            ? String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
-            : String(format: "%dm%02ds", whole / 60, whole % 60)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigFiles
 import Connectors
 import Embeddings
 import Foundation
@@ -196,13 +197,11 @@ struct JobExecution: ParsableArguments {
 
 /// The progress of a run on standard error: on a terminal one line redrawn as pages commit (a
 /// bar and an ETA when the streams can tell how far they are, then pages, records and the rate,
-/// then the build's step); elsewhere the same line every ten seconds.
+/// then the build's step); elsewhere the same line every ten seconds. What the line says is
+/// ``RunProgress``'s.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
-    private let started = Date()
-    private var streams: [String: (pages: Int, read: Int, fraction: Double?)] = [:]
-    private var stage: String?
-    private var build: (progress: StepProgress, started: Date)?
+    private var progress = RunProgress()
     private var output: ProgressOutput
 
     init(enabled: Bool) {
@@ -212,56 +211,11 @@ final class ProgressLine: @unchecked Sendable {
     func update(_ event: JobRunner.Event) {
         guard output.style != .off else { return }
         lock.withLock {
-            var urgent = false
-            switch event {
-            case .page(let job, let progress):
-                streams["\(job) \(progress.stream)"] = (progress.pages, progress.counts.read, progress.fraction)
-            case .stage(let name):
-                stage = name
-                urgent = true
-            case .build(let progress):
-                if build?.progress.step != progress.step {
-                    build = (progress, Date())
-                    urgent = true
-                } else {
-                    build?.progress = progress
-                }
-            }
-            // The line is made from a copy of the style: `draw` holds `output` while it runs.
-            let bar = output.style == .bar
-            output.draw(urgent: urgent) { line(Date(), bar: bar) }
+            let urgent = progress.apply(event)
+            // The line is made from copies: `draw` holds `output` while it runs.
+            let (state, bar) = (progress, output.style == .bar)
+            output.draw(urgent: urgent) { state.line(Date(), bar: bar) }
         }
-    }
-
-    private func line(_ now: Date, bar: Bool) -> String {
-        let elapsed = max(now.timeIntervalSince(started), 0.001)
-        let pages = streams.values.map(\.pages).reduce(0, +)
-        let read = streams.values.map(\.read).reduce(0, +)
-        var line = ""
-        let fractions = streams.values.compactMap(\.fraction)
-        // The bar covers the streams that can tell how far they are, and says how many.
-        if stage == nil, !fractions.isEmpty {
-            let done = fractions.reduce(0, +) / Double(fractions.count)
-            if bar { line += ProgressFormat.bar(done) + " " }
-            line += "\(Int(done * 100))%"
-            if fractions.count < streams.count { line += " of \(fractions.count)/\(streams.count) streams" }
-            if done > 0.01 && done < 1 { line += ", ETA \(ProgressFormat.clock(elapsed * (1 - done) / done))" }
-            line += " · "
-        }
-        line += "ingest: \(streams.count) streams, \(pages) pages, \(read) records (\(Int(Double(read) / elapsed))/s)"
-        if let build {
-            line +=
-                " · build: "
-                + ProgressFormat.describe(
-                    build.progress,
-                    stepSeconds: now.timeIntervalSince(build.started),
-                    bar: bar
-                )
-        } else if let stage {
-            line += " · \(stage)…"
-        }
-        line += String(format: " · %.0f s", elapsed)
-        return line
     }
 
     func finish() {

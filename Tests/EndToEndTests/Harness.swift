@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -118,10 +119,7 @@ enum Harness {
     }
 
     static func get(_ base: URL, _ path: String) async throws -> (status: Int, json: [String: Any]) {
-        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
-        request.timeoutInterval = 10
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return ((response as! HTTPURLResponse).statusCode, json)
+        let answer = try await httpGet(base, path, timeout: 10)
+        return (answer.status, answer.json)
     }
 }

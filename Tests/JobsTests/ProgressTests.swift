@@ -47,4 +47,38 @@ import Testing
         #expect(recorder.events.last?.done == size && recorder.events.last?.total == size)
         #expect(recorder.events.allSatisfy { $0.step == "import" && $0.unit == "bytes" })
     }
+
+    @Test func aRunsLineSaysHowFarTheStreamsThatCanTellAreAndWhatStageItIsIn() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        var progress = RunProgress(started: start)
+        var counts = IngestCounts()
+        counts.read = 20
+        let listing = PageProgress(stream: "watchmode/listing", pages: 2, counts: counts, fraction: 0.5)
+        let redrawn1 = progress.apply(.page(job: "nightly", progress: listing))
+        #expect(!redrawn1)
+        counts.read = 10
+        let feeds = PageProgress(stream: "youtube/feeds", pages: 1, counts: counts)
+        let redrawn2 = progress.apply(.page(job: "nightly", progress: feeds))
+        #expect(!redrawn2)
+        let ingest = progress.line(start.addingTimeInterval(10), bar: false)
+        #expect(ingest == "50% of 1/2 streams, ETA 0m10s · ingest: 2 streams, 3 pages, 30 records (3/s) · 10 s")
+        #expect(progress.line(start.addingTimeInterval(10), bar: true).hasPrefix("[##########----------] 50%"))
+
+        // A stage is redrawn at once, and the bar gives way to it.
+        let redrawn3 = progress.apply(.stage("build and publish"))
+        #expect(redrawn3)
+        #expect(progress.line(start.addingTimeInterval(12), bar: false).hasSuffix("· build and publish… · 12 s"))
+        // A new build step is redrawn at once; more of the same step waits for the next tick.
+        let redrawn4 = progress.apply(
+            .build(StepProgress(step: "embed", done: 0, total: 100, unit: "titles")),
+            at: start
+        )
+        #expect(redrawn4)
+        let redrawn5 = progress.apply(
+            .build(StepProgress(step: "embed", done: 50, total: 100, unit: "titles")),
+            at: start
+        )
+        #expect(!redrawn5)
+        #expect(progress.line(start.addingTimeInterval(20), bar: false).contains("· build: embed 50% 50/100 titles"))
+    }
 }

@@ -36,10 +36,8 @@ func withServer(
 }
 
 func get(_ base: URL, _ path: String) async throws -> (status: Int, json: [String: Any], text: String, url: URL?) {
-    let (data, response) = try await URLSession.shared.data(from: URL(string: base.absoluteString + path)!)
-    let http = response as! HTTPURLResponse
-    let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-    return (http.statusCode, json, String(decoding: data, as: UTF8.self), http.url)
+    let answer = try await httpGet(base, path)
+    return (answer.status, answer.json, answer.text, answer.url)
 }
 
 /// Waits (bounded) until `condition` holds.

@@ -1,7 +1,8 @@
+import ConfigFiles
 import Foundation
 import HTTPClient
-import Synchronization
 import MediaModel
+import Synchronization
 
 /// Watchmode API v1 (`api.watchmode.com/v1`, key as `apiKey=` or the `X-API-Key` header).
 ///
