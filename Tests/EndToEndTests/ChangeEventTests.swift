@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct ChangeEventTests {
     /// The sample's offer records for the first `count` titles, every price raised by `cents`:
     /// one change set of price changes when imported over the sample.
-    static func repricedOffers(_ count: Int, cents: Int, in workspace: Harness.Workspace) throws -> String {
+    static func repricedOffers(_ count: Int, cents: Int, in workspace: Harness.Workspace) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")
         process.arguments = ["-dc", Harness.sample("offers.jsonl.zst")]
@@ -16,7 +16,7 @@ import Testing
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        await process.exited()
         var lines: [String] = []
         for line in data.split(separator: 0x0A).prefix(count) {
             var record = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
@@ -43,9 +43,11 @@ import Testing
 
     /// Imports ``repricedOffers(_:cents:in:)`` over the workspace's offers.
     @discardableResult
-    static func importRepriced(_ count: Int, cents: Int, into workspace: Harness.Workspace) throws -> Harness.Result {
-        let result = try Harness.run(
-            ["import", try repricedOffers(count, cents: cents, in: workspace), "--source", "offers"],
+    static func importRepriced(_ count: Int, cents: Int, into workspace: Harness.Workspace) async throws
+        -> Harness.Result
+    {
+        let result = try await Harness.run(
+            ["import", try await repricedOffers(count, cents: cents, in: workspace), "--source", "offers"],
             in: workspace
         )
         #expect(result.status == 0, "\(result.stderr)")
@@ -75,8 +77,8 @@ import Testing
         }
     }
 
-    static func build(_ workspace: Harness.Workspace, _ nats: NATSServer) throws -> Harness.Result {
-        try Harness.run(["build", "--no-embeddings", "--no-progress", "--events-nats", nats.url], in: workspace)
+    static func build(_ workspace: Harness.Workspace, _ nats: NATSServer) async throws -> Harness.Result {
+        try await Harness.run(["build", "--no-embeddings", "--no-progress", "--events-nats", nats.url], in: workspace)
     }
 
     @Test func everyChangeArrivesOnceThroughARefusalAnOutageAndAKill() async throws {
@@ -84,11 +86,11 @@ import Testing
         defer { nats.stop() }
         // The stream takes 40 messages, then refuses new ones: a publish cut off part way.
         _ = try nats.jetstream(["create", "CHANGES", "mediagw.changes.>", "40"])
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
 
-        try Self.importRepriced(300, cents: 100, into: workspace)
+        try await Self.importRepriced(300, cents: 100, into: workspace)
         let before = Self.changeFiles(workspace)
-        let cut = try Self.build(workspace, nats)
+        let cut = try await Self.build(workspace, nats)
         #expect(cut.status == 2, "only the events failed: \(cut.stdout) \(cut.stderr)")
         #expect(cut.stdout.contains("published "), "the snapshot stands: \(cut.stdout)")
         #expect(cut.stderr.contains("the snapshot is published, its change events are not"), "\(cut.stderr)")
@@ -97,7 +99,7 @@ import Testing
 
         // Room again: the next build changes nothing and sends the rest, from where it stopped.
         _ = try nats.jetstream(["limit", "CHANGES", "0"])
-        let rest = try Self.build(workspace, nats)
+        let rest = try await Self.build(workspace, nats)
         #expect(rest.status == 0, "\(rest.stdout) \(rest.stderr)")
         #expect(rest.stdout.contains("unchanged"), "\(rest.stdout)")
         // Exactly the changes the stream refused: the ledger resumed at 40, nothing was sent twice.
@@ -110,16 +112,16 @@ import Testing
 
         // The broker is down for a publish: exit 2, the snapshot published, nothing lost.
         nats.stop()
-        try Self.importRepriced(100, cents: 200, into: workspace)
-        let down = try Self.build(workspace, nats)
+        try await Self.importRepriced(100, cents: 200, into: workspace)
+        let down = try await Self.build(workspace, nats)
         #expect(down.status == 2, "\(down.stdout) \(down.stderr)")
         #expect(down.stdout.contains("published "), "\(down.stdout)")
         #expect(down.stderr.contains("cannot connect to the NATS server at \(nats.url)"), "\(down.stderr)")
         try nats.start()
-        #expect(try Self.build(workspace, nats).status == 0)
+        #expect(try await Self.build(workspace, nats).status == 0)
 
         // Killed while a large change set is on its way, then restarted on the same store.
-        try Self.importRepriced(2952, cents: 300, into: workspace)
+        try await Self.importRepriced(2952, cents: 300, into: workspace)
         let (process, out, err) = Harness.makeProcess(
             ["build", "--no-embeddings", "--no-progress", "--events-nats", nats.url],
             in: workspace
@@ -138,14 +140,14 @@ import Testing
             }
             usleep(20_000)
         }
-        process.waitUntilExit()
+        await process.exited()
         _ = out
         let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
         try nats.start()
         if killed {
             #expect(process.terminationStatus == 2, "\(stderr)")
         }
-        let resumed = try Self.build(workspace, nats)
+        let resumed = try await Self.build(workspace, nats)
         #expect(resumed.status == 0, "\(resumed.stdout) \(resumed.stderr)")
 
         // Every change of every change file since events began is in the stream exactly once,
@@ -173,18 +175,18 @@ import Testing
 
     /// A sink's very first delivery finds the broker down: the set it owed is still owed, and
     /// the next publish sends it before its own.
-    @Test func aFirstDeliveryThatFailsIsNotForgotten() throws {
+    @Test func aFirstDeliveryThatFailsIsNotForgotten() async throws {
         let nats = try NATSServer()
         defer { nats.stop() }
         _ = try nats.jetstream(["create", "CHANGES", "mediagw.changes.>"])
         nats.stop()
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
         let before = Self.changeFiles(workspace)
-        try Self.importRepriced(20, cents: 100, into: workspace)
-        #expect(try Self.build(workspace, nats).status == 2)
+        try await Self.importRepriced(20, cents: 100, into: workspace)
+        #expect(try await Self.build(workspace, nats).status == 2)
         try nats.start()
-        try Self.importRepriced(10, cents: 200, into: workspace)
-        let next = try Self.build(workspace, nats)
+        try await Self.importRepriced(10, cents: 200, into: workspace)
+        let next = try await Self.build(workspace, nats)
         #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
         #expect(next.stdout.contains(" in 2 change sets acknowledged"), "\(next.stdout)")
         let ids = try Self.streamed(nats).compactMap { $0["id"] as? String }
@@ -192,19 +194,22 @@ import Testing
         #expect(Set(ids) == Set(lines.keys) && ids.count == lines.count, "\(ids.count) of \(lines.count)")
     }
 
-    @Test func badSettingsAreNamed() throws {
+    @Test func badSettingsAreNamed() async throws {
         let workspace = Harness.Workspace()
-        let spaces = try Harness.run(
+        let spaces = try await Harness.run(
             ["build", "--events-nats", "nats://127.0.0.1:4222", "--events-prefix", "my changes"],
             in: workspace
         )
         #expect(spaces.status == 64)
         #expect(spaces.stderr.contains("subject prefix 'my changes' is not a NATS subject"), "\(spaces.stderr)")
-        let secret = try Harness.run(["build", "--events-nats", "nats://user:hunter2@127.0.0.1:4222"], in: workspace)
+        let secret = try await Harness.run(
+            ["build", "--events-nats", "nats://user:hunter2@127.0.0.1:4222"],
+            in: workspace
+        )
         #expect(secret.status == 64)
         #expect(secret.stderr.contains("must not hold credentials"), "\(secret.stderr)")
         #expect(!secret.stderr.contains("hunter2"))
-        let tls = try Harness.run(["build", "--events-nats", "tls://127.0.0.1:4222"], in: workspace)
+        let tls = try await Harness.run(["build", "--events-nats", "tls://127.0.0.1:4222"], in: workspace)
         #expect(tls.status == 64 && tls.stderr.contains("TLS is not supported"), "\(tls.stderr)")
     }
 }

@@ -4,14 +4,14 @@ import Testing
 /// The real daemon on an ephemeral loopback port.
 @Suite(.serialized) struct DaemonTests {
     @Test func servesSwapsUnderLoadAndRefusesACorruptSnapshot() async throws {
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
         let (daemon, base, logs) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
 
         let ready = try await Harness.get(base, "/readyz")
         #expect(ready.status == 200)
         // A second daemon on the same port says why it cannot start.
-        let second = try Harness.run(["serve", "--port", String(base.port ?? 0)], in: workspace)
+        let second = try await Harness.run(["serve", "--port", String(base.port ?? 0)], in: workspace)
         #expect(second.status == 74, "\(second.stderr)")
         #expect(
             second.stderr.contains("mediagw: port \(base.port ?? 0) on 127.0.0.1 is in use by another process"),
@@ -43,8 +43,11 @@ import Testing
                 }
             }
             group.addTask {
-                _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
-                let build = try Harness.run(["build", "--no-embeddings"], in: workspace)
+                _ = try await Harness.run(
+                    ["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"],
+                    in: workspace
+                )
+                let build = try await Harness.run(["build", "--no-embeddings"], in: workspace)
                 return (build.status == 0 ? 0 : 1000, 2)
             }
             return try await group.reduce(into: [(failed: Int, snapshots: Int)]()) { $0.append($1) }
@@ -78,7 +81,7 @@ import Testing
 
         // Graceful shutdown on SIGTERM.
         daemon.terminate()
-        daemon.waitUntilExit()
+        await daemon.exited()
         #expect(daemon.terminationStatus == 0)
     }
 }

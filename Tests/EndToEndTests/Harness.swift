@@ -76,11 +76,11 @@ enum Harness {
 
     /// Runs the binary to completion.
     @discardableResult
-    static func run(_ arguments: [String], in workspace: Workspace, input: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], in workspace: Workspace, input: String? = nil) async throws -> Result {
         let (process, out, err) = makeProcess(arguments, in: workspace)
         if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
         try process.run()
-        process.waitUntilExit()
+        await process.exited()
         return Result(
             status: process.terminationStatus,
             stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",

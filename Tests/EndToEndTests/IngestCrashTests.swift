@@ -43,7 +43,7 @@ import Testing
 
         var reference = workspace
         reference.extraEnvironment["MEDIAGW_STAGING"] = workspace.root + "/reference.sqlite"
-        let clean = try Harness.run(arguments, in: reference)
+        let clean = try await Harness.run(arguments, in: reference)
         #expect(clean.status == 0, "\(clean.stderr)")
 
         // Kill times come from a seed (MEDIAGW_TEST_SEED repeats a failing run's), printed with
@@ -60,21 +60,21 @@ import Testing
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 killedAt.append(delay)
-                process.waitUntilExit()
+                await process.exited()
             } else {
-                process.waitUntilExit()
+                await process.exited()
                 for suffix in ["", "-wal", "-shm"] { unlink(workspace.staging + suffix) }
             }
         }
         let context = "seed \(seed), killed after \(killedAt) ms"
-        let resumed = try Harness.run(arguments, in: workspace)
+        let resumed = try await Harness.run(arguments, in: workspace)
         #expect(resumed.status == 0, "\(context): \(resumed.stderr)")
         #expect(!killedAt.isEmpty, "at least one run was killed mid-sync (\(context))")
         let expected = try records(workspace.root + "/reference.sqlite")
         #expect(expected.count > 100)
         #expect(try records(workspace.staging) == expected, "\(context)")
         // Every interrupted run is on record as interrupted, not running.
-        let history = try Harness.run(["runs", "--json"], in: workspace)
+        let history = try await Harness.run(["runs", "--json"], in: workspace)
         #expect(!history.stdout.contains("\"running\""))
     }
 }

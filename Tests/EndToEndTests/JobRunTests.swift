@@ -32,8 +32,11 @@ import Testing
             try Data(text.utf8).write(to: URL(fileURLWithPath: "\(jobs)/\(name).yml"))
         }
 
-        func run(_ arguments: [String], in workspace: Harness.Workspace? = nil) throws -> Harness.Result {
-            try Harness.run(arguments + ["--jobs", jobs, "--connectors", connectors], in: workspace ?? self.workspace)
+        func run(_ arguments: [String], in workspace: Harness.Workspace? = nil) async throws -> Harness.Result {
+            try await Harness.run(
+                arguments + ["--jobs", jobs, "--connectors", connectors],
+                in: workspace ?? self.workspace
+            )
         }
     }
 
@@ -93,10 +96,10 @@ import Testing
 
             """
         )
-        let first = try setup.run(["run", "sa", "--max-pages", "2", "--no-progress"])
+        let first = try await setup.run(["run", "sa", "--max-pages", "2", "--no-progress"])
         #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
         nats.stop()
-        let down = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
+        let down = try await setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
         #expect(down.status == 2, "\(down.stdout) \(down.stderr)")
         #expect(down.stdout.contains("\n  published "), "the snapshot is published: \(down.stdout)")
         #expect(down.stdout.contains("cannot connect to the NATS server"), "\(down.stdout)")
@@ -105,7 +108,7 @@ import Testing
         #expect(partial.outcome == .partial && partial.snapshot != nil)
 
         try nats.start()
-        let next = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
+        let next = try await setup.run(["run", "sa", "--max-pages", "6", "--no-progress"])
         #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
         let streamed = try nats.jetstream(["read", "CHANGES"]).split(separator: "\n")
         #expect(streamed.count > 0, "the kept-back changes were sent")
@@ -121,25 +124,25 @@ import Testing
             // The examples as shipped, with the simulator's connector files.
             try setup.writeJob(name, try String(contentsOfFile: file, encoding: .utf8))
         }
-        let check = try setup.run(["jobs", "check"])
+        let check = try await setup.run(["jobs", "check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         for job in [
             "nightly", "streaming-availability", "streaming-availability-weekly", "watchmode", "justwatch", "youtube",
         ] {
-            let result = try setup.run(["run", job, "--max-pages", "4", "--no-progress"])
+            let result = try await setup.run(["run", job, "--max-pages", "4", "--no-progress"])
             #expect(result.status == 0, "\(job): \(result.stdout) \(result.stderr)")
             #expect(result.stdout.contains("\(job) run "), "\(result.stdout)")
             #expect(result.stdout.contains(": success in "), "\(result.stdout)")
         }
         // Jobs without `embed` in `then` embed too when the model is there: the nightly job's
         // vectors are never replaced by a lexical-only snapshot.
-        let info = try Harness.run(["snapshot", "info"], in: setup.workspace)
+        let info = try await Harness.run(["snapshot", "info"], in: setup.workspace)
         #expect(
             info.stdout.contains("vectors:        ") && !info.stdout.contains("vectors:        none"),
             "\(info.stdout)"
         )
         // A run that brings nothing new publishes nothing, and says so.
-        let again = try setup.run(["run", "youtube", "--max-pages", "4", "--no-progress"])
+        let again = try await setup.run(["run", "youtube", "--max-pages", "4", "--no-progress"])
         #expect(again.stdout.contains("  unchanged: "), "\(again.stdout)")
         #expect(!again.stdout.contains("\n  published "), "\(again.stdout)")
         let store = try StagingStore(path: setup.workspace.staging)
@@ -156,12 +159,12 @@ import Testing
         #expect(streams.allSatisfy { $0.requests > 0 })
         #expect(nightly.quotaUnits > 0)
         #expect(try currentTitles(setup.workspace.snapshots).count > 100)
-        let detail = try Harness.run(["runs", "show", "\(nightly.id)"], in: setup.workspace)
+        let detail = try await Harness.run(["runs", "show", "\(nightly.id)"], in: setup.workspace)
         #expect(detail.stdout.contains("stream watchmode/listing: paused, 4 pages"), "\(detail.stdout)")
         #expect(detail.stdout.contains("stage publish: success"), "\(detail.stdout)")
         // Runs reserve quota in blocks and give back what they did not spend: the ledger holds
         // exactly the units the runs charged.
-        let ledger = try Harness.run(["quota", "--json"], in: setup.workspace)
+        let ledger = try await Harness.run(["quota", "--json"], in: setup.workspace)
         #expect(ledger.status == 0, "\(ledger.stderr)")
         let entries = try JSONSerialization.jsonObject(with: Data(ledger.stdout.utf8)) as? [[String: Any]] ?? []
         let charged = entries.compactMap { $0["units"] as? Int }.reduce(0, +)
@@ -194,18 +197,18 @@ import Testing
         // The store is down (nothing listens on port 9): the local snapshot is published, the
         // upload fails and the run says so.
         try setup.writeJob("to-store", job(endpoint: "http://127.0.0.1:9"))
-        let down = try setup.run(["run", "to-store", "--no-progress"], in: workspace)
+        let down = try await setup.run(["run", "to-store", "--no-progress"], in: workspace)
         #expect(down.status == 1, "\(down.stdout)\(down.stderr)")
         #expect(down.stdout.contains("the upload to s3://\(bucket)/youtube failed"), "\(down.stdout)")
         let local = try #require(try SnapshotDirectory(path: workspace.snapshots).currentSnapshotPath())
         // Back up: the next run finds nothing new to build and uploads what the last one could not.
         try setup.writeJob("to-store", job(endpoint: server.endpoint.absoluteString))
-        let up = try setup.run(["run", "to-store", "--no-progress"], in: workspace)
+        let up = try await setup.run(["run", "to-store", "--no-progress"], in: workspace)
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         #expect(up.stdout.contains("  unchanged: "), "\(up.stdout)")
         let name = (local as NSString).lastPathComponent
         #expect(up.stdout.contains("upload: s3://\(bucket)/youtube/\(name) uploaded"), "\(up.stdout)")
-        let remote = try Harness.run(
+        let remote = try await Harness.run(
             ["snapshot", "verify", "s3://\(bucket)/youtube", "--s3-endpoint", server.endpoint.absoluteString],
             in: workspace
         )
@@ -234,21 +237,21 @@ import Testing
         )
         _ = try store.acquireLock(job: "jw", holder: live) { _ in false }
 
-        let refused = try setup.run(["run", "jw"])
+        let refused = try await setup.run(["run", "jw"])
         #expect(refused.status == 73)
         #expect(
             refused.stderr.contains("job 'jw' is already running (pid \(holder.processIdentifier)"),
             "\(refused.stderr)"
         )
-        let waited = try setup.run(["run", "jw", "--wait", "1s"])
+        let waited = try await setup.run(["run", "jw", "--wait", "1s"])
         #expect(waited.status == 73)
         // The refused runs did nothing: no run was begun.
         #expect(try store.runs(job: "jw").isEmpty)
 
         // The holder dies without releasing (kill -9): the next run takes the lock over.
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
-        let resumed = try setup.run(["run", "jw"])
+        await holder.exited()
+        let resumed = try await setup.run(["run", "jw"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(
             resumed.stderr.contains("took over the lock of job jw from pid \(holder.processIdentifier)"),
@@ -261,7 +264,7 @@ import Testing
         let setup = try await setUp(titles: 60)
         defer { setup.simulator.terminate() }
         // Two shows the catalog lists, by their Streaming Availability ids.
-        let catalog = try Harness.run(
+        let catalog = try await Harness.run(
             [
                 "ingest", "streaming-availability", "--stream", "catalog", "--max-pages", "1", "--connectors",
                 setup.connectors,
@@ -272,7 +275,7 @@ import Testing
         let listed = try StagingStore(path: setup.workspace.staging).liveRecords()
         let shows = Array(Set(listed.map { String($0.id.prefix { $0 != "@" }) })).sorted().prefix(2)
         try #require(shows.count == 2)
-        let refresh = try Harness.run(
+        let refresh = try await Harness.run(
             ["ingest", "streaming-availability", "--connectors", setup.connectors]
                 + shows.flatMap { ["--show", $0] },
             in: setup.workspace
@@ -284,12 +287,12 @@ import Testing
         let refreshed = after.filter { record in shows.contains { record.id.hasPrefix("\($0)@") } }
         let before = listed.filter { record in shows.contains { record.id.hasPrefix("\($0)@") } }
         #expect(refreshed.count >= before.count && Set(before).isSubset(of: Set(refreshed)))
-        let unknown = try Harness.run(
+        let unknown = try await Harness.run(
             ["ingest", "streaming-availability", "--show", "999999", "--connectors", setup.connectors],
             in: setup.workspace
         )
         #expect(unknown.status == 1 && unknown.stdout.contains("HTTP 404"), "\(unknown.stdout)")
-        let otherProvider = try Harness.run(
+        let otherProvider = try await Harness.run(
             ["ingest", "watchmode", "--show", "1", "--connectors", setup.connectors],
             in: setup.workspace
         )
@@ -315,16 +318,16 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(25))
         }
-        let second = try setup.run(["run", "jw"])
+        let second = try await setup.run(["run", "jw"])
         #expect(second.status == 73, "\(second.stderr)")
         #expect(
             second.stderr.contains("job 'jw' is already running (pid \(first.processIdentifier)"),
             "\(second.stderr)"
         )
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationStatus == 0, "\((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")")
         // Once it has ended, the next run goes ahead.
-        #expect(try setup.run(["run", "jw"]).status == 0)
+        #expect(try await setup.run(["run", "jw"]).status == 0)
         #expect(try StagingStore(path: setup.workspace.staging).runs(job: "jw").count == 2)
     }
 
@@ -345,7 +348,7 @@ import Testing
         reference.extraEnvironment["MEDIAGW_STAGING"] = setup.workspace.root + "/reference/staging.sqlite"
         reference.extraEnvironment["MEDIAGW_SNAPSHOTS"] = setup.workspace.root + "/reference/snapshots"
         let started = Date()
-        let clean = try setup.run(["run", "all"], in: reference)
+        let clean = try await setup.run(["run", "all"], in: reference)
         #expect(clean.status == 0, "\(clean.stderr)")
         let duration = Date().timeIntervalSince(started)
 
@@ -366,14 +369,14 @@ import Testing
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
-                process.waitUntilExit()
+                await process.exited()
             } else {
-                process.waitUntilExit()
+                await process.exited()
                 for suffix in ["", "-wal", "-shm"] { unlink(setup.workspace.staging + suffix) }
                 try? FileManager.default.removeItem(atPath: setup.workspace.snapshots)
             }
         }
-        let resumed = try setup.run(["run", "all"])
+        let resumed = try await setup.run(["run", "all"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(kills > 0)
 
@@ -396,13 +399,13 @@ import Testing
         let setup = try await setUp()
         defer { setup.simulator.terminate() }
         try setup.writeJob("typo", "ingest: [{connector: justwatch}]\nthen: [resolve]\nretention: {run: 30d}\n")
-        let typo = try setup.run(["run", "typo"])
+        let typo = try await setup.run(["run", "typo"])
         #expect(typo.status == 78)
         #expect(
             typo.stderr.contains("typo.yml: key 'retention.run' (line 3): unknown key (did you mean 'runs'?)"),
             "\(typo.stderr)"
         )
-        let check = try setup.run(["jobs", "check"])
+        let check = try await setup.run(["jobs", "check"])
         #expect(check.status == 78)
         #expect(check.stdout.contains("error "), "\(check.stdout)")
 
@@ -410,7 +413,7 @@ import Testing
         try setup.writeJob("keys", "ingest: [{connector: watchmode}]\nthen: []\n")
         var workspace = setup.workspace
         workspace.extraEnvironment["WATCHMODE_API_KEY"] = ""
-        let missing = try setup.run(["run", "keys"], in: workspace)
+        let missing = try await setup.run(["run", "keys"], in: workspace)
         #expect(missing.status == 78)
         #expect(
             missing.stderr.contains("keys.yml: connector 'watchmode': the environment variable WATCHMODE_API_KEY"),
@@ -418,7 +421,7 @@ import Testing
         )
         #expect(try StagingStore(path: setup.workspace.staging).runs(job: "keys").isEmpty, "nothing was begun")
 
-        let unknown = try setup.run(["run", "nosuchjob"])
+        let unknown = try await setup.run(["run", "nosuchjob"])
         #expect(unknown.status == 78)
         #expect(unknown.stderr.contains("no job 'nosuchjob'"), "\(unknown.stderr)")
         #expect(unknown.stderr.contains("jobs: keys"), "\(unknown.stderr)")
@@ -443,7 +446,7 @@ import Testing
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
         #expect((try? String(contentsOfFile: out, encoding: .utf8))?.contains("scheduler: stopping") == true)
     }
@@ -472,7 +475,7 @@ import Testing
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning, "the run did not stop on SIGTERM")
-        process.waitUntilExit()
+        await process.exited()
         let output =
             ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
             + ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
@@ -492,7 +495,7 @@ import Testing
         try setup.writeJob("sa", "ingest: [{connector: streaming-availability, streams: [changes]}]\nthen: [resolve]\n")
         let store = try StagingStore(path: setup.workspace.staging)
         let arguments = ["backfill", "sa", "--from", "2026-10-01", "--to", "2026-11-01", "--step", "7d"]
-        let first = try setup.run(arguments)
+        let first = try await setup.run(arguments)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("sa backfill "), "\(first.stdout)")
         #expect(try store.cursor(job: "sa", stream: "streaming-availability/changes") == nil)
@@ -501,11 +504,11 @@ import Testing
         #expect(saved.contains("\"step\":5"), "all five steps done: \(saved)")
         // Running the same backfill again continues from its cursor: nothing left to fetch.
         let before = try await requestCount(setup.base)
-        let again = try setup.run(arguments)
+        let again = try await setup.run(arguments)
         #expect(again.status == 0)
         #expect(try await requestCount(setup.base) == before)
         // A scheduled run is unaffected and starts its own cursor.
-        #expect(try setup.run(["run", "sa"]).status == 0)
+        #expect(try await setup.run(["run", "sa"]).status == 0)
         #expect(try store.cursor(job: "sa", stream: "streaming-availability/changes") != nil)
     }
 
@@ -513,7 +516,7 @@ import Testing
         let setup = try await setUp()
         defer { setup.simulator.terminate() }
         try setup.writeJob("jw", "ingest: [{connector: justwatch, streams: [popular]}]\nthen: []\n")
-        #expect(try setup.run(["run", "jw"]).status == 0)
+        #expect(try await setup.run(["run", "jw"]).status == 0)
         let store = try StagingStore(path: setup.workspace.staging)
         func genres() throws -> [String: Int] {
             var counts: [String: Int] = [:]
@@ -532,7 +535,7 @@ import Testing
         try Data(text.replacingOccurrences(of: "drm: drama", with: "drm: crime").utf8)
             .write(to: URL(fileURLWithPath: file))
         let requests = try await requestCount(setup.base)
-        let result = try Harness.run(
+        let result = try await Harness.run(
             ["reprocess", "--source", "justwatch", "--connectors", setup.connectors],
             in: setup.workspace
         )
@@ -550,7 +553,7 @@ import Testing
         let workspace = Harness.Workspace()
         let output = workspace.root + "/cron"
         let repository = Harness.packageRoot.path
-        let result = try Harness.run(
+        let result = try await Harness.run(
             [
                 "cron", "render", "--output", output, "--jobs", repository + "/jobs", "--connectors",
                 repository + "/connectors", "--env-file", workspace.root + "/mediagw.env",
@@ -587,7 +590,7 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            await process.exited()
             #expect(process.terminationStatus == 0, "\(job.name): \(text)")
         }
     }
@@ -621,15 +624,15 @@ import Testing
             )
             var workspace = setup.workspace
             workspace.extraEnvironment["E2E_HOOK"] = "http://127.0.0.1:\(port)/hook"
-            #expect(try setup.run(["run", "sa", "--max-pages", "2", "--no-progress"], in: workspace).status == 0)
+            #expect(try await setup.run(["run", "sa", "--max-pages", "2", "--no-progress"], in: workspace).status == 0)
             refusing.withLock { $0 = true }
-            let down = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"], in: workspace)
+            let down = try await setup.run(["run", "sa", "--max-pages", "6", "--no-progress"], in: workspace)
             #expect(down.status == 2, "\(down.stdout) \(down.stderr)")
             #expect(down.stdout.contains("change events failed: "), "\(down.stdout)")
             #expect(down.stdout.contains("HTTP 503"), "\(down.stdout)")
             #expect(!down.stdout.contains("127.0.0.1:\(port)"), "the webhook's URL is a secret")
             refusing.withLock { $0 = false }
-            let next = try setup.run(["run", "sa", "--max-pages", "6", "--no-progress"], in: workspace)
+            let next = try await setup.run(["run", "sa", "--max-pages", "6", "--no-progress"], in: workspace)
             #expect(next.status == 0, "\(next.stdout) \(next.stderr)")
         }
         let bodies = received.payloads.withLock { $0 }
@@ -679,7 +682,7 @@ import Testing
             )
             var workspace = setup.workspace
             workspace.extraEnvironment["E2E_HOOK"] = "http://127.0.0.1:\(port)/hook"
-            let result = try setup.run(["run", "alerting"], in: workspace)
+            let result = try await setup.run(["run", "alerting"], in: workspace)
             #expect(result.status == 2, "partial: \(result.stdout) \(result.stderr)")
         }
         let payloads = received.payloads.withLock { $0 }

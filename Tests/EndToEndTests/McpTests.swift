@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func anAssistantSearchesLooksUpAndIsToldWhatItGotWrong() async throws {
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
         let session = try Session(["mcp"], in: workspace)
         defer { session.close() }
         let hello = try session.request(
@@ -167,7 +167,7 @@ import Testing
     }
 
     @Test func theDaemonServesTheSameToolsOverStreamableHTTP() async throws {
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
         let (daemon, base, _) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
         let hello = try await Self.post(

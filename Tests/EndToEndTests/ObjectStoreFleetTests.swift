@@ -25,8 +25,11 @@ import Testing
         let workspace = setup
 
         // Build and publish to the bucket.
-        _ = try Harness.run(["import", Harness.sample("catalog.jsonl.zst"), "--source", "wikidata"], in: workspace)
-        let first = try Harness.run(["build", "--no-embeddings", "--publish-to", Self.location], in: workspace)
+        _ = try await Harness.run(
+            ["import", Harness.sample("catalog.jsonl.zst"), "--source", "wikidata"],
+            in: workspace
+        )
+        let first = try await Harness.run(["build", "--no-embeddings", "--publish-to", Self.location], in: workspace)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("uploaded to \(Self.location)/snapshot-"), "\(first.stdout)")
         let firstName = try #require(try await Self.current(client))
@@ -92,8 +95,14 @@ import Testing
                 }
             }
             group.addTask {
-                _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
-                let build = try Harness.run(["build", "--no-embeddings", "--publish-to", Self.location], in: workspace)
+                _ = try await Harness.run(
+                    ["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"],
+                    in: workspace
+                )
+                let build = try await Harness.run(
+                    ["build", "--no-embeddings", "--publish-to", Self.location],
+                    in: workspace
+                )
                 published.value = ContinuousClock.now
                 return (-1, build.status == 0 ? 0 : 1000, 0, nil, nil)
             }
@@ -161,7 +170,7 @@ import Testing
         var wrong = workspace
         let wrongSecret = "wrong-\(UUID())"
         wrong.extraEnvironment["AWS_SECRET_ACCESS_KEY"] = wrongSecret
-        let refused = try Harness.run(["snapshot", "info", Self.location], in: wrong)
+        let refused = try await Harness.run(["snapshot", "info", Self.location], in: wrong)
         #expect(refused.status == 78, "\(refused.stderr)")
         #expect(refused.stderr.contains("SignatureDoesNotMatch") && refused.stderr.contains("bucket 'fleet'"))
         #expect(!refused.stderr.contains(wrongSecret) && !refused.stdout.contains(wrongSecret))

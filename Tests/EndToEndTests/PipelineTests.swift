@@ -10,21 +10,21 @@ import Testing
 /// The real binary, start to finish: import, build, verify, query, export, diff, serve.
 @Suite(.serialized) struct PipelineTests {
     /// A workspace with the sample catalog imported and one snapshot published.
-    static func publishedSample() throws -> Harness.Workspace {
+    static func publishedSample() async throws -> Harness.Workspace {
         let workspace = Harness.Workspace()
-        let catalog = try Harness.run(
+        let catalog = try await Harness.run(
             ["import", Harness.sample("catalog.jsonl.zst"), "--source", "wikidata"],
             in: workspace
         )
         #expect(catalog.status == 0, "\(catalog.stderr)")
         #expect(catalog.stdout.contains("read 3000, new 3000"))
-        let offers = try Harness.run(
+        let offers = try await Harness.run(
             ["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"],
             in: workspace
         )
         #expect(offers.status == 0, "\(offers.stderr)")
         // Lexical only: embedding 3,000 titles in a debug build is slow; SemanticTests covers vectors.
-        let build = try Harness.run(["build", "--no-embeddings"], in: workspace)
+        let build = try await Harness.run(["build", "--no-embeddings"], in: workspace)
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stdout.contains("3000 titles from 5952 records"))
         // Off a terminal there is no bar redrawn in place: plain lines every 10 s, if it takes that long.
@@ -37,16 +37,16 @@ import Testing
 
     /// What a new user gets wrong first: a misspelt command, a staging path with a typo, a query
     /// without a file.
-    @Test func commonMistakesGetErrorsThatSayWhatToDo() throws {
+    @Test func commonMistakesGetErrorsThatSayWhatToDo() async throws {
         let workspace = Harness.Workspace()
-        let typo = try Harness.run(["serach", "jaws"], in: workspace)
+        let typo = try await Harness.run(["serach", "jaws"], in: workspace)
         #expect(typo.status == 64)
         #expect(typo.stderr.contains("unknown command 'mediagw serach'; did you mean 'mediagw snapshot query'?"))
-        let nested = try Harness.run(["snapshot", "qurey", "jaws"], in: workspace)
+        let nested = try await Harness.run(["snapshot", "qurey", "jaws"], in: workspace)
         #expect(nested.stderr.contains("did you mean 'mediagw snapshot query'?"), "\(nested.stderr)")
 
         for command in [["runs"], ["runs", "show", "1"], ["quarantine"], ["quota"], ["resolve", "review"], ["build"]] {
-            let missing = try Harness.run(
+            let missing = try await Harness.run(
                 command + ["--staging", workspace.root + "/var/stagin.sqlite"],
                 in: workspace
             )
@@ -56,39 +56,39 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: workspace.root + "/var/stagin.sqlite"), "nothing was created")
 
         let empty = Harness.Workspace()
-        _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: empty)
-        let noQuarantine = try Harness.run(["quarantine", "--source", "other"], in: empty)
+        _ = try await Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: empty)
+        let noQuarantine = try await Harness.run(["quarantine", "--source", "other"], in: empty)
         #expect(noQuarantine.stdout == "nothing quarantined from other\n")
-        let noRuns = try Harness.run(["runs", "nightly"], in: empty)
+        let noRuns = try await Harness.run(["runs", "nightly"], in: empty)
         #expect(noRuns.stdout == "no runs of nightly yet\n")
     }
 
-    @Test func importBuildVerifyQueryExportOffline() throws {
-        let workspace = try Self.publishedSample()
-        let again = try Harness.run(
+    @Test func importBuildVerifyQueryExportOffline() async throws {
+        let workspace = try await Self.publishedSample()
+        let again = try await Harness.run(
             ["import", Harness.sample("offers.jsonl.zst"), "--source", "offers"],
             in: workspace
         )
         #expect(again.stdout.contains("new 0, changed 0, unchanged 2952, quarantined 0"))
 
-        let verify = try Harness.run(["snapshot", "verify"], in: workspace)
+        let verify = try await Harness.run(["snapshot", "verify"], in: workspace)
         #expect(verify.status == 0 && verify.stdout.hasPrefix("ok:"))
-        let info = try Harness.run(["snapshot", "info"], in: workspace)
+        let info = try await Harness.run(["snapshot", "info"], in: workspace)
         #expect(info.stdout.contains("titles:         3000"))
         #expect(info.stdout.contains("wikidata                 3000 records"))
 
         let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
         let file = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
         // Without a file, the query runs against the current snapshot.
-        let withoutFile = try Harness.run(["snapshot", "query", "taxi driver", "--limit", "3"], in: workspace)
+        let withoutFile = try await Harness.run(["snapshot", "query", "taxi driver", "--limit", "3"], in: workspace)
         #expect(withoutFile.stdout.split(separator: "\n").dropFirst().first?.contains("Taxi Driver (1976)") == true)
-        let query = try Harness.run(["snapshot", "query", file, "taxi driver", "--limit", "3"], in: workspace)
+        let query = try await Harness.run(["snapshot", "query", file, "taxi driver", "--limit", "3"], in: workspace)
         #expect(query.status == 0)
         #expect(
             query.stdout.split(separator: "\n").dropFirst().first?.contains("Taxi Driver (1976)") == true,
             "\(query.stdout)"
         )
-        let filtered = try Harness.run(
+        let filtered = try await Harness.run(
             ["snapshot", "query", file, "", "--genre", "western", "--year-to", "1950", "--json", "--limit", "100"],
             in: workspace
         )
@@ -98,7 +98,7 @@ import Testing
         }
         #expect(!years.isEmpty && years.allSatisfy { $0 <= 1950 })
 
-        let export = try Harness.run(["snapshot", "export", file], in: workspace)
+        let export = try await Harness.run(["snapshot", "export", file], in: workspace)
         let lines = export.stdout.split(separator: "\n")
         #expect(lines.count == 3000)
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
@@ -107,8 +107,8 @@ import Testing
 
     /// The footer's table offset with its top bit set once crashed every reader (exit 132), and
     /// `snapshot query` read damaged files without verifying them.
-    @Test func damagedFilesAreRefusedByEveryCommandThatReadsThem() throws {
-        let workspace = try Self.publishedSample()
+    @Test func damagedFilesAreRefusedByEveryCommandThatReadsThem() async throws {
+        let workspace = try await Self.publishedSample()
         let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
         let good = workspace.snapshots + "/" + current.trimmingCharacters(in: .whitespacesAndNewlines)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
@@ -122,7 +122,7 @@ import Testing
                 ["snapshot", "verify", damaged], ["snapshot", "query", damaged, "taxi"],
                 ["snapshot", "export", damaged], ["snapshot", "diff", good, damaged],
             ] {
-                let result = try Harness.run(command, in: workspace)
+                let result = try await Harness.run(command, in: workspace)
                 #expect(result.status == 67, "\(command) at \(position): \(result.status) \(result.stderr)")
                 #expect(result.stderr.contains("damaged.mgws is corrupt"), "\(command): \(result.stderr)")
             }
@@ -131,14 +131,14 @@ import Testing
 
     /// Three builds at once on one staging and snapshots pair once failed renaming each other's
     /// `CURRENT.tmp` (exit 74) and could leave `CURRENT` on an older build.
-    @Test func concurrentBuildsAllSucceedAndCurrentEndsOnTheNewest() throws {
-        let workspace = try Self.publishedSample()
+    @Test func concurrentBuildsAllSucceedAndCurrentEndsOnTheNewest() async throws {
+        let workspace = try await Self.publishedSample()
         for _ in 0..<2 {
             let builds = try (0..<3).map { _ in
                 try Harness.start(["build", "--no-embeddings", "--always"], in: workspace)
             }
             for (process, _, err) in builds {
-                process.waitUntilExit()
+                await process.exited()
                 let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
                 #expect([0, 73].contains(process.terminationStatus), "\(process.terminationStatus): \(stderr)")
             }
@@ -146,7 +146,10 @@ import Testing
             let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
             #expect(current.trimmingCharacters(in: .whitespacesAndNewlines) == names.last)
             for name in names {
-                let verify = try Harness.run(["snapshot", "verify", workspace.snapshots + "/" + name], in: workspace)
+                let verify = try await Harness.run(
+                    ["snapshot", "verify", workspace.snapshots + "/" + name],
+                    in: workspace
+                )
                 #expect(verify.status == 0, "\(name): \(verify.stderr)")
             }
         }
@@ -156,16 +159,16 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
-    @Test func badInputIsQuarantinedAndReportedWithExitCodes() throws {
+    @Test func badInputIsQuarantinedAndReportedWithExitCodes() async throws {
         let workspace = Harness.Workspace()
-        let result = try Harness.run(
+        let result = try await Harness.run(
             ["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"],
             in: workspace
         )
         #expect(result.status == 2)
         #expect(result.stdout.contains("read 8, new 2, changed 0, unchanged 0, quarantined 6"))
         #expect(result.stdout.contains("ignored unknown fields: mpaa (1 lines)"))
-        let quarantine = try Harness.run(["quarantine", "--source", "extra"], in: workspace)
+        let quarantine = try await Harness.run(["quarantine", "--source", "extra"], in: workspace)
         for expected in [
             "bad-lines.jsonl:2", "bad-lines.jsonl:3", "bad-lines.jsonl:4", "bad-lines.jsonl:5", "bad-lines.jsonl:6",
             "duplicate id 'e1' (first seen at line 1)",
@@ -178,62 +181,62 @@ import Testing
         gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
         gzip.arguments = ["-c", "gzip -c '\(Harness.fixture("bad-lines.jsonl"))' > '\(gzipped)'"]
         try gzip.run()
-        gzip.waitUntilExit()
-        let piped = try Harness.run(["import", "-", "--source", "extra"], in: workspace, input: gzipped)
+        await gzip.exited()
+        let piped = try await Harness.run(["import", "-", "--source", "extra"], in: workspace, input: gzipped)
         #expect(piped.status == 2)
         #expect(piped.stdout.contains("imported standard input as 'extra': read 8, new 0, changed 0, unchanged 2"))
         // The same bad lines again are reported again but not stored twice.
-        let listed = try Harness.run(["quarantine", "--source", "extra", "--json"], in: workspace)
+        let listed = try await Harness.run(["quarantine", "--source", "extra", "--json"], in: workspace)
         let entries = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
         #expect(entries?.count == 12)  // 6 from the file, 6 from the gzip copy (another raw page)
-        _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
-        let again = try Harness.run(["quarantine", "--source", "extra", "--json"], in: workspace)
+        _ = try await Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+        let again = try await Harness.run(["quarantine", "--source", "extra", "--json"], in: workspace)
         #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [[String: Any]])?.count == 12)
-        let missing = try Harness.run(["import", "/nonexistent.jsonl", "--source", "extra"], in: workspace)
+        let missing = try await Harness.run(["import", "/nonexistent.jsonl", "--source", "extra"], in: workspace)
         #expect(missing.status == 66 && missing.stderr.contains("/nonexistent.jsonl"))
-        let badSource = try Harness.run(
+        let badSource = try await Harness.run(
             ["import", Harness.fixture("bad-lines.jsonl"), "--source", "Bad Name"],
             in: workspace
         )
         #expect(badSource.status == 64 && badSource.stderr.contains("--source"))
-        let noSnapshot = try Harness.run(["snapshot", "info"], in: workspace)
+        let noSnapshot = try await Harness.run(["snapshot", "info"], in: workspace)
         #expect(noSnapshot.status == 66)
     }
 
-    @Test func corruptSnapshotIsRefusedByNameWithItsExitCode() throws {
-        let workspace = try Self.publishedSample()
+    @Test func corruptSnapshotIsRefusedByNameWithItsExitCode() async throws {
+        let workspace = try await Self.publishedSample()
         let current = try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let copy = workspace.root + "/copy.mgws"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: workspace.snapshots + "/" + current))
-        let info = try Harness.run(["snapshot", "info", "--json"], in: workspace)
+        let info = try await Harness.run(["snapshot", "info", "--json"], in: workspace)
         let sections =
             (try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])?["sections"]
             as? [[String: Any]]
         let postings = try #require(sections?.first { $0["name"] as? String == "lex.postings" })
         bytes[(postings["offset"] as! Int) + 10] ^= 0x20
         try bytes.write(to: URL(fileURLWithPath: copy))
-        let verify = try Harness.run(["snapshot", "verify", copy], in: workspace)
+        let verify = try await Harness.run(["snapshot", "verify", copy], in: workspace)
         #expect(verify.status == 67)
         #expect(verify.stderr.contains("copy.mgws") && verify.stderr.contains("section 'lex.postings'"))
         try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: copy))
-        let truncated = try Harness.run(["snapshot", "verify", copy], in: workspace)
+        let truncated = try await Harness.run(["snapshot", "verify", copy], in: workspace)
         #expect(truncated.status == 67 && truncated.stderr.contains("truncated"))
     }
 
-    @Test func diffReportsWhatTheSecondBuildChanged() throws {
-        let workspace = try Self.publishedSample()
+    @Test func diffReportsWhatTheSecondBuildChanged() async throws {
+        let workspace = try await Self.publishedSample()
         let first =
             workspace.snapshots + "/"
             + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
-        #expect(try Harness.run(["build", "--no-embeddings"], in: workspace).status == 0)
+        _ = try await Harness.run(["import", Harness.fixture("bad-lines.jsonl"), "--source", "extra"], in: workspace)
+        #expect(try await Harness.run(["build", "--no-embeddings"], in: workspace).status == 0)
         let second =
             workspace.snapshots + "/"
             + (try String(contentsOfFile: workspace.snapshots + "/CURRENT", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let diff = try Harness.run(["snapshot", "diff", first, second], in: workspace)
+        let diff = try await Harness.run(["snapshot", "diff", first, second], in: workspace)
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("title-added"))
         #expect(diff.stdout.contains("Zyzzyva Nights"))
@@ -264,7 +267,7 @@ import Testing
         // Small pages keep the import going for a while; it must still be going to be killed.
         try #require(process.isRunning, "the import ended before it could be killed")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await process.exited()
         let store = try StagingStore(path: workspace.staging)
         let position = try #require(try store.cursor(job: "import:bulk", stream: "bulk.jsonl"))
         let committed = try #require(
@@ -276,19 +279,19 @@ import Testing
         let killed = try #require(try store.runs(job: "import:bulk").first)
         #expect(killed.outcome == .running && killed.counts.read == committed && killed.counts.new == committed)
         // The same file again goes on after the committed lines (it once read them all again).
-        let rerun = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
+        let rerun = try await Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(rerun.status == 0)
         #expect(rerun.stdout.contains("resumed after line \(committed),"), "\(rerun.stdout)")
         #expect(rerun.stdout.contains("read \(60_000 - committed), new \(60_000 - committed), changed 0, unchanged 0"))
         #expect(try store.liveRecords().count == 60_000)
         #expect(try store.runs(job: "import:bulk").map(\.outcome) == [.success, .interrupted])
         // Finished, it is read whole the next time, and nothing changes.
-        let third = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
+        let third = try await Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(third.stdout.contains("read 60000, new 0, changed 0, unchanged 60000"), "\(third.stdout)")
     }
 
     /// A file that changed since the interrupted import is never resumed part-way.
-    @Test func aChangedFileIsReadFromTheStart() throws {
+    @Test func aChangedFileIsReadFromTheStart() async throws {
         let workspace = Harness.Workspace()
         let path = workspace.root + "/bulk.jsonl"
         let text = (0..<500).map { #"{"id":"b\#($0)","kind":"movie","title":"Bulk film \#($0)","year":2001}"# }
@@ -297,7 +300,7 @@ import Testing
         try StagingStore(path: workspace.staging).saveCursor(
             .init(job: "import:bulk", stream: "bulk.jsonl", value: #"{"line":100,"size":5,"modified":0}"#)
         )
-        let result = try Harness.run(["import", path, "--source", "bulk"], in: workspace)
+        let result = try await Harness.run(["import", path, "--source", "bulk"], in: workspace)
         #expect(!result.stdout.contains("resumed"))
         #expect(result.stdout.contains("read 500, new 500"), "\(result.stdout)")
     }

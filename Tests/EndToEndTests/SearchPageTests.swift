@@ -12,7 +12,7 @@ import Testing
     }
 
     /// The DOM after the page's script ran (`--dump-dom`), or a screenshot when `screenshot` is given.
-    static func render(_ url: String, screenshot: String? = nil, width: Int = 1280) throws -> String {
+    static func render(_ url: String, screenshot: String? = nil, width: Int = 1280) async throws -> String {
         let browser = try #require(chromium, "Chromium is not installed (scripts/test.sh installs it)")
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: profile) }
@@ -29,22 +29,22 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        await process.exited()
         return String(decoding: data, as: UTF8.self)
     }
 
     @Test func thePageShowsResultsOffersAndFacetsAndEscapesWhatTheIndexHolds() async throws {
-        let workspace = try PipelineTests.publishedSample()
-        let evil = try Harness.run(
+        let workspace = try await PipelineTests.publishedSample()
+        let evil = try await Harness.run(
             ["import", Harness.fixture("script-title.jsonl"), "--source", "evil"],
             in: workspace
         )
         #expect(evil.status == 0, "\(evil.stderr)")
-        #expect(try Harness.run(["build", "--no-embeddings"], in: workspace).status == 0)
+        #expect(try await Harness.run(["build", "--no-embeddings"], in: workspace).status == 0)
         let (daemon, base, _) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
 
-        let page = try Self.render(base.absoluteString + "/?q=taxi%20driver&country=DE&mode=lexical")
+        let page = try await Self.render(base.absoluteString + "/?q=taxi%20driver&country=DE&mode=lexical")
         // The first result is the film, with the offers matching the country filter only.
         let cards = page.components(separatedBy: "<article class=\"card\"").dropFirst()
         let first = try #require(cards.first, "no result cards in \(page.prefix(2000))")
@@ -62,20 +62,20 @@ import Testing
         #expect(page.contains("3001 titles"), "it says which snapshot it serves")
 
         // Markup in a title is text; a javascript: link is no link; the script did not run.
-        let escaped = try Self.render(base.absoluteString + "/?q=evil&mode=lexical")
+        let escaped = try await Self.render(base.absoluteString + "/?q=evil&mode=lexical")
         #expect(escaped.contains("&lt;script&gt;document.title=\"pwned\"&lt;/script&gt; Taxi Evil"), "\(escaped)")
         #expect(!escaped.contains("<title>pwned"))
         #expect(!escaped.contains("javascript:alert"))
 
         // A title's own page, with all its offers.
         let id = try #require(first.components(separatedBy: "data-id=\"").dropFirst().first?.prefix { $0 != "\"" })
-        let title = try Self.render(base.absoluteString + "/titles/\(id)")
+        let title = try await Self.render(base.absoluteString + "/titles/\(id)")
         #expect(title.contains(">Taxi Driver</a></h2>") && title.contains("directed by Martin Scorsese"), "\(title)")
 
         // A picture to look at: .build/artifacts/search-page.png.
         let artifacts = Harness.packageRoot.appendingPathComponent(".build/artifacts").path
         try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
-        _ = try Self.render(
+        _ = try await Self.render(
             base.absoluteString + "/?q=taxi%20driver&country=DE",
             screenshot: artifacts + "/search-page.png"
         )
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func thePageIsServedWithAStrictContentSecurityPolicy() async throws {
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
         let (daemon, base, _) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
         for path in ["/", "/titles/mg000000000000"] {
@@ -110,7 +110,7 @@ import Testing
     /// The page asks for its first results with the HTML (a preload), and its script takes
     /// that answer instead of asking again: one search per page load.
     @Test func theFirstSearchIsMadeOnceWithThePage() async throws {
-        let workspace = try PipelineTests.publishedSample()
+        let workspace = try await PipelineTests.publishedSample()
         let (daemon, base, _) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
         func searches() async throws -> Int {
@@ -126,7 +126,7 @@ import Testing
             "?q=%20caf%C3%A9,%20noir%20&mode=hybrid&year_from=1970&kind=movie", "",
         ] {
             let before = try await searches()
-            let page = try Self.render(base.absoluteString + "/" + query)
+            let page = try await Self.render(base.absoluteString + "/" + query)
             #expect(page.contains("<article class=\"card\""), "\(query): \(page.suffix(1500))")
             #expect(try await searches() == before + 1, "\(query): the preload and the script's request differ")
         }

@@ -5,12 +5,13 @@ import Testing
 /// rebuild, `snapshot query --mode`, `embed`, and the daemon's hybrid, semantic and similar
 /// endpoints — and what happens without the model.
 @Suite(.serialized) struct SemanticTests {
-    static func publishedPlots() throws -> Harness.Workspace {
+    static func publishedPlots() async throws -> Harness.Workspace {
         let workspace = Harness.Workspace()
         #expect(
-            try Harness.run(["import", Harness.fixture("plots.jsonl"), "--source", "plots"], in: workspace).status == 0
+            try await Harness.run(["import", Harness.fixture("plots.jsonl"), "--source", "plots"], in: workspace).status
+                == 0
         )
-        let build = try Harness.run(["build"], in: workspace)
+        let build = try await Harness.run(["build"], in: workspace)
         #expect(build.status == 0, "\(build.stderr)")
         #expect(build.stdout.contains("embeddings: 10 computed, 0 from cache"), "\(build.stdout)")
         return workspace
@@ -22,38 +23,38 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func buildEmbedsOnceAndQueriesFindTitlesByMeaning() throws {
-        let workspace = try Self.publishedPlots()
-        let unchanged = try Harness.run(["build"], in: workspace)
+    @Test func buildEmbedsOnceAndQueriesFindTitlesByMeaning() async throws {
+        let workspace = try await Self.publishedPlots()
+        let unchanged = try await Harness.run(["build"], in: workspace)
         #expect(unchanged.stdout.contains("unchanged: 10 titles from 10 records"), "\(unchanged.stdout)")
-        let again = try Harness.run(["build", "--always"], in: workspace)
+        let again = try await Harness.run(["build", "--always"], in: workspace)
         #expect(again.stdout.contains("embeddings: 0 computed, 10 from cache"), "\(again.stdout)")
 
         let file = try Self.currentFile(workspace)
-        let info = try Harness.run(["snapshot", "info", file], in: workspace)
+        let info = try await Harness.run(["snapshot", "info", file], in: workspace)
         #expect(info.stdout.contains("vectors:        10 × 384 int8, model all-MiniLM-L6-v2, exact search"))
 
         // No word of the query is in the catalog: only meaning can find the shark film.
-        let semantic = try Harness.run(
+        let semantic = try await Harness.run(
             ["snapshot", "query", file, "killer fish attacks swimmers", "--mode", "semantic", "--limit", "1"],
             in: workspace
         )
         #expect(semantic.stdout.contains("Jaws (1975)"), "\(semantic.stdout)")
-        let lexical = try Harness.run(
+        let lexical = try await Harness.run(
             ["snapshot", "query", file, "killer fish attacks swimmers", "--mode", "lexical"],
             in: workspace
         )
         #expect(lexical.stdout.hasPrefix("0 matches (lexical)"), "\(lexical.stdout)")
-        let hybrid = try Harness.run(
+        let hybrid = try await Harness.run(
             ["snapshot", "query", file, "stranded alone on another planet", "--limit", "1"],
             in: workspace
         )
         #expect(hybrid.stdout.contains("(hybrid)") && hybrid.stdout.contains("The Martian (2015)"), "\(hybrid.stdout)")
     }
 
-    @Test func embedPrintsTokenIDsAndAUnitVector() throws {
+    @Test func embedPrintsTokenIDsAndAUnitVector() async throws {
         let workspace = Harness.Workspace()
-        let result = try Harness.run(["embed", "The Matrix"], in: workspace)
+        let result = try await Harness.run(["embed", "The Matrix"], in: workspace)
         #expect(result.status == 0, "\(result.stderr)")
         let line = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(line?["tokens"] as? [Int] == [101, 1996, 8185, 102])
@@ -63,7 +64,7 @@ import Testing
     }
 
     @Test func daemonServesHybridSemanticAndSimilarTitles() async throws {
-        let workspace = try Self.publishedPlots()
+        let workspace = try await Self.publishedPlots()
         let (daemon, base, _) = try await Harness.serve(in: workspace)
         defer { daemon.terminate() }
         let ready = try await Harness.get(base, "/readyz")
@@ -87,9 +88,9 @@ import Testing
     }
 
     @Test func withoutTheModelBuildExplainsAndServeFallsBackToLexical() async throws {
-        var workspace = try Self.publishedPlots()
+        var workspace = try await Self.publishedPlots()
         workspace.extraEnvironment["MEDIAGW_MODELS"] = workspace.root + "/no-models"
-        let build = try Harness.run(["build"], in: workspace)
+        let build = try await Harness.run(["build"], in: workspace)
         #expect(build.status == 66)
         #expect(
             build.stderr.contains("install-model.sh") && build.stderr.contains("--no-embeddings"),
@@ -112,10 +113,10 @@ import Testing
 
 /// `mediagw eval` on a tiny committed set whose figures are known by hand.
 @Suite(.serialized) struct EvalCommandTests {
-    @Test func evalReportsTheFiguresOfATinySetPerModeAndKind() throws {
-        let workspace = try SemanticTests.publishedPlots()
+    @Test func evalReportsTheFiguresOfATinySetPerModeAndKind() async throws {
+        let workspace = try await SemanticTests.publishedPlots()
         let details = workspace.root + "/details.jsonl"
-        let result = try Harness.run(
+        let result = try await Harness.run(
             ["eval", Harness.fixture("plots-eval.tsv"), "--json", "--details", details],
             in: workspace
         )
@@ -145,11 +146,14 @@ import Testing
         #expect(first?["id"] as? String == "q1" && first?["mode"] as? String == "lexical")
         #expect(first?["rank"] as? Int == 1 && (first?["top"] as? [String])?.first == "Jaws (1975)")
 
-        let table = try Harness.run(["eval", Harness.fixture("plots-eval.tsv"), "--mode", "lexical"], in: workspace)
+        let table = try await Harness.run(
+            ["eval", Harness.fixture("plots-eval.tsv"), "--mode", "lexical"],
+            in: workspace
+        )
         #expect(table.stdout.contains("lexical   all                 5  0.600   0.600   0.600"), "\(table.stdout)")
 
         let file = try SemanticTests.currentFile(workspace)
-        let explained = try Harness.run(
+        let explained = try await Harness.run(
             ["snapshot", "query", file, "jaws", "--explain", "--limit", "1"],
             in: workspace
         )
@@ -157,19 +161,19 @@ import Testing
         #expect(explained.stdout.contains("lexical + "), "\(explained.stdout)")
     }
 
-    @Test func aMalformedQueryFileIsRefusedByLine() throws {
-        let workspace = try SemanticTests.publishedPlots()
+    @Test func aMalformedQueryFileIsRefusedByLine() async throws {
+        let workspace = try await SemanticTests.publishedPlots()
         let file = workspace.root + "/bad.tsv"
         try "q1\ttitle\tjaws\tplots:p2\nq2\ttitle only three fields\n".write(
             toFile: file,
             atomically: true,
             encoding: .utf8
         )
-        let result = try Harness.run(["eval", file], in: workspace)
+        let result = try await Harness.run(["eval", file], in: workspace)
         #expect(result.status == 65)
         #expect(result.stderr.contains("bad.tsv:2: 2 tab-separated fields"), "\(result.stderr)")
         try "q1\ttitle\tjaws\tplots:p2\tgenre=dramatic\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let filter = try Harness.run(["eval", file], in: workspace)
+        let filter = try await Harness.run(["eval", file], in: workspace)
         #expect(filter.status == 65 && filter.stderr.contains("bad.tsv:1: 'dramatic' is not a valid genre"))
     }
 }
