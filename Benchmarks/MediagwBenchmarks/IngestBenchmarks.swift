@@ -162,8 +162,8 @@ func measureParsingAndStaging(
     say("parsing + staging (recorded responses replayed: no network, no simulator, no rate limit):")
     for (provider, stream) in streams {
         var configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
-        configuration.requestsPerSecond = 1e9
-        configuration.burst = 1_000_000_000
+        configuration.limits.requestsPerSecond = 1e9
+        configuration.limits.burst = 1_000_000_000
         let recorder = RecordingTransport(simulator: simulator)
         // Each stream's databases go once it is measured, so that no later stream is measured
         // while the kernel writes back an earlier one's pages (this did not remove the slowdown

@@ -191,8 +191,8 @@ func simulatorRecords(titles: Int, logger: Logger) async throws -> (records: [So
         ("streaming-availability", "catalog"), ("watchmode", "listing"), ("justwatch", "popular"),
     ] {
         var configuration = try ConnectorConfiguration.parse(files[provider]!, file: provider)
-        configuration.requestsPerSecond = 1e9
-        configuration.burst = 1_000_000_000
+        configuration.limits.requestsPerSecond = 1e9
+        configuration.limits.burst = 1_000_000_000
         let streams = try Connector.streams(
             for: configuration,
             transport: RecordingTransport(simulator: simulator),

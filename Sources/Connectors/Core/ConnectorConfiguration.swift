@@ -14,14 +14,8 @@ public struct ConnectorConfiguration: Sendable {
     public var baseURL: URL
     public var auth: AuthScheme
     public var keySources: [KeySource]
-    public var requestsPerSecond: Double
-    public var burst: Int
-    public var timeout: TimeInterval
-    public var backoff: Backoff
-    public var breakerThreshold: Int
-    public var breakerCooldown: Duration
-    public var quota: QuotaPolicy
-    public var bucketBudgets: [String: Int]
+    /// `rate_limit`, `timeout_s`, `retries`, `circuit_breaker` and `quota`.
+    public var limits: ClientLimits
     /// Quota units per method (`videos.list: 1`), for providers that price calls differently.
     public var methodCosts: [String: Int]
     public var mapping: Mapping
@@ -99,19 +93,19 @@ public struct ConnectorConfiguration: Sendable {
         }
 
         let rate = try top["rate_limit"]?.members(allowed: ["requests_per_second", "burst"]) ?? [:]
-        requestsPerSecond = try rate["requests_per_second"]?.double(in: 0.001...10_000) ?? 5
-        burst = try rate["burst"]?.int(in: 1...10_000) ?? max(1, Int(requestsPerSecond.rounded(.up)))
-        timeout = TimeInterval(try top["timeout_s"]?.int(in: 1...600) ?? 30)
+        let requestsPerSecond = try rate["requests_per_second"]?.double(in: 0.001...10_000) ?? 5
+        let burst = try rate["burst"]?.int(in: 1...10_000) ?? max(1, Int(requestsPerSecond.rounded(.up)))
+        let timeout = TimeInterval(try top["timeout_s"]?.int(in: 1...600) ?? 30)
 
         let retries = try top["retries"]?.members(allowed: ["max_attempts", "base_delay_ms", "max_delay_s"]) ?? [:]
-        backoff = Backoff(
+        let backoff = Backoff(
             maxAttempts: try retries["max_attempts"]?.int(in: 1...20) ?? 5,
             baseDelay: .milliseconds(try retries["base_delay_ms"]?.int(in: 1...600_000) ?? 500),
             maxDelay: .seconds(try retries["max_delay_s"]?.int(in: 1...3600) ?? 60)
         )
         let breaker = try top["circuit_breaker"]?.members(allowed: ["failures", "cooldown_s"]) ?? [:]
-        breakerThreshold = try breaker["failures"]?.int(in: 1...1000) ?? 8
-        breakerCooldown = .seconds(try breaker["cooldown_s"]?.int(in: 1...86_400) ?? 30)
+        let breakerThreshold = try breaker["failures"]?.int(in: 1...1000) ?? 8
+        let breakerCooldown: Duration = .seconds(try breaker["cooldown_s"]?.int(in: 1...86_400) ?? 30)
 
         let quotaNode =
             try top["quota"]?.members(allowed: ["daily_units", "reset_time_zone", "reset_hour", "buckets"]) ?? [:]
@@ -124,11 +118,20 @@ public struct ConnectorConfiguration: Sendable {
             policy.resetTimeZone = zone
         }
         policy.resetHour = try quotaNode["reset_hour"]?.int(in: 0...23) ?? 0
-        quota = policy
-        bucketBudgets = [:]
+        var bucketBudgets: [String: Int] = [:]
         for (bucket, value) in try quotaNode["buckets"]?.table() ?? [] {
             bucketBudgets[bucket] = try value.int(in: 1...Int(Int32.max))
         }
+        limits = ClientLimits(
+            requestsPerSecond: requestsPerSecond,
+            burst: burst,
+            timeout: timeout,
+            backoff: backoff,
+            breakerThreshold: breakerThreshold,
+            breakerCooldown: breakerCooldown,
+            quota: policy,
+            bucketBudgets: bucketBudgets
+        )
         methodCosts = [:]
         for (method, value) in try top["method_costs"]?.table() ?? [] {
             methodCosts[method] = try value.int(in: 0...100_000)
@@ -148,14 +151,7 @@ public struct ConnectorConfiguration: Sendable {
             baseURL: baseURL,
             auth: auth,
             keys: loadKeys ? try keySources.map { try $0.load(environment: environment) } : [],
-            requestsPerSecond: requestsPerSecond,
-            burst: burst,
-            timeout: timeout,
-            backoff: backoff,
-            breakerThreshold: breakerThreshold,
-            breakerCooldown: breakerCooldown,
-            quota: quota,
-            bucketBudgets: bucketBudgets
+            limits: limits
         )
     }
 

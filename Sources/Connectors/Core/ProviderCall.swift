@@ -13,12 +13,9 @@ public enum AuthScheme: Sendable, Equatable {
     case rapidAPI(host: String)
 }
 
-/// The settings a provider client runs with, read from `connectors/<provider>.yml`.
-public struct ClientSettings: Sendable {
-    public var provider: String
-    public var baseURL: URL
-    public var auth: AuthScheme
-    public var keys: [APIKey]
+/// How hard a provider client may push: its rate, timeout, retries, circuit breaker and quota.
+/// A connector file states them and a client runs with them, as one value.
+public struct ClientLimits: Sendable {
     public var requestsPerSecond: Double
     public var burst: Int
     public var timeout: TimeInterval
@@ -30,10 +27,6 @@ public struct ClientSettings: Sendable {
     public var bucketBudgets: [String: Int]
 
     public init(
-        provider: String,
-        baseURL: URL,
-        auth: AuthScheme = .none,
-        keys: [APIKey] = [],
         requestsPerSecond: Double = 5,
         burst: Int = 5,
         timeout: TimeInterval = 30,
@@ -43,10 +36,6 @@ public struct ClientSettings: Sendable {
         quota: QuotaPolicy = QuotaPolicy(),
         bucketBudgets: [String: Int] = [:]
     ) {
-        self.provider = provider
-        self.baseURL = baseURL
-        self.auth = auth
-        self.keys = keys
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
         self.timeout = timeout
@@ -55,6 +44,29 @@ public struct ClientSettings: Sendable {
         self.breakerCooldown = breakerCooldown
         self.quota = quota
         self.bucketBudgets = bucketBudgets
+    }
+}
+
+/// The settings a provider client runs with, read from `connectors/<provider>.yml`.
+public struct ClientSettings: Sendable {
+    public var provider: String
+    public var baseURL: URL
+    public var auth: AuthScheme
+    public var keys: [APIKey]
+    public var limits: ClientLimits
+
+    public init(
+        provider: String,
+        baseURL: URL,
+        auth: AuthScheme = .none,
+        keys: [APIKey] = [],
+        limits: ClientLimits = ClientLimits()
+    ) {
+        self.provider = provider
+        self.baseURL = baseURL
+        self.auth = auth
+        self.keys = keys
+        self.limits = limits
     }
 }
 

@@ -37,11 +37,11 @@ public final class ProviderClient: Sendable {
         self.now = now
         self.logger = logger
         redact = Redactor(secrets: settings.keys.map(\.value))
-        limiter = TokenBucket(rate: settings.requestsPerSecond, burst: settings.burst)
+        limiter = TokenBucket(rate: settings.limits.requestsPerSecond, burst: settings.limits.burst)
         breaker = CircuitBreaker(
             host: settings.baseURL.host ?? settings.provider,
-            threshold: settings.breakerThreshold,
-            cooldown: settings.breakerCooldown
+            threshold: settings.limits.breakerThreshold,
+            cooldown: settings.limits.breakerCooldown
         )
         keyRing = KeyRing(count: settings.keys.count)
         baseURLBytes = Array(settings.baseURL.absoluteString.utf8)
@@ -75,7 +75,7 @@ public final class ProviderClient: Sendable {
         var random = SystemRandomNumberGenerator()
         while true {
             let date = now()
-            let day = settings.quota.day(of: date)
+            let day = settings.limits.quota.day(of: date)
             let key = try await pickKey(for: call, day: day, date: date)
             if let wait = await breaker.admit() {
                 throw ConnectorError.circuitOpen(host: breaker.host, retryIn: wait)
@@ -123,7 +123,7 @@ public final class ProviderClient: Sendable {
                 }
                 throw ConnectorError.quotaExhausted(
                     provider: settings.provider,
-                    resumesAfter: settings.quota.nextReset(after: date)
+                    resumesAfter: settings.limits.quota.nextReset(after: date)
                 )
             case .forbidden(let message):
                 await breaker.recordSuccess()
@@ -146,15 +146,15 @@ public final class ProviderClient: Sendable {
                 )
             case .retry(let after, let reason):
                 if response.map({ $0.status >= 500 }) ?? true { await breaker.recordFailure() }
-                guard attempt < settings.backoff.maxAttempts else {
+                guard attempt < settings.limits.backoff.maxAttempts else {
                     throw ConnectorError.failed(
                         provider: settings.provider,
                         message: redact("\(call.location): \(reason) after \(attempt) attempts")
                     )
                 }
                 let wait = min(
-                    after ?? settings.backoff.jitteredDelay(afterAttempt: attempt, using: &random),
-                    settings.backoff.maxDelay
+                    after ?? settings.limits.backoff.jitteredDelay(afterAttempt: attempt, using: &random),
+                    settings.limits.backoff.maxDelay
                 )
                 logger.info(
                     "retrying",
@@ -171,7 +171,8 @@ public final class ProviderClient: Sendable {
     /// The key to use now, rotating past keys whose budget is spent; nil for keyless providers.
     private func pickKey(for call: ProviderCall, day: String, date: Date) async throws -> APIKey? {
         guard !settings.keys.isEmpty else { return nil }
-        let budget = call.bucket == "units" ? settings.quota.dailyUnits : settings.bucketBudgets[call.bucket]
+        let budget =
+            call.bucket == "units" ? settings.limits.quota.dailyUnits : settings.limits.bucketBudgets[call.bucket]
         while let index = await keyRing.current(day: day, bucket: call.bucket) {
             let key = settings.keys[index]
             guard let budget else { return key }
@@ -181,7 +182,7 @@ public final class ProviderClient: Sendable {
         }
         throw ConnectorError.quotaExhausted(
             provider: settings.provider,
-            resumesAfter: settings.quota.nextReset(after: date)
+            resumesAfter: settings.limits.quota.nextReset(after: date)
         )
     }
 
@@ -224,7 +225,7 @@ public final class ProviderClient: Sendable {
             url: URL(string: String(decoding: url, as: UTF8.self))!,
             headers: headers,
             body: call.body,
-            timeout: settings.timeout
+            timeout: settings.limits.timeout
         )
     }
 

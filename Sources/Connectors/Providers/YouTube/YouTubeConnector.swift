@@ -121,7 +121,7 @@ public struct YouTubeConnector: Sendable {
         feedSettings.baseURL = feedsURL
         feedSettings.auth = .none
         feedSettings.keys = []
-        feedSettings.quota.dailyUnits = nil
+        feedSettings.limits.quota.dailyUnits = nil
         feedClient = ProviderClient(
             settings: feedSettings,
             transport: client.transport,
