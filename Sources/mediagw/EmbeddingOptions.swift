@@ -45,3 +45,26 @@ struct EmbeddingOptions: ParsableArguments {
         return try BertEmbedder(directory: model ?? ModelDirectory.defaultPath(), workers: embedWorkers)
     }
 }
+
+/// The embedder for queries (`serve`, `mcp`): the model, with the vectors of recent query texts
+/// remembered (`RecentEmbeddings`).
+struct QueryEmbeddingOptions: ParsableArguments {
+    @OptionGroup var embedding: EmbeddingOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Query texts whose vectors are remembered (the next page or a facet click asks again); 0 turns it off.",
+            valueName: "n"
+        )
+    )
+    var queryCache = 2048
+
+    func validate() throws {
+        guard queryCache >= 0 else { throw ValidationError("--query-cache must be 0 or more") }
+    }
+
+    func makeEmbedder() async throws -> any Embedder {
+        let model = try await embedding.makeEmbedder()
+        return queryCache > 0 ? RecentEmbeddings(model, capacity: queryCache) : model
+    }
+}

@@ -24,7 +24,7 @@ struct McpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve this snapshot file instead.", valueName: "file"))
     var snapshot: String?
 
-    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var embedding: QueryEmbeddingOptions
 
     @Option(help: ArgumentHelp("Log level (logs go to standard error).", valueName: "level"))
     var logLevel: Logger.Level = .warning

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     var cache: String?
     @Option(help: ArgumentHelp("With --from: seconds between checks of the store's CURRENT.", valueName: "seconds"))
     var storePollInterval = 5.0
-    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var embedding: QueryEmbeddingOptions
     @OptionGroup var store: ObjectStoreOptions
     @OptionGroup var common: CommonOptions
 
