@@ -7,8 +7,10 @@
 # 1. Lexical: a generated 100,000-title snapshot (mediagw-bench --titles 100000), the queries of
 #    Benchmarks/queries.txt round-robin, mode=lexical, with /healthz probed at the same time by
 #    a second wrk (2 connections) and the daemon's RSS sampled every second.
-# 2. Hybrid: the sample catalog (3,000 real films) built with the embedding model, so every
-#    query is embedded by MiniLM (the 100k generated catalog has no real vectors to rank).
+# 2. Hybrid: the sample catalog (3,000 real films) built with the embedding model (the 100k
+#    generated catalog has no real vectors to rank), with the daemon's query-vector memory
+#    (the mix repeats its 43 queries, so after the first round every vector is remembered) and
+#    again with --query-cache 0, where every query is embedded by MiniLM.
 # 3. --soak S: lexical load for S seconds while a new snapshot is published every 30 s; counts
 #    non-2xx answers (there should be none).
 # wrk shares the 2 cores with the daemon: figures are for the pair, as a client on the same host.
@@ -36,8 +38,10 @@ stop_server() { if [[ -n "$server" ]]; then kill "$server" 2>/dev/null || true; 
 trap stop_server EXIT
 write_query_paths "$work"
 
-serve() {  # serve SNAPSHOTS_DIR: starts the daemon, sets $base
-    "$bin/mediagw" serve --port 0 --snapshots "$1" --log-level error >"$work/serve.out" 2>"$work/serve.err" &
+serve() {  # serve SNAPSHOTS_DIR [FLAG...]: starts the daemon, sets $base
+    local snapshots="$1"
+    shift
+    "$bin/mediagw" serve --port 0 --snapshots "$snapshots" --log-level error "$@" >"$work/serve.out" 2>"$work/serve.err" &
     server=$!
     for _ in $(seq 1 300); do grep -q '^listening on ' "$work/serve.out" && break; sleep 0.1; done
     base="$(sed -n 's/^listening on //p' "$work/serve.out" | head -n 1)"
@@ -79,6 +83,10 @@ if [[ ! -f "$work/sample/snapshots/CURRENT" ]]; then
 fi
 serve "$work/sample/snapshots"
 measure hybrid-3k "$work/paths-hybrid.txt"
+stop_server
+# The same without remembered query vectors: every request runs the model.
+serve "$work/sample/snapshots" --query-cache 0
+measure hybrid-3k-uncached "$work/paths-hybrid.txt"
 stop_server
 
 # 3. Soak with hot swaps.
