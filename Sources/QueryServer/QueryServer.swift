@@ -38,6 +38,7 @@ public struct QueryServer: Sendable {
         self.embedder = embedder
         self.embedderProblem = embedderProblem
         self.logger = logger
+        if let recent = embedder as? RecentEmbeddings { metrics.followQueryVectors { recent.counts } }
         workers = WorkerThreads(count: configuration.searchThreads, name: "mediagw-search")
         httpThreads = WorkerThreads(count: 2, name: "mediagw-http")
         storeStatus = configuration.store.map {

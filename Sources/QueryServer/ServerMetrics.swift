@@ -16,6 +16,9 @@ public final class ServerMetrics: Sendable {
     private let connectionLimitHits: Counter
     private let searchQueue: Gauge
     private let builtAt = Mutex<Double?>(nil)
+    /// Reads the query-vector memory's hits and misses so far (`RecentEmbeddings.counts`).
+    private let queryVectorCounts = Mutex<(@Sendable () -> (hits: Int, misses: Int))?>(nil)
+    private let queryVectorsReported = Mutex((hits: 0, misses: 0))
     static let routes = [
         "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/titles/{id}/offers", "/v1/leaving",
         "/v1/new", "/v1/changes", "/v1/snapshot", "/healthz", "/readyz", "/metrics", "/openapi.json", "other",
@@ -162,10 +165,33 @@ public final class ServerMetrics: Sendable {
         ).increment()
     }
 
+    /// Reports the query-vector memory's hits and misses with every scrape.
+    func followQueryVectors(_ counts: @escaping @Sendable () -> (hits: Int, misses: Int)) {
+        queryVectorCounts.withLock { $0 = counts }
+    }
+
     /// The exposition text.
     public func render() -> String {
         if let built = builtAt.withLock({ $0 }) {
             snapshotAge.set(Date().timeIntervalSince1970 - built)
+        }
+        if let counts = queryVectorCounts.withLock({ $0 }) {
+            let now = counts()
+            let before = queryVectorsReported.withLock { reported in
+                defer { reported = now }
+                return reported
+            }
+            for (result, delta) in [("hit", now.hits - before.hits), ("miss", now.misses - before.misses)] {
+                registry.makeCounter(
+                    descriptor: .init(
+                        namespace: "mediagw",
+                        metricName: "query_vectors",
+                        unitName: "total",
+                        helpText: "Query texts answered from the remembered vectors (hit) or by the model (miss)"
+                    ),
+                    labels: [("result", result)]
+                ).increment(by: Int64(max(delta, 0)))
+            }
         }
         return registry.emitToString()
     }

@@ -173,6 +173,26 @@ struct BlockingEmbedder: Embedder {
         }
     }
 
+    /// The next page of a hybrid search embeds nothing: the vector is remembered, and
+    /// `/metrics` counts the hit and the miss.
+    @Test func aRepeatedHybridQueryIsEmbeddedOnceAndCounted() async throws {
+        let model = BlockingEmbedder(seconds: 0)
+        let recent = RecentEmbeddings(model, capacity: 16)
+        try await withServer(try Self.directory(), embedder: recent) { server, base in
+            let first = try await get(base, "/v1/search?q=alien&mode=hybrid&limit=1")
+            let next = try await get(base, "/v1/search?q=alien&mode=hybrid&limit=1&offset=1")
+            #expect(first.status == 200 && next.status == 200)
+            #expect(first.json["mode"] as? String == "hybrid")
+            #expect(recent.counts.hits == 1 && recent.counts.misses == 1)
+            let metrics = server.metrics.render()
+            #expect(metrics.contains(#"mediagw_query_vectors_total{result="hit"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"mediagw_query_vectors_total{result="miss"} 1"#))
+            // A scrape reports what happened since the last one, so the totals stay true.
+            _ = try await get(base, "/v1/search?q=alien&mode=hybrid&limit=1&offset=2")
+            #expect(server.metrics.render().contains(#"mediagw_query_vectors_total{result="hit"} 2"#))
+        }
+    }
+
     @Test func aBadValueNamesTheAllowedOnes() async throws {
         try await withServer(try Self.directory()) { _, base in
             let response = try await get(base, "/v1/search?q=x&genre=scifi")
