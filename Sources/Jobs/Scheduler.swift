@@ -46,10 +46,8 @@ public struct Scheduler: Sendable {
                 lastReload = now
                 do {
                     jobs = try JobConfiguration.loadAll(directory: jobsDirectory)
-                } catch let error as MediaError {
-                    logger.error("keeping the previous job files: \(error.message)")
                 } catch {
-                    logger.error("keeping the previous job files: \(error)")
+                    logger.error("keeping the previous job files: \((error as? MediaError)?.message ?? "\(error)")")
                 }
             }
             let decision = planner.check(jobs, now: now, running: Set(supervisor.running))
