@@ -1,4 +1,5 @@
 import Foundation
+import MediaModel
 
 /// A calendar day as days since 1970-01-01 (UTC): how offer dates are compared.
 public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -13,13 +14,7 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard text.count >= 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]),
             let day = Int(parts[2]), (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        // Days from civil (Howard Hinnant's algorithm), exact for the proleptic Gregorian calendar.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        number = Int32(era * 146_097 + dayOfEra - 719_468)
+        number = Int32(CivilDate(year: year, month: month, day: day).daysSince1970)
     }
 
     /// Exactly `YYYY-MM-DD` of a day that exists (`2025-02-29` is not one): what the API and
@@ -51,16 +46,5 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.number < rhs.number }
 
     /// `YYYY-MM-DD`.
-    public var description: String {
-        let z = Int(number) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", year, month, day)
-    }
+    public var description: String { CivilDate(daysSince1970: Int(number)).isoText }
 }

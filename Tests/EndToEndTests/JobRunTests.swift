@@ -38,6 +38,18 @@ import Testing
                 in: workspace ?? self.workspace
             )
         }
+
+        /// Waits (10 s at most) until the workspace's staging shows what `holds` looks for.
+        func waitForStaging(_ holds: (StagingStore) throws -> Bool) async throws {
+            for _ in 0..<400 {
+                if FileManager.default.fileExists(atPath: workspace.staging),
+                    let store = try? StagingStore(path: workspace.staging), (try? holds(store)) == true
+                {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+        }
     }
 
     /// A workspace with the simulator running and its connector files written.
@@ -310,14 +322,7 @@ import Testing
         )
         try first.run()
         // Wait until the first run holds the lock.
-        for _ in 0..<400 {
-            if FileManager.default.fileExists(atPath: setup.workspace.staging),
-                (try? StagingStore(path: setup.workspace.staging).locks()["jw"]) != nil
-            {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        try await setup.waitForStaging { try $0.locks()["jw"] != nil }
         let second = try await setup.run(["run", "jw"])
         #expect(second.status == 73, "\(second.stderr)")
         #expect(
@@ -463,14 +468,7 @@ import Testing
         )
         try process.run()
         // Wait for the first committed page.
-        for _ in 0..<400 {
-            if FileManager.default.fileExists(atPath: setup.workspace.staging),
-                let run = try? StagingStore(path: setup.workspace.staging).runs(job: "jw").first, run.counts.read > 0
-            {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
+        try await setup.waitForStaging { (try $0.runs(job: "jw").first?.counts.read ?? 0) > 0 }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(20)
         while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }

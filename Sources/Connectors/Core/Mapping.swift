@@ -47,6 +47,14 @@ public struct Mapping: Sendable {
         }
     }
 
+    /// An offer in `country` on the service `providerID` maps to; nil where it maps to none.
+    func offer(on providerID: String, monetization: Monetization, in country: String, unmapped: inout [String: Int])
+        -> Offer?
+    {
+        guard let service = service(providerID, monetization: monetization, unmapped: &unmapped) else { return nil }
+        return Offer(country: country.uppercased(), service: service, monetization: monetization)
+    }
+
     /// The canonical service for a provider service id, trying `id:monetization` first.
     public func service(_ providerID: String, monetization: Monetization? = nil, unmapped: inout [String: Int])
         -> String?
@@ -104,26 +112,7 @@ public enum ProviderValues {
 
     /// The UTC day of a Unix time as `yyyy-MM-dd`.
     public static func isoDay(unix: Int) -> String {
-        let days = unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        guard (0...9999).contains(year) else {
-            return "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
-        }
-        let digit = { (value: Int) in UInt8(ascii: "0") + UInt8(value) }
-        let bytes: [UInt8] = [
-            digit(year / 1000), digit(year / 100 % 10), digit(year / 10 % 10), digit(year % 10), UInt8(ascii: "-"),
-            digit(month / 10), digit(month % 10), UInt8(ascii: "-"), digit(day / 10), digit(day % 10),
-        ]
-        return String(decoding: bytes, as: UTF8.self)
+        CivilDate(daysSince1970: unix >= 0 ? unix / 86_400 : (unix - 86_399) / 86_400).isoText
     }
 
     /// The UTC day of `date` as `yyyy-MM-dd`.
@@ -266,5 +255,23 @@ extension JSONValue {
         if let value = self[key]?.string { return value }
         if let value = self[key]?.int { return String(value) }
         throw MappingError("missing field '\(key)'")
+    }
+}
+
+/// How one provider names monetization types and video qualities in its offers.
+struct OfferTerms: Sendable {
+    let monetizations: [String: Monetization]
+    let qualities: [String: VideoQuality]
+
+    /// The monetization `name` stands for; an unknown name is counted (`monetization:PVOD`) and gives nil.
+    func monetization(_ name: String?, unmapped: inout [String: Int]) -> Monetization? {
+        if let name, let monetization = monetizations[name] { return monetization }
+        unmapped["monetization:\(name ?? "null")", default: 0] += 1
+        return nil
+    }
+
+    /// The quality `name` stands for; nil when the provider gives none or one this does not know.
+    func quality(_ name: String?) -> VideoQuality? {
+        name.flatMap { qualities[$0] }
     }
 }

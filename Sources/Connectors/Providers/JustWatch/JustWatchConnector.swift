@@ -8,16 +8,14 @@ import MediaModel
 /// returns nothing past an offset ceiling (about 2,000), so a slice that reaches it is split by
 /// release-year range until every slice fits; `new` — `newTitles` per country and day with
 /// `after` cursors, the incremental stream. GraphQL `errors[]` in a 200 response are errors.
-public struct JustWatchConnector: Sendable {
+public struct JustWatchConnector: ProviderConnector {
     public static let provider = "justwatch"
     static let streamNames = ["popular", "new"]
 
-    let client: ProviderClient
-    let mapping: Mapping
+    let context: ConnectorContext
     let popular: PopularOptions?
     let newTitles: NewOptions?
     let language: String
-    let now: @Sendable () -> Date
 
     struct PopularOptions: Sendable {
         var countries: [String]
@@ -33,19 +31,12 @@ public struct JustWatchConnector: Sendable {
         var lookbackDays: Int
     }
 
-    public init(
-        configuration: ConnectorConfiguration,
-        client: ProviderClient,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) throws {
-        try configuration.checkStreamNames(Self.streamNames)
-        self.client = client
-        self.mapping = configuration.mapping
-        self.now = now
+    init(context: ConnectorContext, configuration: ConnectorConfiguration) throws {
+        self.context = context
         language = "en"
         let popularKeys = ["countries", "packages", "page_size", "offset_ceiling", "first_year"]
         if let options = try configuration.stream("popular", allowed: popularKeys) {
-            let thisYear = Calendar(identifier: .gregorian).component(.year, from: now())
+            let thisYear = Calendar(identifier: .gregorian).component(.year, from: context.now())
             popular = PopularOptions(
                 countries: try options["countries"]?.strings().map { $0.uppercased() } ?? ["US"],
                 packages: try options["packages"]?.strings() ?? [],

@@ -4,6 +4,15 @@ import MediaModel
 
 // How JustWatch payloads become source records.
 extension JustWatchConnector {
+    /// `monetizationType` and `presentationType` as JustWatch writes them.
+    static let offerTerms = OfferTerms(
+        monetizations: [
+            "FLATRATE": .subscription, "FLATRATE_AND_BUY": .subscription, "FREE": .free, "ADS": .ads, "RENT": .rent,
+            "BUY": .buy,
+        ],
+        qualities: ["SD": .sd, "HD": .hd, "_4K": .uhd, "4K": .uhd]
+    )
+
     static func record(node: JSONValue, country: String, mapping: Mapping, unmapped: inout [String: Int]) throws
         -> SourceRecord
     {
@@ -63,44 +72,20 @@ extension JustWatchConnector {
         }
         var offers: [Offer] = []
         for offer in node["offers"]?.array ?? [] {
-            let monetization: Monetization
-            switch offer["monetizationType"]?.string {
-            case "FLATRATE", "FLATRATE_AND_BUY": monetization = .subscription
-            case "FREE": monetization = .free
-            case "ADS": monetization = .ads
-            case "RENT": monetization = .rent
-            case "BUY": monetization = .buy
-            case let other:
-                unmapped["monetization:\(other ?? "null")", default: 0] += 1
-                continue
-            }
-            guard
+            guard let monetization = offerTerms.monetization(offer["monetizationType"]?.string, unmapped: &unmapped),
                 let package = offer["package"]?["shortName"]?.string
                     ?? offer["package"]?["packageId"]?.int.map(String.init),
-                let service = mapping.service(package, monetization: monetization, unmapped: &unmapped)
+                var mapped = mapping.offer(on: package, monetization: monetization, in: country, unmapped: &unmapped)
             else { continue }
-            let quality: VideoQuality?
-            switch offer["presentationType"]?.string {
-            case "SD": quality = .sd
-            case "HD": quality = .hd
-            case "_4K", "4K": quality = .uhd
-            default: quality = nil
-            }
-            offers.append(
-                Offer(
-                    country: country.uppercased(),
-                    service: service,
-                    monetization: monetization,
-                    price: ProviderValues.price(
-                        offer["retailPriceValue"]?.decimalText,
-                        currency: offer["currency"]?.string
-                    ),
-                    quality: quality,
-                    webURL: offer["standardWebURL"]?.string,
-                    availableSince: ProviderValues.isoDate(offer["dateCreated"]?.string),
-                    expiresOn: ProviderValues.isoDate(offer["availableTo"]?.string)
-                )
+            mapped.price = ProviderValues.price(
+                offer["retailPriceValue"]?.decimalText,
+                currency: offer["currency"]?.string
             )
+            mapped.quality = offerTerms.quality(offer["presentationType"]?.string)
+            mapped.webURL = offer["standardWebURL"]?.string
+            mapped.availableSince = ProviderValues.isoDate(offer["dateCreated"]?.string)
+            mapped.expiresOn = ProviderValues.isoDate(offer["availableTo"]?.string)
+            offers.append(mapped)
         }
         record.offers = ProviderValues.distinctOffers(offers)
         return record

@@ -5,13 +5,13 @@ import MediaModel
 // The JustWatch ingest streams: what each fetches, page by page, and where it resumes.
 extension JustWatchConnector {
     /// Popular titles per country, offset paged, slices split by year past the offset ceiling.
-    struct PopularStream: IngestStream {
+    struct PopularStream: ProviderStream {
         struct Slice: Codable, Equatable {
             var firstYear: Int
             var lastYear: Int
         }
 
-        struct State: Codable {
+        struct State: PassState {
             var country = 0
             var slices: [Slice] = []
             var offset = 0
@@ -21,13 +21,10 @@ extension JustWatchConnector {
         let connector: JustWatchConnector
         let options: PopularOptions
         var name: String { "popular" }
-        var source: String { provider }
         var cursorKind: CursorKind { .page }
-        var isFullListing: Bool { false }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
-            if state.done == true || state.country >= options.countries.count { state = State() }
+            var state = try resumedState(cursor) { $0.country >= options.countries.count }
             if state.slices.isEmpty {
                 state.slices = [Slice(firstYear: options.years.lowerBound, lastYear: options.years.upperBound)]
             }
@@ -83,11 +80,7 @@ extension JustWatchConnector {
             } else {
                 advance(&next)
             }
-            var builder = PageBuilder(
-                payloads: [RawPayload(body: response.body, location: location)],
-                cursor: CursorCoding.encode(next),
-                isLast: next.done == true
-            )
+            var builder = page(response, at: location, next: next, isLast: next.done == true)
             builder.page.progress =
                 next.done == true ? 1 : Double(next.country) / Double(max(options.countries.count, 1))
             builder.page.unmapped = unmapped
@@ -109,8 +102,8 @@ extension JustWatchConnector {
     }
 
     /// New titles per country and day, `after`-cursor paged, from the high-water day to today.
-    struct NewTitlesStream: IngestStream {
-        struct State: Codable {
+    struct NewTitlesStream: ProviderStream {
+        struct State: StartingState {
             /// Days before this one are staged.
             var day: String?
             var country = 0
@@ -120,9 +113,7 @@ extension JustWatchConnector {
         let connector: JustWatchConnector
         let options: NewOptions
         var name: String { "new" }
-        var source: String { provider }
         var cursorKind: CursorKind { .opaque }
-        var isFullListing: Bool { false }
         var supportsWindows: Bool { true }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
@@ -130,7 +121,7 @@ extension JustWatchConnector {
             let today =
                 window.map { Self.format(calendar.date(byAdding: .second, value: -1, to: $0.to)!) }
                 ?? Self.format(connector.now())
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
+            var state = try state(after: cursor)
             if state.day == nil {
                 let start =
                     window?.from ?? calendar.date(byAdding: .day, value: -options.lookbackDays, to: connector.now())!
@@ -172,11 +163,7 @@ extension JustWatchConnector {
                 next = State(day: day)
                 isLast = true
             }
-            var builder = PageBuilder(
-                payloads: [RawPayload(body: response.body, location: location)],
-                cursor: CursorCoding.encode(next),
-                isLast: isLast
-            )
+            var builder = page(response, at: location, next: next, isLast: isLast)
             JustWatchConnector.add(edges, at: location, country: country, mapping: connector.mapping, to: &builder)
             return builder.page
         }

@@ -10,15 +10,13 @@ import MediaModel
 /// of at most 31 days with cursor paging, the incremental stream. `/shows/{id}` refreshes one
 /// title. A show becomes one source record per country (`82@us`) holding that country's offers,
 /// plus season and episode records when the show carries them.
-public struct StreamingAvailabilityConnector: Sendable {
+public struct StreamingAvailabilityConnector: ProviderConnector {
     public static let provider = "streaming-availability"
     static let streamNames = ["catalog", "changes"]
 
-    let client: ProviderClient
-    let mapping: Mapping
+    let context: ConnectorContext
     let catalog: CatalogOptions?
     let changes: ChangesOptions?
-    let now: @Sendable () -> Date
 
     struct CatalogOptions: Sendable {
         var countries: [String]
@@ -34,15 +32,8 @@ public struct StreamingAvailabilityConnector: Sendable {
         var windowLength: TimeInterval
     }
 
-    public init(
-        configuration: ConnectorConfiguration,
-        client: ProviderClient,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) throws {
-        try configuration.checkStreamNames(Self.streamNames)
-        self.client = client
-        self.mapping = configuration.mapping
-        self.now = now
+    init(context: ConnectorContext, configuration: ConnectorConfiguration) throws {
+        self.context = context
         if let options = try configuration.stream("catalog", allowed: ["countries", "catalogs", "show_type"]) {
             catalog = CatalogOptions(
                 countries: try Self.countries(options["countries"], in: configuration),
@@ -122,13 +113,13 @@ public struct StreamingAvailabilityConnector: Sendable {
     /// `/shows/{id}` for each of `ids`, one page a show; the cursor is the index of the next.
     func refreshStream(ids: [String]) -> any IngestStream { RefreshStream(connector: self, ids: ids) }
 
-    struct RefreshStream: IngestStream {
+    struct RefreshStream: ProviderStream {
+        /// The cursor is the index of the next id, as plain digits.
+        typealias State = Int
         let connector: StreamingAvailabilityConnector
         let ids: [String]
         var name: String { "refresh" }
-        var source: String { provider }
         var cursorKind: CursorKind { .page }
-        var isFullListing: Bool { false }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
             let index = min(Int(cursor ?? "") ?? 0, max(ids.count - 1, 0))

@@ -4,6 +4,14 @@ import MediaModel
 
 // How StreamingAvailability payloads become source records.
 extension StreamingAvailabilityConnector {
+    /// A streaming option's `type` and `quality` as Streaming Availability writes them.
+    static let offerTerms = OfferTerms(
+        monetizations: [
+            "subscription": .subscription, "free": .free, "ads": .ads, "rent": .rent, "buy": .buy, "addon": .addon,
+        ],
+        qualities: ["sd": .sd, "hd": .hd, "qhd": .hd, "uhd": .uhd]
+    )
+
     /// The records of a show as seen in one country.
     static func records(show: JSONValue, country: String, mapping: Mapping, unmapped: inout [String: Int]) throws
         -> [SourceRecord]
@@ -39,42 +47,30 @@ extension StreamingAvailabilityConnector {
             unmapped: &unmapped
         )
         var records = [record]
+        // A season or an episode: a record of its own under the show, with its own offers.
+        func part(_ node: JSONValue, id partID: String, kind: TitleKind, title: String, season: Int) -> SourceRecord {
+            var record = SourceRecord(source: provider, id: partID, kind: kind, title: title)
+            record.parentID = id
+            record.seasonNumber = season
+            let options = node["streamingOptions"]?[country.lowercased()]
+            record.offers = offers(options, country: country, mapping: mapping, unmapped: &unmapped)
+            return record
+        }
         for (seasonIndex, season) in (show["seasons"]?.array ?? []).enumerated() {
-            let seasonID = "\(id)/s\(seasonIndex + 1)"
-            var seasonRecord = SourceRecord(
-                source: provider,
-                id: seasonID,
-                kind: .season,
-                title: season["title"]?.string ?? "Season \(seasonIndex + 1)"
-            )
-            seasonRecord.parentID = id
-            seasonRecord.seasonNumber = seasonIndex + 1
+            let number = seasonIndex + 1
+            let seasonID = "\(id)/s\(number)"
+            let seasonTitle = season["title"]?.string ?? "Season \(number)"
+            var seasonRecord = part(season, id: seasonID, kind: .season, title: seasonTitle, season: number)
             seasonRecord.year = season["firstAirYear"]?.int
-            seasonRecord.offers = offers(
-                season["streamingOptions"]?[country.lowercased()],
-                country: country,
-                mapping: mapping,
-                unmapped: &unmapped
-            )
             records.append(seasonRecord)
             for (episodeIndex, episode) in (season["episodes"]?.array ?? []).enumerated() {
-                var episodeRecord = SourceRecord(
-                    source: provider,
-                    id: "\(seasonID)e\(episodeIndex + 1)",
-                    kind: .episode,
-                    title: episode["title"]?.string ?? "Episode \(episodeIndex + 1)"
-                )
-                episodeRecord.parentID = id
-                episodeRecord.seasonNumber = seasonIndex + 1
-                episodeRecord.episodeNumber = episodeIndex + 1
+                let episodeNumber = episodeIndex + 1
+                let title = episode["title"]?.string ?? "Episode \(episodeNumber)"
+                let episodeID = "\(seasonID)e\(episodeNumber)"
+                var episodeRecord = part(episode, id: episodeID, kind: .episode, title: title, season: number)
+                episodeRecord.episodeNumber = episodeNumber
                 episodeRecord.overview = episode["overview"]?.string
                 episodeRecord.year = episode["airYear"]?.int
-                episodeRecord.offers = offers(
-                    episode["streamingOptions"]?[country.lowercased()],
-                    country: country,
-                    mapping: mapping,
-                    unmapped: &unmapped
-                )
                 records.append(episodeRecord)
             }
         }
@@ -112,46 +108,24 @@ extension StreamingAvailabilityConnector {
     {
         var offers: [Offer] = []
         for option in options?.array ?? [] {
-            guard let type = option["type"]?.string else { continue }
-            let monetization: Monetization
-            switch type {
-            case "subscription": monetization = .subscription
-            case "free": monetization = .free
-            case "ads": monetization = .ads
-            case "rent": monetization = .rent
-            case "buy": monetization = .buy
-            case "addon": monetization = .addon
-            default:
-                unmapped["monetization:\(type)", default: 0] += 1
-                continue
-            }
-            let providerService = option["addon"]?["id"]?.string ?? option["service"]?["id"]?.string
-            guard let providerService,
-                let service = mapping.service(providerService, monetization: monetization, unmapped: &unmapped)
-            else { continue }
-            let quality: VideoQuality?
-            switch option["quality"]?.string {
-            case "sd": quality = .sd
-            case "hd", "qhd": quality = .hd
-            case "uhd": quality = .uhd
-            default: quality = nil
-            }
-            offers.append(
-                Offer(
-                    country: country.uppercased(),
-                    service: service,
+            guard let type = option["type"]?.string,
+                let monetization = offerTerms.monetization(type, unmapped: &unmapped),
+                let providerService = option["addon"]?["id"]?.string ?? option["service"]?["id"]?.string,
+                var offer = mapping.offer(
+                    on: providerService,
                     monetization: monetization,
-                    price: ProviderValues.price(
-                        option["price"]?["amount"]?.decimalText,
-                        currency: option["price"]?["currency"]?.string
-                    ),
-                    quality: quality,
-                    webURL: option["link"]?.string,
-                    deepLink: option["videoLink"]?.string,
-                    availableSince: option["availableSince"]?.int.map(ProviderValues.isoDateTime(unix:)),
-                    expiresOn: option["expiresOn"]?.int.map(ProviderValues.isoDateTime(unix:))
+                    in: country,
+                    unmapped: &unmapped
                 )
-            )
+            else { continue }
+            let price = option["price"]
+            offer.price = ProviderValues.price(price?["amount"]?.decimalText, currency: price?["currency"]?.string)
+            offer.quality = offerTerms.quality(option["quality"]?.string)
+            offer.webURL = option["link"]?.string
+            offer.deepLink = option["videoLink"]?.string
+            offer.availableSince = option["availableSince"]?.int.map(ProviderValues.isoDateTime(unix:))
+            offer.expiresOn = option["expiresOn"]?.int.map(ProviderValues.isoDateTime(unix:))
+            offers.append(offer)
         }
         return ProviderValues.distinctOffers(offers)
     }

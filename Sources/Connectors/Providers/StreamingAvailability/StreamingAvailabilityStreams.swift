@@ -5,9 +5,9 @@ import MediaModel
 // The StreamingAvailability ingest streams: what each fetches, page by page, and where it resumes.
 extension StreamingAvailabilityConnector {
     /// `/shows/search/filters`, country by country, following `nextCursor`.
-    struct CatalogStream: IngestStream {
-        struct State: Codable {
-            var country: Int
+    struct CatalogStream: ProviderStream {
+        struct State: PassState {
+            var country = 0
             var cursor: String?
             var done: Bool?
         }
@@ -15,13 +15,11 @@ extension StreamingAvailabilityConnector {
         let connector: StreamingAvailabilityConnector
         let options: CatalogOptions
         var name: String { "catalog" }
-        var source: String { provider }
         var cursorKind: CursorKind { .opaque }
         var isFullListing: Bool { true }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State(country: 0)
-            if state.done == true || state.country >= options.countries.count { state = State(country: 0) }
+            let state = try resumedState(cursor) { $0.country >= options.countries.count }
             let country = options.countries[state.country]
             var query = [("country", country), ("series_granularity", "show"), ("output_language", "en")]
             if !options.catalogs.isEmpty { query.append(("catalogs", options.catalogs.joined(separator: ","))) }
@@ -41,9 +39,7 @@ extension StreamingAvailabilityConnector {
                 )
             }
             let body = try JSONValue.page(response.body, location: call.location)
-            guard let shows = body["shows"]?.array else {
-                throw ConnectorError.unreadablePage(location: call.location, reason: "no 'shows' array")
-            }
+            let shows = try body.requiredArray("shows", at: call.location)
             var next = State(country: state.country)
             if body["hasMore"]?.bool == true, let token = body["nextCursor"]?.string {
                 next.cursor = token
@@ -52,11 +48,7 @@ extension StreamingAvailabilityConnector {
             } else {
                 next.done = true
             }
-            var builder = PageBuilder(
-                payloads: [RawPayload(body: response.body, location: call.location)],
-                cursor: CursorCoding.encode(next),
-                isLast: next.done == true
-            )
+            var builder = page(response, at: call.location, next: next, isLast: next.done == true)
             builder.page.completesPass = next.done == true
             builder.page.progress =
                 next.done == true ? 1 : Double(next.country) / Double(max(options.countries.count, 1))
@@ -74,8 +66,8 @@ extension StreamingAvailabilityConnector {
     }
 
     /// `/changes` over time windows: every country and change type per window, cursor paged.
-    struct ChangesStream: IngestStream {
-        struct State: Codable {
+    struct ChangesStream: ProviderStream {
+        struct State: StartingState {
             /// Changes up to here are staged (the scheduled high-water mark).
             var highWater: Date?
             var window: TimeWindow?
@@ -89,13 +81,10 @@ extension StreamingAvailabilityConnector {
         let connector: StreamingAvailabilityConnector
         let options: ChangesOptions
         var name: String { "changes" }
-        var source: String { provider }
         var cursorKind: CursorKind { .window }
-        var isFullListing: Bool { false }
-        var supportsWindows: Bool { true }
 
         func next(after cursor: String?, window requested: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
+            var state = try state(after: cursor)
             // A cycle runs up to the time it started (or the backfill's end), then rests.
             // Whole seconds, as the API takes them, rounded up so nothing before now is cut off.
             let until =
@@ -128,9 +117,7 @@ extension StreamingAvailabilityConnector {
             let call = ProviderCall(path: "changes", query: query)
             let response = try await connector.client.send(call)
             let body = try JSONValue.page(response.body, location: call.location)
-            guard body["changes"]?.array != nil else {
-                throw ConnectorError.unreadablePage(location: call.location, reason: "no 'changes' array")
-            }
+            _ = try body.requiredArray("changes", at: call.location)
             var next = state
             var isLast = false
             if body["hasMore"]?.bool == true, let token = body["nextCursor"]?.string {
@@ -148,11 +135,7 @@ extension StreamingAvailabilityConnector {
                 next = State(highWater: window.to)
                 isLast = true
             }
-            var builder = PageBuilder(
-                payloads: [RawPayload(body: response.body, location: call.location)],
-                cursor: CursorCoding.encode(next),
-                isLast: isLast
-            )
+            var builder = page(response, at: call.location, next: next, isLast: isLast)
             let shows = (body["shows"]?.object?.members ?? []).sorted { $0.key < $1.key }
             let location = call.location
             builder.addEach(shows.map(\.value), location: { "\(location) · shows[\(shows[$0].key)]" }) {

@@ -11,17 +11,15 @@ import Synchronization
 /// and `/regions` for services the mapping lacks; `changes` — the `/changes/*` endpoints over
 /// date windows, falling back to the full listing when the plan refuses them (401/403);
 /// `leaving` — `/title-leaving-dates`, setting `expiresOn` on the offers that end.
-public struct WatchmodeConnector: Sendable {
+public struct WatchmodeConnector: ProviderConnector {
     public static let provider = "watchmode"
     static let streamNames = ["listing", "changes", "leaving"]
     static let paidPlanPlaceholder = "Deeplinks available for paid plans only."
 
-    let client: ProviderClient
-    let mapping: Mapping
+    let context: ConnectorContext
     let listing: ListingOptions?
     let changes: ChangesOptions?
     let leaving: ListingOptions?
-    let now: @Sendable () -> Date
     let lists = ListPages()
 
     struct ListingOptions: Sendable {
@@ -38,15 +36,8 @@ public struct WatchmodeConnector: Sendable {
         var fallback: ListingOptions
     }
 
-    public init(
-        configuration: ConnectorConfiguration,
-        client: ProviderClient,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) throws {
-        try configuration.checkStreamNames(Self.streamNames)
-        self.client = client
-        self.mapping = configuration.mapping
-        self.now = now
+    init(context: ConnectorContext, configuration: ConnectorConfiguration) throws {
+        self.context = context
         let listingKeys = ["regions", "source_types", "types", "page_size", "details_per_page"]
         func listingOptions(_ members: [String: ConfigNode]) throws -> ListingOptions {
             ListingOptions(

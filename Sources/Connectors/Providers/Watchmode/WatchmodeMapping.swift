@@ -5,6 +5,14 @@ import MediaModel
 
 // How Watchmode payloads become source records.
 extension WatchmodeConnector {
+    /// A source's `type` and (upper-cased) `format` as Watchmode writes them.
+    static let offerTerms = OfferTerms(
+        monetizations: [
+            "sub": .subscription, "free": .free, "rent": .rent, "buy": .buy, "purchase": .buy, "tve": .addon,
+        ],
+        qualities: ["SD": .sd, "HD": .hd, "4K": .uhd, "UHD": .uhd]
+    )
+
     static func record(details: JSONValue, mapping: Mapping, unmapped: inout [String: Int]) throws -> SourceRecord {
         let id = try details.require("id")
         let kind: TitleKind
@@ -62,42 +70,23 @@ extension WatchmodeConnector {
             guard let region = source["region"]?.string?.uppercased(), let sourceID = source["source_id"]?.int else {
                 continue
             }
-            let monetization: Monetization
-            switch source["type"]?.string {
-            case "sub": monetization = .subscription
-            case "free": monetization = .free
-            case "rent": monetization = .rent
-            case "buy", "purchase": monetization = .buy
-            case "tve": monetization = .addon
-            case let other:
-                unmapped["monetization:\(other ?? "null")", default: 0] += 1
-                continue
-            }
-            guard let service = mapping.service(String(sourceID), monetization: monetization, unmapped: &unmapped)
-            else { continue }
-            let quality: VideoQuality?
-            switch source["format"]?.string?.uppercased() {
-            case "SD": quality = .sd
-            case "HD": quality = .hd
-            case "4K", "UHD": quality = .uhd
-            default: quality = nil
-            }
-            let deepLink = [source["ios_url"]?.string, source["android_url"]?.string].compactMap { $0 }
-                .first { $0 != paidPlanPlaceholder }
-            offers.append(
-                Offer(
-                    country: region,
-                    service: service,
+            guard let monetization = offerTerms.monetization(source["type"]?.string, unmapped: &unmapped),
+                var offer = mapping.offer(
+                    on: String(sourceID),
                     monetization: monetization,
-                    price: ProviderValues.price(
-                        source["price"]?.decimalText,
-                        currency: mapping.currency(country: region)
-                    ),
-                    quality: quality,
-                    webURL: source["web_url"]?.string,
-                    deepLink: deepLink
+                    in: region,
+                    unmapped: &unmapped
                 )
+            else { continue }
+            offer.price = ProviderValues.price(
+                source["price"]?.decimalText,
+                currency: mapping.currency(country: region)
             )
+            offer.quality = offerTerms.quality(source["format"]?.string?.uppercased())
+            offer.webURL = source["web_url"]?.string
+            offer.deepLink = [source["ios_url"]?.string, source["android_url"]?.string].compactMap { $0 }
+                .first { $0 != paidPlanPlaceholder }
+            offers.append(offer)
         }
         record.offers = ProviderValues.distinctOffers(offers)
         return record

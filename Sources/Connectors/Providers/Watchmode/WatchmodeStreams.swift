@@ -6,8 +6,8 @@ import MediaModel
 // The Watchmode ingest streams: what each fetches, page by page, and where it resumes.
 extension WatchmodeConnector {
     /// `/list-titles` page by page, with details for each id, a few ids per committed page.
-    struct ListingStream: IngestStream {
-        struct State: ListingPosition {
+    struct ListingStream: ListingPassStream {
+        struct State: ListingPass {
             var page = 1
             var offset = 0
             var checkedCatalog = false
@@ -17,13 +17,11 @@ extension WatchmodeConnector {
         let connector: WatchmodeConnector
         let options: ListingOptions
         let name: String
-        var source: String { provider }
         var cursorKind: CursorKind { .page }
         var isFullListing: Bool { true }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
-            if state.done == true { state = State() }
+            let state = try resumedState(cursor)
             if !state.checkedCatalog {
                 return try await checkCatalog(state)
             }
@@ -38,25 +36,9 @@ extension WatchmodeConnector {
                 ]
             )
             let (response, body) = try await connector.lists.read(call, stream: name, client: connector.client)
-            guard let titles = body["titles"]?.array else {
-                throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
-            }
-            let ids = titles.compactMap { $0["id"]?.int.map(String.init) }
-            let (chunk, position) = WatchmodeConnector.chunk(
-                of: ids,
-                from: state,
-                size: options.detailsPerPage,
-                body: body
-            )
-            var next = position ?? state
-            if position == nil { next.done = true }
-            var builder = WatchmodeConnector.detailsPage(
-                listing: response,
-                call: call,
-                from: state,
-                cursor: CursorCoding.encode(next),
-                isLast: next.done == true
-            )
+            let ids = try body.requiredArray("titles", at: call.location).compactMap { $0["id"]?.int.map(String.init) }
+            let (chunk, next, first) = chunkPage(ids, from: state, listing: (response, body), call: call)
+            var builder = first
             if let pages = body["total_pages"]?.int, pages > 0 {
                 builder.page.progress = next.done == true ? 1 : min(Double(next.page - 1) / Double(pages), 1)
             }
@@ -99,8 +81,8 @@ extension WatchmodeConnector {
     }
 
     /// The `/changes/*` endpoints over day windows; the full listing when the plan refuses them.
-    struct ChangesStream: IngestStream {
-        struct State: ListingPosition {
+    struct ChangesStream: ProviderStream {
+        struct State: ListingPosition, StartingState {
             var highWater: Date?
             var window: TimeWindow?
             var endpoint = 0
@@ -114,13 +96,10 @@ extension WatchmodeConnector {
         let connector: WatchmodeConnector
         let options: ChangesOptions
         var name: String { "changes" }
-        var source: String { provider }
         var cursorKind: CursorKind { .window }
-        var isFullListing: Bool { false }
-        var supportsWindows: Bool { true }
 
         func next(after cursor: String?, window requested: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
+            var state = try state(after: cursor)
             if state.inFallback == true {
                 return try await fallback(state)
             }
@@ -156,10 +135,9 @@ extension WatchmodeConnector {
                 page.unmapped["plan:changes endpoints refused; using the full listing"] = 1
                 return page
             }
-            guard let titles = body["titles"]?.array else {
-                throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
+            let ids = try body.requiredArray("titles", at: call.location).compactMap {
+                $0.int.map(String.init) ?? $0["id"]?.int.map(String.init)
             }
-            let ids = titles.compactMap { $0.int.map(String.init) ?? $0["id"]?.int.map(String.init) }
             let (chunk, position) = WatchmodeConnector.chunk(
                 of: ids,
                 from: state,
@@ -210,8 +188,8 @@ extension WatchmodeConnector {
     }
 
     /// `/title-leaving-dates`: the titles whose offers end soon, with `expiresOn` set.
-    struct LeavingStream: IngestStream {
-        struct State: ListingPosition {
+    struct LeavingStream: ListingPassStream {
+        struct State: ListingPass {
             var page = 1
             var offset = 0
             var done: Bool?
@@ -220,13 +198,10 @@ extension WatchmodeConnector {
         let connector: WatchmodeConnector
         let options: ListingOptions
         var name: String { "leaving" }
-        var source: String { provider }
         var cursorKind: CursorKind { .page }
-        var isFullListing: Bool { false }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
-            if state.done == true { state = State() }
+            let state = try resumedState(cursor)
             let call = ProviderCall(
                 path: "title-leaving-dates",
                 query: [
@@ -234,9 +209,7 @@ extension WatchmodeConnector {
                 ]
             )
             let (response, body) = try await connector.lists.read(call, stream: name, client: connector.client)
-            guard let titles = body["titles"]?.array else {
-                throw ConnectorError.unreadablePage(location: call.location, reason: "no 'titles' array")
-            }
+            let titles = try body.requiredArray("titles", at: call.location)
             var unmapped: [String: Int] = [:]
             var expiries: [String: [(service: String, country: String, date: String)]] = [:]
             var ids: [String] = []
@@ -249,24 +222,45 @@ extension WatchmodeConnector {
                 if expiries[id] == nil { ids.append(id) }
                 expiries[id, default: []].append((service, region, date))
             }
-            let (chunk, position) = WatchmodeConnector.chunk(
-                of: ids,
-                from: state,
-                size: options.detailsPerPage,
-                body: body
-            )
-            var next = position ?? state
-            if position == nil { next.done = true }
-            var builder = WatchmodeConnector.detailsPage(
-                listing: response,
-                call: call,
-                from: state,
-                cursor: CursorCoding.encode(next),
-                isLast: next.done == true
-            )
+            let (chunk, _, first) = chunkPage(ids, from: state, listing: (response, body), call: call)
+            var builder = first
             builder.page.unmapped = unmapped
             try await connector.addDetails(chunk, to: &builder, expiries: expiries)
             return builder.page
         }
+    }
+}
+
+/// A pass over a paged id listing that ends where the listing does.
+protocol ListingPass: ListingPosition, PassState {
+    var done: Bool? { get set }
+}
+
+/// A Watchmode stream that walks one paged id listing, fetching details a chunk at a time.
+protocol ListingPassStream: ProviderStream where Connector == WatchmodeConnector, State: ListingPass {
+    var options: WatchmodeConnector.ListingOptions { get }
+}
+
+extension ListingPassStream {
+    /// The next chunk of the listing page's `ids` after `state`, and the page that will hold
+    /// their details, positioned after them (done at the listing's end).
+    func chunkPage(
+        _ ids: [String],
+        from state: State,
+        listing: (response: HTTPResponse, body: JSONValue),
+        call: ProviderCall
+    ) -> (ids: [String], next: State, page: PageBuilder) {
+        let (response, body) = listing
+        let (chunk, position) = WatchmodeConnector.chunk(of: ids, from: state, size: options.detailsPerPage, body: body)
+        var next = position ?? state
+        if position == nil { next.done = true }
+        let builder = WatchmodeConnector.detailsPage(
+            listing: response,
+            call: call,
+            from: state,
+            cursor: CursorCoding.encode(next),
+            isLast: next.done == true
+        )
+        return (chunk, next, builder)
     }
 }

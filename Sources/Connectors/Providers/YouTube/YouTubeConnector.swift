@@ -15,7 +15,7 @@ import MediaModel
 /// call bucket, as configured) → `videos.list`; `feeds` — `/feeds/videos.xml?channel_id=` or
 /// `?playlist_id=`, quota-free, parsed with libxml2, the incremental stream. Videos become records
 /// of kind `video` (or the kind a channel is configured as) with a free offer on YouTube.
-public struct YouTubeConnector: Sendable {
+public struct YouTubeConnector: ProviderConnector {
     public static let provider = "youtube"
     static let streamNames = ["uploads", "search", "feeds"]
 
@@ -28,9 +28,8 @@ public struct YouTubeConnector: Sendable {
         var kind: TitleKind
     }
 
-    let client: ProviderClient
+    let context: ConnectorContext
     let feedClient: ProviderClient
-    let mapping: Mapping
     let targets: [Target]
     let offerCountries: [String]
     let streamsEnabled: Set<String>
@@ -39,10 +38,8 @@ public struct YouTubeConnector: Sendable {
     let searchInBucket: Bool
     let costs: [String: Int]
 
-    public init(configuration: ConnectorConfiguration, client: ProviderClient) throws {
-        try configuration.checkStreamNames(Self.streamNames)
-        self.client = client
-        self.mapping = configuration.mapping
+    init(context: ConnectorContext, configuration: ConnectorConfiguration) throws {
+        self.context = context
         costs = ["channels.list": 1, "playlistItems.list": 1, "videos.list": 1, "search.list": 100]
             .merging(configuration.methodCosts) { $1 }
         var targets: [Target] = []
@@ -117,6 +114,7 @@ public struct YouTubeConnector: Sendable {
         searchQueries = queries
         searchPages = pages
         searchInBucket = inBucket
+        let client = context.client
         var feedSettings = client.settings
         feedSettings.baseURL = feedsURL
         feedSettings.auth = .none

@@ -8,8 +8,8 @@ import MediaModel
 
 // The YouTube ingest streams: what each fetches, page by page, and where it resumes.
 extension YouTubeConnector {
-    struct UploadsStream: IngestStream {
-        struct State: Codable {
+    struct UploadsStream: ProviderStream {
+        struct State: PassState {
             var target = 0
             var playlist: String?
             var pageToken: String?
@@ -18,13 +18,10 @@ extension YouTubeConnector {
 
         let connector: YouTubeConnector
         var name: String { "uploads" }
-        var source: String { provider }
         var cursorKind: CursorKind { .opaque }
-        var isFullListing: Bool { false }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
-            if state.done == true || state.target >= connector.targets.count { state = State() }
+            var state = try resumedState(cursor) { $0.target >= connector.targets.count }
             guard !connector.targets.isEmpty else {
                 return FetchedPage(payloads: [], cursor: CursorCoding.encode(State(done: true)), isLast: true)
             }
@@ -73,18 +70,14 @@ extension YouTubeConnector {
             } else {
                 next = State(done: true)
             }
-            var builder = PageBuilder(
-                payloads: [RawPayload(body: response.body, location: call.location)],
-                cursor: CursorCoding.encode(next),
-                isLast: next.done == true
-            )
+            var builder = page(response, at: call.location, next: next, isLast: next.done == true)
             try await connector.addVideos(ids, kind: target.kind, to: &builder)
             return builder.page
         }
     }
 
-    struct SearchStream: IngestStream {
-        struct State: Codable {
+    struct SearchStream: ProviderStream {
+        struct State: PassState {
             var query = 0
             var page = 0
             var pageToken: String?
@@ -93,13 +86,10 @@ extension YouTubeConnector {
 
         let connector: YouTubeConnector
         var name: String { "search" }
-        var source: String { provider }
         var cursorKind: CursorKind { .opaque }
-        var isFullListing: Bool { false }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
-            if state.done == true || state.query >= connector.searchQueries.count { state = State() }
+            let state = try resumedState(cursor) { $0.query >= connector.searchQueries.count }
             guard !connector.searchQueries.isEmpty else {
                 return FetchedPage(payloads: [], cursor: CursorCoding.encode(State(done: true)), isLast: true)
             }
@@ -121,31 +111,25 @@ extension YouTubeConnector {
             } else {
                 next = State(done: true)
             }
-            var builder = PageBuilder(
-                payloads: [RawPayload(body: response.body, location: call.location)],
-                cursor: CursorCoding.encode(next),
-                isLast: next.done == true
-            )
+            var builder = page(response, at: call.location, next: next, isLast: next.done == true)
             try await connector.addVideos(ids, kind: .video, to: &builder)
             return builder.page
         }
     }
 
     /// The Atom feeds, one feed a page; the cursor keeps each feed's newest `updated` time.
-    struct FeedStream: IngestStream {
-        struct State: Codable {
+    struct FeedStream: ProviderStream {
+        struct State: StartingState {
             var target = 0
             var newest: [String: String] = [:]
         }
 
         let connector: YouTubeConnector
         var name: String { "feeds" }
-        var source: String { provider }
         var cursorKind: CursorKind { .feed }
-        var isFullListing: Bool { false }
 
         func next(after cursor: String?, window: TimeWindow?) async throws -> FetchedPage {
-            var state = try CursorCoding.decode(State.self, from: cursor, stream: name) ?? State()
+            var state = try state(after: cursor)
             if state.target >= connector.targets.count { state.target = 0 }
             guard !connector.targets.isEmpty else {
                 return FetchedPage(payloads: [], cursor: CursorCoding.encode(state), isLast: true)
