@@ -4,7 +4,7 @@
 Usage: page-render.py BASE_URL ROUNDS QUERY...
 
 Starts one Chromium (as a user's browser is already running), loads BASE_URL/?q=QUERY for each
-query ROUNDS times, and prints the page's own figure for each load: the time from the HTML's
+query ROUNDS times (with ROUNDS 1, each once, the first of them as the cold load), and prints the page's own figure for each load: the time from the HTML's
 arrival to the first results on the page (`data-first-render-ms`, set by the page's script).
 The first load of the browser process is reported apart, as the cold figure. Standard library
 only: the WebSocket client below speaks just the unfragmented text frames DevTools sends.
@@ -102,7 +102,9 @@ def main():
         tools.call("Page.enable")
         urls = [f"{base}/?q={query}" for query in queries]
         cold = first_render(tools, urls[0])
-        samples = [first_render(tools, url) for _ in range(rounds) for url in urls]
+        # With one round every address is loaded once: the first was the cold load.
+        again = urls if rounds > 1 else urls[1:]
+        samples = [first_render(tools, url) for _ in range(rounds) for url in again]
         samples.sort()
         p50 = statistics.median(samples)
         p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
