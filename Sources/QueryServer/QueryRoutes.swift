@@ -223,13 +223,23 @@ struct QueryRoutes: Sendable {
     }
 
     static func json(_ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(
+        Response(
             status: .ok,
             headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try jsonBytes(value)))
         )
+    }
+
+    /// The JSON of a response body: written directly where the body can (`JSONWritable`),
+    /// otherwise by `JSONEncoder`; the bytes are the same either way.
+    static func jsonBytes(_ value: some Encodable) throws -> [UInt8] {
+        if let writable = value as? any JSONWritable {
+            var writer = JSONWriter()
+            if writable.write(to: &writer) { return writer.bytes }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
     }
 }
 
