@@ -24,9 +24,29 @@ import Testing
         return text + #" "quoted" back\slash a/b </script> é 😀 "# + "\u{7f}\u{2028}\u{2029}"
     }()
 
+    /// A title with every field of every type the writer knows set, so that a field it leaves
+    /// out or writes out of order fails the comparison.
+    static var everyField: CanonicalTitle {
+        var title = CompactCodingTests.fullTitle
+        title.externalIDs = ExternalIDs(
+            imdb: "tt0211915",
+            tmdbMovie: 194,
+            tmdbTV: 1399,
+            tvdb: 81_189,
+            eidr: "10.5240/7791-8534-2C23-9030-8610-5",
+            wikidata: "Q484048"
+        )
+        title.images = [Image(kind: "poster", url: "https://example.invalid/p.jpg", width: 500, height: 750)]
+        title.offers[0].deepLink = "app://title/1"
+        title.offers[0].availableSince = "2026-01-01T00:00:00Z"
+        title.offers[0].price = Price(amountText: "0", currency: "EUR")
+        return title
+    }
+
     @Test func aFullTitleIsWrittenAsTheEncoderWritesIt() throws {
-        let title = CompactCodingTests.fullTitle
-        #expect(Self.written { $0.write(title) } == (try Self.encoded(title)))
+        for title in [CompactCodingTests.fullTitle, Self.everyField] {
+            #expect(Self.written { $0.write(title) } == (try Self.encoded(title)))
+        }
     }
 
     @Test func aMinimalTitleLeavesOutWhatIsNilAndKeepsEmptyLists() throws {

@@ -155,5 +155,7 @@ import Testing
             #expect(!literal.dropFirst().dropLast().utf8.contains { $0 < 0x20 }, "no raw control character")
         }
         #expect(JSONString.quoted("a\nb\t\u{1}") == #""a\nb\t\u0001""#)
+        // As JSONEncoder writes them, so that the daemon's hand-written responses match its own.
+        #expect(JSONString.quoted("\u{8}\u{c}/") == #""\b\f/""#)
     }
 }

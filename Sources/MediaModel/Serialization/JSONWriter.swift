@@ -42,7 +42,7 @@ public struct JSONWriter: Sendable {
     /// An object member's key; its value is written next.
     public mutating func key(_ name: String) {
         separate()
-        appendString(name)
+        JSONString.append(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         afterValue = false
     }
@@ -55,7 +55,7 @@ public struct JSONWriter: Sendable {
 
     public mutating func value(_ text: String) {
         separate()
-        appendString(text)
+        JSONString.append(text, to: &bytes)
         afterValue = true
     }
 
@@ -79,19 +79,6 @@ public struct JSONWriter: Sendable {
         afterValue = true
     }
 
-    public mutating func value(_ flag: Bool) {
-        separate()
-        bytes.append(contentsOf: (flag ? "true" : "false").utf8)
-        afterValue = true
-    }
-
-    /// Bytes that are already one JSON value.
-    public mutating func rawValue(_ json: some Sequence<UInt8>) {
-        separate()
-        bytes.append(contentsOf: json)
-        afterValue = true
-    }
-
     // MARK: Fields
 
     public mutating func field(_ name: String, _ text: String?) {
@@ -110,12 +97,6 @@ public struct JSONWriter: Sendable {
         guard let number else { return }
         key(name)
         value(number)
-    }
-
-    public mutating func field(_ name: String, _ flag: Bool?) {
-        guard let flag else { return }
-        key(name)
-        value(flag)
     }
 
     public mutating func field(_ name: String, _ texts: [String]?) {
@@ -150,36 +131,6 @@ public struct JSONWriter: Sendable {
         endObject()
     }
 
-    // MARK: Strings
-
-    /// `text` quoted as the encoder quotes: `"` and `\` escaped, `\b \t \n \f \r` by name, other
-    /// control characters as `\u00xx`, everything else (slashes too) as it is.
-    private mutating func appendString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                start = index + 1
-                switch byte {
-                case 0x22, 0x5C: bytes += [UInt8(ascii: "\\"), byte]
-                case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-                case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-                case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                default:
-                    bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
-                    bytes += [Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]]
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 // MARK: The model
