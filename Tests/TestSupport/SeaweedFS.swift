@@ -122,16 +122,19 @@ public final class SeaweedFS: @unchecked Sendable {
         )
     }
 
-    /// `count` distinct free loopback ports whose gRPC companions (port + 10000) are free too.
-    static func freePorts(_ count: Int) throws -> [Int] {
+    /// `count` distinct free loopback ports whose gRPC companions (port + 10000) are free too,
+    /// no port being another's companion (SeaweedFS refuses to start on such a set).
+    public static func freePorts(_ count: Int) throws -> [Int] {
         var ports: [Int] = []
+        var taken: Set<Int> = []
         var attempts = 0
         while ports.count < count {
             attempts += 1
             guard attempts < 1000 else { throw SeaweedFSError("found no free loopback ports") }
             let port = Int.random(in: 20_000..<45_000)
-            if !ports.contains(port), !ports.contains(port + 10_000), isFree(port), isFree(port + 10_000) {
+            if !taken.contains(port), !taken.contains(port + 10_000), isFree(port), isFree(port + 10_000) {
                 ports.append(port)
+                taken.formUnion([port, port + 10_000])
             }
         }
         return ports
