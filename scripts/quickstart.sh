@@ -78,6 +78,7 @@ for the search page, or try, from another terminal:
   curl -s 'http://127.0.0.1:$port/v1/search?q=taxi%20driver&limit=3'
   curl -s 'http://127.0.0.1:$port/v1/search?q=man%20trapped%20in%20a%20phone%20box%20by%20a%20sniper&limit=3'   # by meaning
   curl -s 'http://127.0.0.1:$port/v1/search?q=lonely%20cabbie%20goes%20violent&mode=semantic&limit=3'
+  curl -s 'http://127.0.0.1:$port/v1/search?q=gangster%20returns%20to%20newcastle%20to%20avenge%20his%20brother&limit=3'   # a Wikipedia plot
   curl -s 'http://127.0.0.1:$port/v1/search?q=kubrik&limit=5'                      # typo tolerated
   curl -s 'http://127.0.0.1:$port/v1/search?q=scorsese&country=US&monetization=subscription'
   curl -s 'http://127.0.0.1:$port/v1/search?genre=western&year_to=1960&limit=5'

@@ -178,12 +178,21 @@ public struct SearchEngine: Sendable {
             )
         }
         let hasText = tuning.textlessPenalty > 0 ? try sortKeys.hasText(snapshot) : nil
+        let lexicalHits = accumulator.top(depth, ranking)
+        // A short query that names something ("scorsese") stays a name when the filters leave
+        // none of its matches: the answer is then few or none, not the vectors' weak neighbours.
+        var matchesEveryWord =
+            ranking.coordinated && lexicalHits.contains { accumulator.matchedWordCount($0.doc) == ranking.words }
+        if !matchesEveryWord, ranking.coordinated, filter != nil {
+            matchesEveryWord = try matchesEveryWordUnfiltered(words, allowPrefix: endsInsideWord, tuning: tuning)
+        }
         let fused = fuse(
             hasText: hasText,
-            lexical: accumulator.top(depth, ranking),
+            lexical: lexicalHits,
             vector: vectorHits,
             accumulator: accumulator,
             ranking: ranking,
+            confident: matchesEveryWord,
             query: query
         )
         return try rankedResults(
@@ -309,23 +318,32 @@ public struct SearchEngine: Sendable {
         return expanded
     }
 
+    /// Whether some title of the whole catalog, filters aside, matches every one of `words`.
+    private func matchesEveryWordUnfiltered(_ words: [String], allowPrefix: Bool, tuning: RankingTuning) throws -> Bool
+    {
+        var accumulator = accumulators.take()
+        defer { accumulators.give(&accumulator) }
+        _ = try accumulate(words, allowPrefix: allowPrefix, filter: nil, tuning: tuning, into: &accumulator)
+        let ranking = ScoreAccumulator.Ranking(words: words.count, coordinated: true, coveragePower: 1)
+        return accumulator.top(1, ranking).contains { accumulator.matchedWordCount($0.doc) == words.count }
+    }
+
     /// Hybrid ranking: every candidate of either ranking gets both scores — its BM25 score
     /// scaled by the share of words it matched, and its similarity to the query — each
     /// normalized by the best candidate's, and the two are combined with a weight that leans
     /// lexical for short queries and semantic for long ones. Titles only the vectors found are
-    /// matches when similar enough (`minimumSimilarity`, and `paddingSimilarity` when a title
-    /// matched every word of a short query).
+    /// matches when similar enough (`minimumSimilarity`, and `paddingSimilarity` when the query
+    /// is `confident`: short, and some title matched every word of it, within the filters or not).
     private func fuse(
         hasText: [Bool]?,
         lexical: [(doc: UInt32, score: Float)],
         vector: [(doc: UInt32, similarity: Float)],
         accumulator: ScoreAccumulator,
         ranking: ScoreAccumulator.Ranking,
+        confident: Bool,
         query: SearchQuery
     ) -> FusedRanking {
         let tuning = query.tuning
-        let confident =
-            ranking.coordinated && lexical.contains { accumulator.matchedWordCount($0.doc) == ranking.words }
         var similarity: [UInt32: Float] = [:]
         for hit in vector { similarity[hit.doc] = hit.similarity }
         let missing = lexical.map(\.doc).filter { similarity[$0] == nil }

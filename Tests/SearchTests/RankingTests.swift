@@ -53,6 +53,30 @@ import Testing
         #expect(loose.total == 23)
     }
 
+    /// The quickstart's `scorsese&country=US&monetization=subscription`: when the filters leave
+    /// none of a name's matches, the answer is none, not every filtered title the vectors find.
+    @Test func aNameWhoseMatchesTheFiltersExcludeIsNotAnsweredWithWeakNeighbours() throws {
+        var titles = (1...3).map {
+            makeTitle("mg\($0)", "Film \($0)", genres: [.crime], directors: ["Martin Scorsese"])
+        }
+        titles += (4...23).map { makeTitle("mg\($0)", "Other \($0)", genres: [.comedy]) }
+        var vectors: [String: [Float]] = [:]
+        for index in 4...23 { vectors["mg\(index)"] = [0.45, 0.89, 0] }  // cosine 0.45 with the query
+        vectors["mg4"] = [0.9, 0.44, 0]  // a real neighbour
+        let engine = try Self.engine(titles, vectors: vectors)
+        func comedies(_ text: String) throws -> SearchResults {
+            var query = SearchQuery(text: text, limit: 10)
+            query.vector = [1, 0, 0]
+            query.filters.genres = [.comedy]
+            return try engine.search(query)
+        }
+        let filtered = try comedies("scorsese")
+        #expect(filtered.total == 1)
+        #expect(filtered.hits.map(\.id) == ["mg4"])
+        // A query no title matches every word of, filters aside, still gets the neighbours.
+        #expect(try comedies("scorsese nobody").total == 20)
+    }
+
     /// A title-only document (no overview) named exactly by the query outranks documents whose
     /// text uses the word, in lexical and hybrid ranking, though the vectors prefer the text.
     @Test func anExactTitleOutranksTextThatMentionsTheWord() throws {
