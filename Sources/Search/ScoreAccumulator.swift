@@ -63,6 +63,11 @@ struct ScoreAccumulator: Sendable {
         Int(matchedWords[Int(doc)])
     }
 
+    /// Whether some document matched all `words` query words.
+    func someDocumentMatchedAll(_ words: Int) -> Bool {
+        touched.contains { Int(matchedWords[Int($0)]) == words }
+    }
+
     /// Whether an earlier word matched `doc`.
     func hasMatched(_ doc: UInt32) -> Bool {
         matchedWords[Int(doc)] != 0

@@ -178,21 +178,19 @@ public struct SearchEngine: Sendable {
             )
         }
         let hasText = tuning.textlessPenalty > 0 ? try sortKeys.hasText(snapshot) : nil
-        let lexicalHits = accumulator.top(depth, ranking)
         // A short query that names something ("scorsese") stays a name when the filters leave
         // none of its matches: the answer is then few or none, not the vectors' weak neighbours.
-        var matchesEveryWord =
-            ranking.coordinated && lexicalHits.contains { accumulator.matchedWordCount($0.doc) == ranking.words }
-        if !matchesEveryWord, ranking.coordinated, filter != nil {
-            matchesEveryWord = try matchesEveryWordUnfiltered(words, allowPrefix: endsInsideWord, tuning: tuning)
+        var confident = ranking.coordinated && accumulator.someDocumentMatchedAll(words.count)
+        if !confident, ranking.coordinated, filter != nil {
+            confident = try someTitleMatchesAll(words, allowPrefix: endsInsideWord, tuning: tuning)
         }
         let fused = fuse(
             hasText: hasText,
-            lexical: lexicalHits,
+            lexical: accumulator.top(depth, ranking),
             vector: vectorHits,
             accumulator: accumulator,
             ranking: ranking,
-            confident: matchesEveryWord,
+            confident: confident,
             query: query
         )
         return try rankedResults(
@@ -319,13 +317,11 @@ public struct SearchEngine: Sendable {
     }
 
     /// Whether some title of the whole catalog, filters aside, matches every one of `words`.
-    private func matchesEveryWordUnfiltered(_ words: [String], allowPrefix: Bool, tuning: RankingTuning) throws -> Bool
-    {
+    private func someTitleMatchesAll(_ words: [String], allowPrefix: Bool, tuning: RankingTuning) throws -> Bool {
         var accumulator = accumulators.take()
         defer { accumulators.give(&accumulator) }
         _ = try accumulate(words, allowPrefix: allowPrefix, filter: nil, tuning: tuning, into: &accumulator)
-        let ranking = ScoreAccumulator.Ranking(words: words.count, coordinated: true, coveragePower: 1)
-        return accumulator.top(1, ranking).contains { accumulator.matchedWordCount($0.doc) == words.count }
+        return accumulator.someDocumentMatchedAll(words.count)
     }
 
     /// Hybrid ranking: every candidate of either ranking gets both scores — its BM25 score
