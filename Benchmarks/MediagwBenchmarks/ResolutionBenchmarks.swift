@@ -87,7 +87,8 @@ func runResolutionBenchmarks(titles: Int, throughput: [Int], samples: String, lo
 /// Prints precision, recall and F1, and what the missed pairs have in common.
 func runCrossSourceResolution(_ directory: String) throws {
     var records: [SourceRecord] = []
-    for source in ["wikidata", "movielens"] {
+    for source in ["wikidata", "movielens", "imdb5000"]
+    where FileManager.default.fileExists(atPath: "\(directory)/\(source).jsonl") {
         let reader = try LineReader(path: "\(directory)/\(source).jsonl")
         let decoder = SourceRecordDecoder(source: source)
         while let line = try reader.readLine() {
@@ -116,7 +117,9 @@ func runCrossSourceResolution(_ directory: String) throws {
             var bySource: [String: [SourceRecord]] = [:]
             for record in records { bySource[truth[record.key] ?? "", default: []].append(record) }
             var classes: [String: Int] = [:]
-            for (_, film) in bySource where film.count == 2 && clusterOf[film[0].key] != clusterOf[film[1].key] {
+            var examples: [String: [String]] = [:]
+            for (_, film) in bySource.sorted(by: { $0.key < $1.key })
+            where film.count == 2 && clusterOf[film[0].key] != clusterOf[film[1].key] {
                 let sameTitle =
                     TitleNormalizer.normalize(film[0].title).tokens == TitleNormalizer.normalize(film[1].title).tokens
                 let years = zip([film[0].year], [film[1].year]).map { a, b in a.flatMap { x in b.map { abs(x - $0) } } }
@@ -127,10 +130,37 @@ func runCrossSourceResolution(_ directory: String) throws {
                         ? "same title and year" : "same title, year \(yearGap.map(String.init) ?? "missing") apart")
                     : (yearGap == 0 ? "title differs, same year" : "title and year differ")
                 classes[kind, default: 0] += 1
+                if examples[kind, default: []].count < 6 {
+                    examples[kind, default: []].append(film.map(sketch).joined(separator: " / "))
+                }
             }
-            for (kind, count) in classes.sorted(by: { $0.value > $1.value }) { say("    missed: \(count) \(kind)") }
+            for (kind, count) in classes.sorted(by: { $0.value > $1.value }) {
+                say("    missed: \(count) \(kind)")
+                for example in examples[kind] ?? [] { say("      \(example)") }
+            }
+            // And the wrong merges: titles holding records of different films.
+            let byKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            var wrong: [String] = []
+            for title in catalog.titles {
+                let films = Dictionary(grouping: title.members.filter { truth[$0] != nil }) { truth[$0]! }
+                guard films.count > 1 else { continue }
+                wrong.append(
+                    films.values.compactMap { $0.first.flatMap { byKey[$0] } }.map(sketch).joined(separator: " / ")
+                )
+            }
+            say("    wrong merges: \(wrong.count) titles")
+            for line in wrong.sorted().prefix(20) { say("      \(line)") }
         }
     }
+}
+
+/// `Title (year, runtime) dir. A; cast B, C` for a missed pair's line.
+private func sketch(_ record: SourceRecord) -> String {
+    let facts = [record.year.map(String.init), record.runtimeMinutes.map { "\($0) min" }].compactMap { $0 }
+    var text = "\(record.title) (\(facts.joined(separator: ", ")))"
+    if let directors = record.directors, !directors.isEmpty { text += " dir. " + directors.joined(separator: ", ") }
+    if let cast = record.cast, !cast.isEmpty { text += "; cast " + cast.prefix(3).joined(separator: ", ") }
+    return text
 }
 
 struct PairQuality: CustomStringConvertible {

@@ -34,9 +34,10 @@ public struct ResolutionConfiguration: Sendable {
     private mutating func readSettings(_ root: ConfigNode) throws {
         let top = try root.members(allowed: ["thresholds", "year_tolerance", "max_block_size", "weights", "merge"])
         if let node = top["thresholds"] {
-            let members = try node.members(allowed: ["merge", "review"])
+            let members = try node.members(allowed: ["merge", "review", "evidence"])
             settings.mergeThreshold = try members["merge"]?.double(in: 0...1) ?? settings.mergeThreshold
             settings.reviewThreshold = try members["review"]?.double(in: 0...1) ?? settings.reviewThreshold
+            settings.evidenceWeight = try members["evidence"]?.double(in: 0...1) ?? settings.evidenceWeight
             guard settings.reviewThreshold <= settings.mergeThreshold else {
                 throw node.error("'review' must not be above 'merge'")
             }

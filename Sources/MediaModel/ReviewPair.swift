@@ -26,6 +26,9 @@ public struct PairScore: Sendable, Codable, Equatable {
     public var directors: Double?
     public var cast: Double?
     public var sameLanguage: Bool?
+    /// For titles that share too few words (translations, retitlings): how strongly the rest
+    /// agrees — director, year, runtime and shared cast (0…1); nil when it was not weighed.
+    public var evidence: Double?
     /// The combined score the thresholds act on (0…1).
     public var score: Double
     /// Why the pair can never merge, if it cannot.
@@ -38,6 +41,7 @@ public struct PairScore: Sendable, Codable, Equatable {
         directors: Double? = nil,
         cast: Double? = nil,
         sameLanguage: Bool? = nil,
+        evidence: Double? = nil,
         score: Double,
         veto: String? = nil
     ) {
@@ -47,6 +51,7 @@ public struct PairScore: Sendable, Codable, Equatable {
         self.directors = directors
         self.cast = cast
         self.sameLanguage = sameLanguage
+        self.evidence = evidence
         self.score = score
         self.veto = veto
     }

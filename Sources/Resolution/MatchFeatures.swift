@@ -1,44 +1,104 @@
 import MediaModel
 
-/// What the matcher knows about one record, computed once.
-struct RecordFeatures: Sendable {
+/// People named by a record (its directors, or its cast), for counting shared people without
+/// allocating: every key hash of every person (`PersonNormalizer.keyHashes`), sorted, each with
+/// the person's position in its low five bits.
+struct People: Sendable {
+    /// How many people (at most 32).
+    let count: Int
+    /// `hash & ~31 | person`, sorted.
+    let keys: [UInt64]
+    /// Each person's first key and romanization key (the last), for blocking on directors.
+    let blockKeys: [UInt64]
+
+    static let mask: UInt64 = 31
+
+    init<Names: Sequence<String>>(_ names: Names) {
+        var seen = Set<[UInt64]>()
+        var keys: [UInt64] = []
+        var blockKeys: [UInt64] = []
+        var count = 0
+        for name in names where count < 32 {
+            let hashes = PersonNormalizer.keyHashes(name)
+            guard !hashes.isEmpty && seen.insert(hashes).inserted else { continue }
+            for hash in hashes { keys.append(hash & ~Self.mask | UInt64(count)) }
+            blockKeys.append(hashes[0])
+            if hashes.count > 1 { blockKeys.append(hashes[hashes.count - 1]) }
+            count += 1
+        }
+        keys.sort()
+        self.count = count
+        self.keys = keys
+        self.blockKeys = blockKeys
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    /// How many of these people are among `other` under some key (at most the smaller count):
+    /// one walk over both sorted key lists.
+    func shared(with other: People) -> Int {
+        var found: UInt32 = 0
+        var i = 0
+        var j = 0
+        let x = keys
+        let y = other.keys
+        while i < x.count && j < y.count {
+            let a = x[i] & ~Self.mask
+            let b = y[j] & ~Self.mask
+            if a == b {
+                found |= 1 << UInt32(x[i] & Self.mask)
+                i += 1
+            } else if a < b {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return min(found.nonzeroBitCount, other.count)
+    }
+}
+
+/// What the matcher knows about one record, computed once. A class: the scorer reads two of
+/// these per candidate pair, and copying a struct of arrays would retain every one of them.
+final class RecordFeatures: Sendable {
     /// Which records may ever be one title: movies with movies, series with series, …
     enum Family: UInt8, Sendable {
         case film, short, video, series, season, episode
     }
 
-    var family: Family
-    var source: String
+    let family: Family
+    let source: String
     /// The provider's own entity: the id before `@` (per-country records of one show share it).
-    var entity: String
+    let entity: String
     /// Title variants: the title, the original title, alternate titles, and the forms each of
-    /// those stands for (`TitleNormalizer.variants`), at most eight.
-    var titles: [NormalizedTitle]
+    /// those stands for (`TitleNormalizer.variants`), at most eight; then forms derived from
+    /// them — without a credit in front (`Wes Craven's New Nightmare` → `New Nightmare`) and
+    /// the part after a leading main title (`Tales from the Crypt: Demon Knight` → `Demon
+    /// Knight`) — at most four more.
+    let titles: [NormalizedTitle]
+    /// Per variant, how much a match on it counts: 1 for forms the record writes, less for
+    /// derived ones (another film may be called just `Demon Knight`).
+    let weights: [Double]
     /// Sorted hashes of each variant's tokens, for Jaccard similarity.
-    var tokenHashes: [[UInt64]]
+    let tokenHashes: [[UInt64]]
     /// Each variant's compact key as bytes, for edit distance.
-    var compact: [[UInt8]]
+    let compact: [[UInt8]]
     /// Numbers in the title ("2", "1984"): sequels and parts differ in them.
-    var numbers: [Set<String>]
-    var year: Int?
-    var runtime: Int?
-    /// Per person, the hashes of the keys their name matches under (`PersonNormalizer.keys`).
-    var directors: [[UInt64]]
-    var cast: [[UInt64]]
-    var language: String?
+    let numbers: [Set<String>]
+    let year: Int?
+    let runtime: Int?
+    /// The directors, and the first ``castLimit`` of the cast.
+    let directors: People
+    let cast: People
+    let language: String?
     /// External id keys (`imdb:tt0068646`), by kind.
-    var ids: [String: String]
+    let ids: [String: String]
 
-    /// Each distinct person's key hashes.
-    static func people<Names: Sequence<String>>(_ names: Names) -> [[UInt64]] {
-        var seen = Set<[UInt64]>()
-        var people: [[UInt64]] = []
-        for name in names {
-            let hashes = PersonNormalizer.keyHashes(name)
-            if !hashes.isEmpty && seen.insert(hashes).inserted { people.append(hashes) }
-        }
-        return people
-    }
+    /// How much a match on a derived title form counts (``titles``).
+    static let derivedWeight = 0.9
+    /// Cast members compared per record. Sources order cast differently (billing order, or
+    /// alphabetically), so a short prefix of one list often misses the other's leads.
+    static let castLimit = 12
 
     static func family(_ kind: TitleKind) -> Family {
         switch kind {
@@ -66,17 +126,39 @@ struct RecordFeatures: Sendable {
         for (_, alternates) in (record.alternateTitles ?? [:]).sorted(by: { $0.key < $1.key }) {
             for name in alternates where names.count < 8 { add(name) }
         }
-        titles = names.map(TitleNormalizer.normalize).filter { !$0.tokens.isEmpty }
+        let written = names.map(TitleNormalizer.normalize).filter { !$0.tokens.isEmpty }
+        var derived: [NormalizedTitle] = []
+        func derive(_ title: NormalizedTitle) {
+            if derived.count < 4 && !title.tokens.isEmpty && !written.contains(where: { $0.tokens == title.tokens })
+                && !derived.contains(where: { $0.tokens == title.tokens })
+            {
+                derived.append(title)
+            }
+        }
+        for name in names {
+            if let rest = TitleNormalizer.creditless(name) { derive(TitleNormalizer.normalize(rest)) }
+        }
+        // A one-word tail is too often generic (`Pokémon 3: The Movie`) or another film's
+        // title (`Ghost in the Shell 2: Innocence`).
+        for title in written + derived where title.tailTokens != title.tokens && title.tailTokens.count > 1 {
+            var tail = title
+            tail.tokens = title.tailTokens
+            tail.mainTokens = title.tailTokens
+            tail.numericKey = title.tailTokens.map { TitleNormalizer.spelledNumbers[$0] ?? $0 }.joined()
+            derive(tail)
+        }
+        titles = written + derived
+        weights = Array(repeating: 1, count: written.count) + Array(repeating: Self.derivedWeight, count: derived.count)
         tokenHashes = titles.map { Array(Set($0.tokens.map(stableHash))).sorted() }
         compact = titles.map { Array($0.compactKey.utf8) }
         numbers = titles.map { Set($0.tokens.filter { $0.allSatisfy(\.isNumber) }) }
         year =
             record.year ?? record.releaseDate.flatMap { Int($0.prefix(4)) } ?? titles.first?.bracketYear
         runtime = record.runtimeMinutes
-        directors = Self.people(record.directors ?? [])
-        cast = Self.people((record.cast ?? []).prefix(8))
+        directors = People(record.directors ?? [])
+        cast = People((record.cast ?? []).prefix(Self.castLimit))
         language = record.languages?.first?.lowercased()
-        ids = [:]
+        var ids: [String: String] = [:]
         if let external = record.externalIDs {
             if let value = external.imdb { ids["imdb"] = value }
             if let value = external.tmdbMovie { ids["tmdb-movie"] = String(value) }
@@ -85,6 +167,7 @@ struct RecordFeatures: Sendable {
             if let value = external.eidr { ids["eidr"] = value }
             if let value = external.wikidata { ids["wikidata"] = value }
         }
+        self.ids = ids
     }
 }
 
@@ -125,6 +208,10 @@ public struct MatchSettings: Sendable, Equatable {
     public var directorWeight = 0.15
     public var castWeight = 0.05
     public var languageWeight = 0.05
+    /// A pair whose titles share too little scores this times its other evidence
+    /// (`PairScorer.otherEvidence`): 0.9 merges a pair whose director, year, runtime and two
+    /// cast members agree, and sends one with less to review.
+    public var evidenceWeight = 0.9
 
     public init() {}
 }
@@ -143,10 +230,12 @@ enum PairScorer {
         if let x = a.runtime, let y = b.runtime { result.runtimeDistance = abs(x - y) }
         if !a.directors.isEmpty && !b.directors.isEmpty {
             result.directors =
-                Double(sharedPeople(a.directors, b.directors)) / Double(min(a.directors.count, b.directors.count))
+                Double(a.directors.shared(with: b.directors)) / Double(min(a.directors.count, b.directors.count))
         }
+        var sharedCast = 0
         if !a.cast.isEmpty && !b.cast.isEmpty {
-            result.cast = Double(sharedPeople(a.cast, b.cast)) / Double(min(a.cast.count, b.cast.count))
+            sharedCast = a.cast.shared(with: b.cast)
+            result.cast = Double(sharedCast) / Double(min(a.cast.count, b.cast.count))
         }
         if let x = a.language, let y = b.language { result.sameLanguage = x == y }
         result.title = titleSimilarity(a, b)
@@ -176,30 +265,61 @@ enum PairScorer {
         result.score =
             settings.titleWeight * result.title + settings.yearWeight * year + settings.runtimeWeight * runtime
             + settings.directorWeight * directors + settings.castWeight * cast + settings.languageWeight * language
-        // A weak title match cannot be carried by agreeing metadata.
-        if result.title < 0.5 { result.score = min(result.score, result.title) }
+        // A weak title match cannot be carried by agreeing metadata — unless that metadata is
+        // strong and specific: a translated or retitled film (`Le Dîner de Cons` / `The Dinner
+        // Game`) shares its director, year, runtime and cast.
+        if result.title < 0.5 {
+            result.score = min(result.score, result.title)
+            if let evidence = otherEvidence(a, b, result, sharedCast: sharedCast) {
+                result.evidence = evidence
+                result.score = max(result.score, settings.evidenceWeight * evidence)
+            }
+        }
         if result.veto != nil { result.score = 0 }
         return result
     }
 
-    /// The best similarity over the title variants of two records.
+    /// How strongly everything but the title says two records are one film (0…1), or nil when
+    /// it cannot: the directors must agree and the years be at most one apart, and titles
+    /// numbered differently (sequels, parts) are never weighed. Director 0.3, year 0.2 (0.16 a
+    /// year apart), runtime 0.2 (0.17 within six minutes, nothing further apart or unknown),
+    /// cast 0.3 (half for one shared name, all for two).
+    static func otherEvidence(_ a: RecordFeatures, _ b: RecordFeatures, _ score: PairScore, sharedCast: Int)
+        -> Double?
+    {
+        guard let directors = score.directors, directors > 0, let years = score.yearDistance, years <= 1 else {
+            return nil
+        }
+        if let x = a.numbers.first, let y = b.numbers.first, !x.isEmpty, !y.isEmpty, x != y { return nil }
+        var evidence = 0.3 + (years == 0 ? 0.2 : 0.16)
+        switch score.runtimeDistance {
+        case .some(let d) where d <= 3: evidence += 0.2
+        case .some(let d) where d <= 6: evidence += 0.17
+        default: break
+        }
+        evidence += 0.3 * min(1, Double(sharedCast) / 2)
+        return evidence
+    }
+
+    /// The best similarity over the title variants of two records, a derived form's counting
+    /// at its weight.
     static func titleSimilarity(_ a: RecordFeatures, _ b: RecordFeatures) -> Double {
         var best = 0.0
         for (i, x) in a.titles.enumerated() {
             for (j, y) in b.titles.enumerated() {
-                best = max(
-                    best,
-                    similarity(
-                        x,
-                        a.tokenHashes[i],
-                        a.numbers[i],
-                        a.compact[i],
-                        y,
-                        b.tokenHashes[j],
-                        b.numbers[j],
-                        b.compact[j]
-                    )
+                let weight = min(a.weights[i], b.weights[j])
+                if weight <= best { continue }
+                let value = similarity(
+                    x,
+                    a.tokenHashes[i],
+                    a.numbers[i],
+                    a.compact[i],
+                    y,
+                    b.tokenHashes[j],
+                    b.numbers[j],
+                    b.compact[j]
                 )
+                best = max(best, weight * value)
                 if best >= 1 { return 1 }
             }
         }
@@ -218,6 +338,7 @@ enum PairScorer {
     ) -> Double {
         if x.tokens == y.tokens && x.bracketCountry == y.bracketCountry { return 1 }
         if xCompact == yCompact { return 0.98 }
+        if x.numericKey == y.numericKey { return 0.97 }
         var value = jaccard(xHashes, yHashes)
         // One title is the other's main title ("Star Wars" and "Star Wars: Episode IV – A New Hope").
         if (x.tokens == y.mainTokens && y.mainTokens.count < y.tokens.count)
@@ -227,7 +348,10 @@ enum PairScorer {
         }
         // Spelling: edit distance over the compact keys of similar length.
         let longer = max(xCompact.count, yCompact.count)
-        if value < 0.9 && longer > 0 && longer <= 64 && abs(xCompact.count - yCompact.count) * 5 <= longer {
+        // A number more or less is a sequel, not a spelling (`Housefull` and `Housefull 2`).
+        if value < 0.9 && longer > 0 && longer <= 64 && abs(xCompact.count - yCompact.count) * 5 <= longer
+            && xNumbers == yNumbers
+        {
             // Only near-misses count: at a fifth of the letters changed, titles are different words.
             let distance = editDistance(xCompact, yCompact, limit: longer / 5 + 1)
             if distance * 5 <= longer { value = max(value, 1 - Double(distance) / Double(longer)) }
@@ -243,12 +367,6 @@ enum PairScorer {
         guard !x.isEmpty || !y.isEmpty else { return 0 }
         let common = shared(x, y)
         return Double(common) / Double(x.count + y.count - common)
-    }
-
-    /// How many people of `x` are in `y` under some key (at most the smaller count).
-    static func sharedPeople(_ x: [[UInt64]], _ y: [[UInt64]]) -> Int {
-        let keys = Set(y.joined())
-        return min(x.reduce(0) { $0 + ($1.contains(where: keys.contains) ? 1 : 0) }, y.count)
     }
 
     /// How many values two sorted arrays share.

@@ -7,8 +7,10 @@ import MediaModel
 /// 1. Records of one provider entity (`82@us`, `82@gb`) are one title; records sharing an
 ///    external id of the same kind (IMDb, TMDb movie, TMDb TV, TVDB, EIDR, Wikidata) link.
 /// 2. Candidates meet in blocks of normalized title keys: the whole title, the main title, the
-///    sorted words (reordered titles), the title without spaces, and a prefix with the year
-///    (spelling differences), over every title variant (original and alternate titles).
+///    sorted words (reordered titles), the title without spaces, the same with number words as
+///    digits, and a prefix with the year (spelling differences), over every title variant
+///    (original and alternate titles, and forms without a credit or a leading main title); and
+///    in blocks of a director with the year (translated titles).
 /// 3. Each candidate pair is scored on title similarity (exact, Jaccard, edit distance, main
 ///    title), year and runtime distance, directors, cast and language; kinds must agree and years
 ///    more than the tolerance apart never merge (remakes).
@@ -30,7 +32,7 @@ public struct ScoringResolver: TitleResolver {
 
     /// Raised whenever a scoring rule changes, so the next build resolves everything again
     /// under the new rules instead of keeping decisions the old ones made.
-    static let rulesVersion = 3
+    static let rulesVersion = 4
 
     /// Everything the outcome depends on besides the records, the same in every process.
     public var configurationDigest: String {
@@ -254,9 +256,21 @@ public struct ScoringResolver: TitleResolver {
             if title.mainTokens.count < title.tokens.count {
                 keys.insert(stableHash(family + "k:" + title.mainKey))
             }
+            if title.numericKey != title.compactKey
+                || title.compactKey.utf8.contains(where: { (0x30...0x39).contains($0) })
+            {
+                keys.insert(stableHash(family + "n:" + title.numericKey))
+            }
             if let year = feature.year {
                 let prefix = String(title.compactKey.prefix(5))
                 for y in (year - 1)...(year + 1) { keys.insert(stableHash(family + "p:\(prefix)|\(y)")) }
+            }
+        }
+        // Titles that share no words (translations) meet through a director and the year, or
+        // the next: records a year apart share one of the two keys.
+        if let year = feature.year {
+            for key in feature.directors.blockKeys {
+                for y in year...(year + 1) { keys.insert(stableHash(family + "d:\(key)|\(y)")) }
             }
         }
         return Array(keys)

@@ -11,6 +11,12 @@ public struct NormalizedTitle: Sendable, Equatable {
     public var bracketYear: Int?
     /// A country written in brackets to tell same-named titles apart (`The Office (US)` → `us`).
     public var bracketCountry: String?
+    /// The words after the first subtitle separator (`Tales from the Crypt: Demon Knight` →
+    /// `demon knight`); equal to `tokens` when there is none.
+    public var tailTokens: [String]
+    /// The compact key with number words as digits (`Three Men and a Baby` and `3 Men and a
+    /// Baby` → `3menandababy`).
+    public var numericKey: String
 
     /// The matching key: the tokens joined by spaces.
     public var key: String { tokens.joined(separator: " ") }
@@ -51,6 +57,42 @@ public enum TitleNormalizer {
         "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
         "nine": "9", "ten": "10",
     ]
+    /// Number words anywhere in a title, for ``NormalizedTitle/numericKey`` and for stylized
+    /// spellings (`Se7en`, `Thir13en`, `Thr3e`).
+    static let spelledNumbers: [String: String] = {
+        let words = [
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+            "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+        ]
+        var table: [String: String] = [:]
+        for (value, word) in words.enumerated() { table[word] = String(value) }
+        for (tens, word) in ["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"].enumerated() {
+            table[word] = String((tens + 3) * 10)
+        }
+        table["hundred"] = "100"
+        return table
+    }()
+    static let numbersSpelled = Dictionary(spelledNumbers.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+    /// Abbreviations written either way (`Dr. Dolittle`, `Doctor Dolittle`).
+    static let abbreviations = ["dr": "doctor", "mr": "mister", "vs": "versus"]
+
+    /// A word whose digits stand for the letters of that number's name (`se7en` → `seven`,
+    /// `thir13en` → `thirteen`, `thr3e` → `three`), or nil.
+    static func stylizedNumber(_ token: String) -> String? {
+        let bytes = Array(token.utf8)
+        guard let first = bytes.firstIndex(where: { (0x30...0x39).contains($0) }),
+            let last = bytes.lastIndex(where: { (0x30...0x39).contains($0) }),
+            bytes[first...last].allSatisfy({ (0x30...0x39).contains($0) }), first > 0 || last < bytes.count - 1
+        else { return nil }
+        let digits = String(decoding: bytes[first...last], as: UTF8.self)
+        guard let word = numbersSpelled[String(Int(digits) ?? -1)] else { return nil }
+        let prefix = String(decoding: bytes[..<first], as: UTF8.self)
+        let suffix = String(decoding: bytes[(last + 1)...], as: UTF8.self)
+        guard word.count > prefix.count + suffix.count, word.hasPrefix(prefix), word.hasSuffix(suffix) else {
+            return nil
+        }
+        return word
+    }
 
     public static func normalize(_ title: String) -> NormalizedTitle {
         // A bare trailing year is part of some titles ("Blade Runner 2049") and stays.
@@ -110,18 +152,70 @@ public enum TitleNormalizer {
                 tokens[index] = String(value)
             } else if afterPart, let digit = numberWords[tokens[index]] {
                 tokens[index] = digit
+            } else if let word = abbreviations[tokens[index]] {
+                tokens[index] = word
+            } else if tokens[index].utf8.contains(where: { (0x30...0x39).contains($0) }),
+                let word = stylizedNumber(tokens[index])
+            {
+                tokens[index] = word
             }
         }
+        // An alternative title after "or" (`Dr. Strangelove or: How I Learned…`, and the
+        // bracket form `Birdman or (The Unexpected Virtue of Ignorance)`): the main title ends before it.
+        if let count = mainCount, count > 1, tokens[count - 1] == "or" {
+            tokens.remove(at: count - 1)
+            mainCount = count - 1
+        } else if mainCount == nil, tokens.count > 1, tokens.last == "or" {
+            tokens.removeLast()
+        }
         var main = Array(tokens.prefix(mainCount ?? tokens.count))
+        var tail = mainCount.map { Array(tokens[$0...]) } ?? []
         func dropArticle(_ words: inout [String]) -> Int {
             guard words.count > 1, articles.contains(words[0]) else { return 0 }
             words.removeFirst()
             return 1
         }
         _ = dropArticle(&main)
+        _ = dropArticle(&tail)
         _ = dropArticle(&tokens)
         if main.isEmpty { main = tokens }
-        return NormalizedTitle(tokens: tokens, mainTokens: main, bracketYear: year, bracketCountry: country)
+        if tail.isEmpty { tail = tokens }
+        let numeric = tokens.map { spelledNumbers[$0] ?? $0 }.joined()
+        return NormalizedTitle(
+            tokens: tokens,
+            mainTokens: main,
+            bracketYear: year,
+            bracketCountry: country,
+            tailTokens: tail,
+            numericKey: numeric
+        )
+    }
+
+    /// The title without a credit in front of it, or nil: `Wes Craven's New Nightmare` → `New
+    /// Nightmare`, `Dr. Seuss' How the Grinch Stole Christmas` → `How the Grinch Stole
+    /// Christmas`, `Tyler Perry Presents Peeples` and `Jackass Presents: Bad Grandpa` → the
+    /// title after "Presents". One source writes the credit, another leaves it out. The credit
+    /// is at most four words; what follows must hold a word.
+    public static func creditless(_ title: String) -> String? {
+        // Most titles have no apostrophe (0xE2 starts a curly one) and no "presents".
+        guard
+            title.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == 0xE2 })
+                || title.range(of: "presents", options: .caseInsensitive) != nil
+        else { return nil }
+        let words = title.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count > 1 else { return nil }
+        for index in 0..<min(4, words.count - 1) {
+            let word = words[index].lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ":"))
+            let possessive =
+                word.hasSuffix("'s") || word.hasSuffix("\u{2019}s") || word.hasSuffix("s'")
+                || word.hasSuffix("s\u{2019}")
+            let presents = index > 0 && word == "presents"
+            guard possessive || presents else { continue }
+            var rest = words[(index + 1)...].joined(separator: " ")
+            while rest.hasPrefix(":") || rest.hasPrefix(" ") { rest.removeFirst() }
+            return rest.contains(where: \.isLetter) ? rest : nil
+        }
+        return nil
     }
 
     static let ligatureScalars = Set("æÆœŒßøØđĐłŁþÞ".unicodeScalars)
@@ -265,8 +359,9 @@ public enum TitleNormalizer {
 
 /// People's names for comparison: folded, "Last, First" turned around, initials allowed.
 public enum PersonNormalizer {
-    /// Lower-cased letters and digits of a name, in words (cheaper than a title's rules).
-    static func words(_ name: String) -> [String] {
+    /// Lower-cased letters and digits of a name, in words (cheaper than a title's rules); with
+    /// `joiningHyphens`, `Ki-duk` is one word (`kiduk`), else two.
+    static func words(_ name: String, joiningHyphens: Bool = false) -> [String] {
         var text = name
         if !text.utf8.allSatisfy({ $0 < 0x80 }) {
             text = text.precomposedStringWithCompatibilityMapping
@@ -280,6 +375,7 @@ public enum PersonNormalizer {
                 current.append(byte)
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
             case UInt8(ascii: "'"): continue
+            case UInt8(ascii: "-") where joiningHyphens: continue
             default:
                 if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
                 current.removeAll(keepingCapacity: true)
@@ -305,44 +401,141 @@ public enum PersonNormalizer {
         return String(name[name.index(after: comma)...]) + " " + String(name[..<comma])
     }
 
-    /// Every key a name may match under: its ``key(_:)``; its words in any order (`Zhang
-    /// Yimou` and `Yimou Zhang`, `Kim Ki-duk` and `Ki-duk Kim`: sources write the family name
-    /// first or last); and, for three words or more, without the last (`Gustavo Hernández
-    /// Ibañez` and `Gustavo Hernández`: a second family name one source leaves out).
+    /// Every key a name may match under, the ``key(_:)`` first and the romanization key last:
+    /// - its ``key(_:)`` (`J.J. Abrams` = `J. J. Abrams`, `Ron Maxwell` = `Ronald F. Maxwell`);
+    /// - its words in any order (`Zhang Yimou` and `Yimou Zhang`, `Kim Ki-duk` and `Ki-duk
+    ///   Kim`: sources write the family name first or last);
+    /// - for three words or more, without the last or the first (`Gustavo Hernández Ibañez` and
+    ///   `Gustavo Hernández`, `Robert Ben Garant` and `Ben Garant`: a name one source leaves
+    ///   out), and with the last two joined (`Kirk De Micco` = `Kirk DeMicco`);
+    /// - with hyphenated words joined, in any order (`Kim Ki-duk` = `Kim Kiduk`);
+    /// - for two words or more, each word's vowels as one mark, in any order (`Andrey
+    ///   Konchalovskiy` = `Andrei Konchalovsky`, `Kim Ji-woon` = `Jee-woon Kim`: romanizations
+    ///   differ mostly in vowels).
     public static func keys(_ name: String) -> [String] {
-        let words = Self.words(commaReversed(name))
-        guard !words.isEmpty else { return [] }
-        var keys = [key(words: words)]
-        if words.count > 1 { keys.append("=" + words.sorted().joined(separator: " ")) }
-        if words.count > 2 { keys.append("=" + words.dropLast().sorted().joined(separator: " ")) }
+        var keys: [String] = []
+        forEachForm(name) { form in
+            let key = String(decoding: form, as: UTF8.self)
+            if !keys.contains(key) { keys.append(key) }
+        }
         return keys
     }
 
-    /// `stableHash` of each of ``keys(_:)``, without building the strings (matching hashes
-    /// every person of every record).
+    /// `stableHash` of each of ``keys(_:)`` (matching hashes every person of every record, so
+    /// the forms are built in one byte buffer, not as strings).
     static func keyHashes(_ name: String) -> [UInt64] {
-        let words = Self.words(commaReversed(name))
-        guard let last = words.last else { return [] }
         var hashes: [UInt64] = []
-        hashes.reserveCapacity(3)
-        var first = StableHasher()
-        first.add(last)
-        if words.count > 1, let initial = words.first?.utf8.first {
-            first.add(UInt8(ascii: " "))
-            first.add(initial)
-        }
-        hashes.append(first.value)
-        func sortedHash(_ words: ArraySlice<String>) -> UInt64 {
+        forEachForm(name) { form in
             var hasher = StableHasher()
-            hasher.add(UInt8(ascii: "="))
-            for (index, word) in words.sorted().enumerated() {
-                if index > 0 { hasher.add(UInt8(ascii: " ")) }
-                hasher.add(word)
-            }
-            return hasher.value
+            for byte in form { hasher.add(byte) }
+            if !hashes.contains(hasher.value) { hashes.append(hasher.value) }
         }
-        if words.count > 1 { hashes.append(sortedHash(words[...])) }
-        if words.count > 2 { hashes.append(sortedHash(words.dropLast())) }
         return hashes
     }
+
+    /// A name's words as ranges of one byte buffer.
+    private struct Words {
+        var bytes: [UInt8] = []
+        var ranges: [Range<Int>] = []
+
+        init(_ text: String, joiningHyphens: Bool, marked: Bool = false) {
+            bytes.reserveCapacity(text.utf8.count)
+            var start = 0
+            var inVowels = false
+            func flush(_ bytes: [UInt8], _ ranges: inout [Range<Int>]) {
+                if bytes.count > start { ranges.append(start..<bytes.count) }
+                start = bytes.count
+            }
+            for byte in text.utf8 {
+                var letter = byte
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: break
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): letter = byte + 32
+                case UInt8(ascii: "'"): continue
+                case UInt8(ascii: "-") where joiningHyphens: continue
+                default:
+                    flush(bytes, &ranges)
+                    inVowels = false
+                    continue
+                }
+                if marked {
+                    // Each run of vowels (and `y`) as one `a`.
+                    if "aeiouy".utf8.contains(letter) {
+                        if inVowels { continue }
+                        letter = UInt8(ascii: "a")
+                        inVowels = true
+                    } else {
+                        inVowels = false
+                    }
+                }
+                bytes.append(letter)
+            }
+            flush(bytes, &ranges)
+        }
+
+        var count: Int { ranges.count }
+        subscript(_ index: Int) -> ArraySlice<UInt8> { bytes[ranges[index]] }
+
+        /// Word indices in byte order.
+        func sorted(_ indices: some Sequence<Int>) -> [Int] {
+            indices.sorted { self[$0].lexicographicallyPrecedes(self[$1]) }
+        }
+    }
+
+    /// Calls `body` with the bytes of each of ``keys(_:)``, in order (duplicates possible).
+    private static func forEachForm(_ name: String, _ body: ([UInt8]) -> Void) {
+        var text = commaReversed(name)
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            text = text.precomposedStringWithCompatibilityMapping
+                .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        }
+        let words = Words(text, joiningHyphens: false)
+        guard words.count > 0 else { return }
+        let last = words.count - 1
+        var form: [UInt8] = []
+        form.reserveCapacity(words.bytes.count + 8)
+        func emit(_ build: (inout [UInt8]) -> Void) {
+            form.removeAll(keepingCapacity: true)
+            build(&form)
+            body(form)
+        }
+        func joined(_ mark: UInt8, _ words: Words, _ order: [Int]) {
+            emit { form in
+                form.append(mark)
+                for index in order {
+                    form.append(UInt8(ascii: " "))
+                    form += words[index]
+                }
+            }
+        }
+        let initial = words[0].first!
+        emit { form in
+            form += words[last]
+            if last > 0 {
+                form.append(UInt8(ascii: " "))
+                form.append(initial)
+            }
+        }
+        guard last > 0 else { return }
+        joined(UInt8(ascii: "="), words, words.sorted(0...last))
+        if last > 1 {
+            joined(UInt8(ascii: "="), words, words.sorted(0..<last))
+            joined(UInt8(ascii: "="), words, words.sorted(1...last))
+            emit { form in
+                form += words[last - 1]
+                form += words[last]
+                form.append(UInt8(ascii: " "))
+                form.append(initial)
+            }
+        }
+        if text.utf8.contains(UInt8(ascii: "-")) {
+            let whole = Words(text, joiningHyphens: true)
+            if whole.count > 1 && whole.count != words.count {
+                joined(UInt8(ascii: "="), whole, whole.sorted(0..<whole.count))
+            }
+        }
+        let marked = Words(text, joiningHyphens: false, marked: true)
+        joined(UInt8(ascii: "~"), marked, marked.sorted(0..<marked.count))
+    }
+
 }

@@ -105,6 +105,7 @@ struct ResolveCommand: AsyncParsableCommand {
                         if let d = s.directors { line += String(format: ", directors %.2f", d) }
                         if let c = s.cast { line += String(format: ", cast %.2f", c) }
                         if let l = s.sameLanguage { line += l ? ", same language" : ", other language" }
+                        if let e = s.evidence { line += String(format: ", other evidence %.2f", e) }
                         if let veto = s.veto { line += " (never: \(veto))" }
                         print(line)
                     }

@@ -32,10 +32,11 @@ struct ResolutionConfigurationTests {
         let configuration = try ResolutionConfiguration(
             directory: try directory(
                 settings:
-                    "thresholds: {merge: 0.9, review: 0.7}\nyear_tolerance: 1\nmerge: {priority: {overview: [b, a]}, genres_cap: 3}\n"
+                    "thresholds: {merge: 0.9, review: 0.7, evidence: 0.85}\nyear_tolerance: 1\nmerge: {priority: {overview: [b, a]}, genres_cap: 3}\n"
             )
         )
         #expect(configuration.settings.mergeThreshold == 0.9)
+        #expect(configuration.settings.evidenceWeight == 0.85)
         #expect(configuration.settings.yearTolerance == 1)
         #expect(configuration.merge.priority["overview"] == ["b", "a"])
         #expect(configuration.merge.genresCap == 3)

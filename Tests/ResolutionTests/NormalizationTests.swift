@@ -118,10 +118,77 @@ import Testing
         ("Steven Spielberg", "Steven Soderbergh", false),
         ("Zhang Yimou", "Zhang Ziyi", false),
         ("Joel Coen", "Ethan Coen", false),
+        // Forms two real catalogues (Wikidata and IMDb) write for one director.
+        ("Kim Ki-duk", "Kim Kiduk", true),
+        ("J. J. Abrams", "J.J. Abrams", true),
+        ("Kirk DeMicco", "Kirk De Micco", true),
+        ("Ben Garant", "Robert Ben Garant", true),
+        ("Andrei Konchalovsky", "Andrey Konchalovskiy", true),
+        ("Kim Ji-woon", "Jee-woon Kim", true),
+        ("Park Chan-wook", "Chan-wook Park", true),
+        ("Miloš Forman", "Milos Forman", true),
+        ("Kim Ji-woon", "Kim Jong-un", false),
+        ("Kirk DeMicco", "Kirk Douglas", false),
     ])
     func peopleWrittenDifferentlyShareAKey(a: String, b: String, same: Bool) {
         #expect(!Set(PersonNormalizer.keys(a)).isDisjoint(with: PersonNormalizer.keys(b)) == same)
         // The matcher's hashes are the hashes of these keys.
         #expect(PersonNormalizer.keyHashes(a) == PersonNormalizer.keys(a).map(stableHash))
+    }
+
+    /// Ways real catalogues write one film's title: a digit for letters, number words, a
+    /// credit in front, an alternative title after "or".
+    @Test(arguments: [
+        ("Se7en", "Seven"),
+        ("Thir13en Ghosts", "Thirteen Ghosts"),
+        ("Thr3e", "Three"),
+        ("Dr. Dolittle", "Doctor Dolittle"),
+        ("Birdman or (The Unexpected Virtue of Ignorance)", "Birdman"),
+    ])
+    func stylizedSpellingsNormalizeAlike(a: String, b: String) {
+        let forms = TitleNormalizer.variants(a).map(TitleNormalizer.key)
+        #expect(forms.contains(TitleNormalizer.key(b)))
+    }
+
+    @Test func numberWordsAndDigitsShareANumericKey() {
+        #expect(
+            TitleNormalizer.normalize("Three Men and a Baby").numericKey
+                == TitleNormalizer.normalize("3 Men and a Baby").numericKey
+        )
+        #expect(
+            TitleNormalizer.normalize("Gone in Sixty Seconds").numericKey
+                == TitleNormalizer.normalize("Gone in 60 Seconds").numericKey
+        )
+        // Not every word with a digit is a number spelled with one.
+        #expect(TitleNormalizer.normalize("M3GAN").key == "m3gan")
+        #expect(TitleNormalizer.normalize("2nd Chance").key == "2nd chance")
+    }
+
+    @Test(arguments: [
+        ("Wes Craven's New Nightmare", "New Nightmare"),
+        ("Dr. Seuss' How the Grinch Stole Christmas", "How the Grinch Stole Christmas"),
+        ("Tyler Perry Presents Peeples", "Peeples"),
+        ("Jackass Presents: Bad Grandpa", "Bad Grandpa"),
+        ("Lee Daniels' The Butler", "The Butler"),
+    ])
+    func aCreditInFrontIsAForm(title: String, rest: String) {
+        #expect(TitleNormalizer.creditless(title) == rest)
+    }
+
+    @Test func titlesWithoutACreditHaveNoCreditlessForm() {
+        #expect(TitleNormalizer.creditless("The Matrix") == nil)
+        #expect(TitleNormalizer.creditless("Presents") == nil)
+        #expect(TitleNormalizer.creditless("Schindler's") == nil)
+    }
+
+    @Test func theTailIsThePartAfterTheMainTitle() {
+        let title = TitleNormalizer.normalize("Tales from the Crypt: Demon Knight")
+        #expect(title.tailTokens == ["demon", "knight"])
+        #expect(title.mainKey == "tales from the crypt")
+        #expect(TitleNormalizer.normalize("Heat").tailTokens == ["heat"])
+        #expect(
+            TitleNormalizer.normalize("Dr. Strangelove or: How I Learned to Stop Worrying").mainKey
+                == "doctor strangelove"
+        )
     }
 }

@@ -85,6 +85,79 @@ import Testing
         #expect(together(records, "wd:2", "ml:3"))
     }
 
+    /// Pairs two real catalogues (Wikidata and IMDb) write differently, from the
+    /// cross-source benchmark's misses: a credit in front, a leading main title, a stylized
+    /// number, number words, and a director whose name is romanized another way.
+    @Test(arguments: [
+        ("Wes Craven's New Nightmare", "New Nightmare", "Wes Craven", "Wes Craven"),
+        ("Tales from the Crypt: Demon Knight", "Demon Knight", "Ernest Dickerson", "Ernest R. Dickerson"),
+        ("Thir13en Ghosts", "Thirteen Ghosts", "Steve Beck", "Steve Beck"),
+        ("Three Men and a Baby", "3 Men and a Baby", "Leonard Nimoy", "Leonard Nimoy"),
+        ("The Last Stand", "The Last Stand", "Kim Ji-woon", "Jee-woon Kim"),
+    ])
+    func titlesAndNamesWrittenAnotherWayMerge(a: String, b: String, directorA: String, directorB: String) {
+        let records = [
+            film("wd", "1", a, year: 2001, runtime: 92, directors: [directorA]),
+            film("im", "1", b, year: 2001, runtime: 93, directors: [directorB]),
+        ]
+        #expect(together(records, "wd:1", "im:1"))
+    }
+
+    /// A derived form counts less than a written one: `Tales from the Crypt: Demon Knight` is
+    /// not another director's *Demon Knight* of the same year.
+    @Test func aDerivedTitleFormNeedsTheRestToAgree() {
+        let records = [
+            film(
+                "wd",
+                "1",
+                "Tales from the Crypt: Demon Knight",
+                year: 1995,
+                runtime: 92,
+                directors: ["Ernest Dickerson"]
+            ),
+            film("im", "1", "Demon Knight", year: 1995, runtime: 93, directors: ["Someone Else"]),
+        ]
+        #expect(!together(records, "wd:1", "im:1"))
+    }
+
+    /// Translated and retitled films share no title word; director, year, runtime and two cast
+    /// members together merge them, one cast member sends them to review, and a sequel (other
+    /// numbers) is never weighed on that evidence.
+    @Test func translatedTitlesMergeOnStrongOtherEvidence() throws {
+        func cast(_ record: SourceRecord, _ names: [String]) -> SourceRecord {
+            var copy = record
+            copy.cast = names
+            return copy
+        }
+        let strong = [
+            cast(
+                film("wd", "1", "Le Dîner de Cons", year: 1998, runtime: 80, directors: ["Francis Veber"]),
+                ["Thierry Lhermitte", "Jacques Villeret", "Francis Huster"]
+            ),
+            cast(
+                film("im", "1", "The Dinner Game", year: 1998, runtime: 82, directors: ["Francis Veber"]),
+                ["Jacques Villeret", "Thierry Lhermitte"]
+            ),
+        ]
+        #expect(together(strong, "wd:1", "im:1"))
+        let weak = [strong[0], cast(strong[1], ["Jacques Villeret"])]
+        let catalog = resolver.resolve(weak, identity: IdentityMap())
+        #expect(catalog.titles.count == 2)
+        let pair = try #require(catalog.review.first)
+        #expect(pair.scores.evidence != nil)
+        let sequel = [
+            cast(
+                film("wd", "2", "Housefull 2", year: 2012, runtime: 145, directors: ["Sajid Khan"]),
+                ["Akshay Kumar", "Boman Irani"]
+            ),
+            cast(
+                film("im", "2", "Housefull 3", year: 2012, runtime: 145, directors: ["Sajid Khan"]),
+                ["Akshay Kumar", "Boman Irani"]
+            ),
+        ]
+        #expect(!together(sequel, "wd:2", "im:2"))
+    }
+
     @Test func remakesStayApart() {
         let records = [
             film("a", "1", "Dune", year: 1984, runtime: 137, directors: ["David Lynch"]),
