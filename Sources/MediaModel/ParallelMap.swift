@@ -20,6 +20,34 @@ extension Array where Element: Sendable {
 }
 
 extension Array where Element: Sendable {
+    /// ``parallelMap(_:)`` with state each worker's chunk keeps between its elements (a cache
+    /// of work the elements share), made by `start` for every chunk.
+    public func parallelMap<State, Result: Sendable>(
+        state start: @Sendable () -> State,
+        _ transform: @Sendable (inout State, Element) -> Result
+    ) -> [Result] {
+        let wanted = Swift.min(count, Swift.max(1, Foundation.ProcessInfo.processInfo.activeProcessorCount * 4))
+        guard wanted > 1 else {
+            var state = start()
+            return map { transform(&state, $0) }
+        }
+        let chunkSize = (count + wanted - 1) / wanted
+        let chunkCount = (count + chunkSize - 1) / chunkSize
+        let results = ChunkResults<Result>(count: chunkCount)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            let range = (chunk * chunkSize)..<Swift.min(count, (chunk + 1) * chunkSize)
+            results.store(chunk) {
+                var state = start()
+                return self[range].map { transform(&state, $0) }
+            }
+        }
+        do {
+            return try results.joined()
+        } catch {
+            preconditionFailure("a non-throwing transform threw \(error)")
+        }
+    }
+
     /// ``parallelMap(_:)`` for a transform that cannot fail.
     public func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) -> Result) -> [Result] {
         do {

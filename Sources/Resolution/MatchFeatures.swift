@@ -8,22 +8,33 @@ struct People: Sendable {
     let count: Int
     /// `hash & ~31 | person`, sorted.
     let keys: [UInt64]
-    /// Each person's first key and romanization key (the last), for blocking on directors.
+    /// Each person's first key and romanization key (the last), for blocking on directors;
+    /// empty unless asked for.
     let blockKeys: [UInt64]
 
     static let mask: UInt64 = 31
 
-    init<Names: Sequence<String>>(_ names: Names) {
+    /// `cache` holds the key hashes of names met before: catalogues name the same people
+    /// over and over, and their keys are most of the cost of a record's features.
+    init<Names: Sequence<String>>(_ names: Names, cache: inout [String: [UInt64]], blocking: Bool = false) {
         var seen = Set<[UInt64]>()
         var keys: [UInt64] = []
         var blockKeys: [UInt64] = []
         var count = 0
         for name in names where count < 32 {
-            let hashes = PersonNormalizer.keyHashes(name)
+            let hashes: [UInt64]
+            if let known = cache[name] {
+                hashes = known
+            } else {
+                hashes = PersonNormalizer.keyHashes(name)
+                if cache.count < 1_000_000 { cache[name] = hashes }
+            }
             guard !hashes.isEmpty && seen.insert(hashes).inserted else { continue }
             for hash in hashes { keys.append(hash & ~Self.mask | UInt64(count)) }
-            blockKeys.append(hashes[0])
-            if hashes.count > 1 { blockKeys.append(hashes[hashes.count - 1]) }
+            if blocking {
+                blockKeys.append(hashes[0])
+                if hashes.count > 1 { blockKeys.append(hashes[hashes.count - 1]) }
+            }
             count += 1
         }
         keys.sort()
@@ -58,6 +69,47 @@ struct People: Sendable {
     }
 }
 
+/// One title variant as the matcher compares it: hashes of its words instead of the words.
+struct TitleForm: Sendable {
+    /// `stableHash` of the words (`NormalizedTitle.key`).
+    let key: UInt64
+    /// Of the main title's words, when the main title is shorter than the whole.
+    let main: UInt64?
+    /// Of the compact key with number words as digits.
+    let numeric: UInt64
+    /// Of the words sorted (reordered titles).
+    let sortedWords: UInt64
+    /// Of the compact key's first five letters (spelling differences meet by it).
+    let prefix: UInt64
+    /// Whether the title has a digit or a number word (its numeric key is worth a block).
+    let hasNumber: Bool
+    let country: String?
+    /// Sorted distinct word hashes, for Jaccard similarity.
+    let words: [UInt64]
+    /// Sorted hashes of the words that are numbers ("2", "1984"): sequels and parts differ in them.
+    let numbers: [UInt64]
+    /// The compact key as bytes, for equality and edit distance.
+    let compact: [UInt8]
+    /// How much a match on this form counts: 1 for forms the record writes, less for derived
+    /// ones (another film may be called just `Demon Knight`).
+    let weight: Double
+
+    init(_ title: NormalizedTitle, weight: Double) {
+        key = stableHash(title.key)
+        main = title.mainTokens.count < title.tokens.count ? stableHash(title.mainKey) : nil
+        numeric = stableHash(title.numericKey)
+        sortedWords = stableHash(title.tokens.sorted().joined(separator: " "))
+        let compactKey = title.compactKey
+        prefix = stableHash(String(compactKey.prefix(5)))
+        compact = Array(compactKey.utf8)
+        hasNumber = title.numericKey != compactKey || compact.contains(where: { (0x30...0x39).contains($0) })
+        country = title.bracketCountry
+        words = Array(Set(title.tokens.map(stableHash))).sorted()
+        numbers = Array(Set(title.tokens.filter { $0.allSatisfy(\.isNumber) }.map(stableHash))).sorted()
+        self.weight = weight
+    }
+}
+
 /// What the matcher knows about one record, computed once. A class: the scorer reads two of
 /// these per candidate pair, and copying a struct of arrays would retain every one of them.
 final class RecordFeatures: Sendable {
@@ -70,21 +122,8 @@ final class RecordFeatures: Sendable {
     let source: String
     /// The provider's own entity: the id before `@` (per-country records of one show share it).
     let entity: String
-    /// Title variants: the title, the original title, alternate titles, and the forms each of
-    /// those stands for (`TitleNormalizer.variants`), at most eight; then forms derived from
-    /// them — without a credit in front (`Wes Craven's New Nightmare` → `New Nightmare`) and
-    /// the part after a leading main title (`Tales from the Crypt: Demon Knight` → `Demon
-    /// Knight`) — at most four more.
-    let titles: [NormalizedTitle]
-    /// Per variant, how much a match on it counts: 1 for forms the record writes, less for
-    /// derived ones (another film may be called just `Demon Knight`).
-    let weights: [Double]
-    /// Sorted hashes of each variant's tokens, for Jaccard similarity.
-    let tokenHashes: [[UInt64]]
-    /// Each variant's compact key as bytes, for edit distance.
-    let compact: [[UInt8]]
-    /// Numbers in the title ("2", "1984"): sequels and parts differ in them.
-    let numbers: [Set<String>]
+    /// Title variants (``variants(_:)``).
+    let titles: [TitleForm]
     let year: Int?
     let runtime: Int?
     /// The directors, and the first ``castLimit`` of the cast.
@@ -111,10 +150,13 @@ final class RecordFeatures: Sendable {
         }
     }
 
-    init(_ record: SourceRecord) {
-        family = Self.family(record.kind)
-        source = record.source
-        entity = String(record.id.prefix { $0 != "@" })
+    /// A record's title variants, normalized, with the weight a match on each counts: the
+    /// title, the original title, alternate titles, and the forms each of those stands for
+    /// (`TitleNormalizer.variants`), at most eight, at 1; then forms derived from them —
+    /// without a credit in front (`Wes Craven's New Nightmare` → `New Nightmare`) and the part
+    /// after a leading main title (`Tales from the Crypt: Demon Knight` → `Demon Knight`) — at
+    /// most four more, at ``derivedWeight``.
+    static func variants(_ record: SourceRecord) -> [(title: NormalizedTitle, weight: Double)] {
         var names: [String] = []
         func add(_ written: String) {
             for name in TitleNormalizer.variants(written) where names.count < 8 && !names.contains(name) {
@@ -147,16 +189,31 @@ final class RecordFeatures: Sendable {
             tail.numericKey = title.tailTokens.map { TitleNormalizer.spelledNumbers[$0] ?? $0 }.joined()
             derive(tail)
         }
-        titles = written + derived
-        weights = Array(repeating: 1, count: written.count) + Array(repeating: Self.derivedWeight, count: derived.count)
-        tokenHashes = titles.map { Array(Set($0.tokens.map(stableHash))).sorted() }
-        compact = titles.map { Array($0.compactKey.utf8) }
-        numbers = titles.map { Set($0.tokens.filter { $0.allSatisfy(\.isNumber) }) }
+        return written.map { ($0, 1) } + derived.map { ($0, derivedWeight) }
+    }
+
+    /// The features of every record, on all cores.
+    static func all(_ records: [SourceRecord]) -> [RecordFeatures] {
+        records.parallelMap(state: { [String: [UInt64]]() }) { cache, record in RecordFeatures(record, people: &cache) }
+    }
+
+    convenience init(_ record: SourceRecord) {
+        var cache: [String: [UInt64]] = [:]
+        self.init(record, people: &cache)
+    }
+
+    /// `people` caches the key hashes of people's names (``People``).
+    init(_ record: SourceRecord, people: inout [String: [UInt64]]) {
+        family = Self.family(record.kind)
+        source = record.source
+        entity = String(record.id.prefix { $0 != "@" })
+        let variants = Self.variants(record)
+        titles = variants.map { TitleForm($0.title, weight: $0.weight) }
         year =
-            record.year ?? record.releaseDate.flatMap { Int($0.prefix(4)) } ?? titles.first?.bracketYear
+            record.year ?? record.releaseDate.flatMap { Int($0.prefix(4)) } ?? variants.first?.title.bracketYear
         runtime = record.runtimeMinutes
-        directors = People(record.directors ?? [])
-        cast = People((record.cast ?? []).prefix(Self.castLimit))
+        directors = People(record.directors ?? [], cache: &people, blocking: true)
+        cast = People((record.cast ?? []).prefix(Self.castLimit), cache: &people)
         language = record.languages?.first?.lowercased()
         var ids: [String: String] = [:]
         if let external = record.externalIDs {
@@ -175,6 +232,12 @@ final class RecordFeatures: Sendable {
 func stableHash(_ text: String) -> UInt64 {
     var hasher = StableHasher()
     hasher.add(text)
+    return hasher.value
+}
+
+func stableHash(_ bytes: [UInt8]) -> UInt64 {
+    var hasher = StableHasher()
+    for byte in bytes { hasher.add(byte) }
     return hasher.value
 }
 
@@ -290,7 +353,9 @@ enum PairScorer {
         guard let directors = score.directors, directors > 0, let years = score.yearDistance, years <= 1 else {
             return nil
         }
-        if let x = a.numbers.first, let y = b.numbers.first, !x.isEmpty, !y.isEmpty, x != y { return nil }
+        if let x = a.titles.first?.numbers, let y = b.titles.first?.numbers, !x.isEmpty, !y.isEmpty, x != y {
+            return nil
+        }
         var evidence = 0.3 + (years == 0 ? 0.2 : 0.16)
         switch score.runtimeDistance {
         case .some(let d) where d <= 3: evidence += 0.2
@@ -305,61 +370,38 @@ enum PairScorer {
     /// at its weight.
     static func titleSimilarity(_ a: RecordFeatures, _ b: RecordFeatures) -> Double {
         var best = 0.0
-        for (i, x) in a.titles.enumerated() {
-            for (j, y) in b.titles.enumerated() {
-                let weight = min(a.weights[i], b.weights[j])
+        for x in a.titles {
+            for y in b.titles {
+                let weight = min(x.weight, y.weight)
                 if weight <= best { continue }
-                let value = similarity(
-                    x,
-                    a.tokenHashes[i],
-                    a.numbers[i],
-                    a.compact[i],
-                    y,
-                    b.tokenHashes[j],
-                    b.numbers[j],
-                    b.compact[j]
-                )
-                best = max(best, weight * value)
+                best = max(best, weight * similarity(x, y))
                 if best >= 1 { return 1 }
             }
         }
         return best
     }
 
-    static func similarity(
-        _ x: NormalizedTitle,
-        _ xHashes: [UInt64],
-        _ xNumbers: Set<String>,
-        _ xCompact: [UInt8],
-        _ y: NormalizedTitle,
-        _ yHashes: [UInt64],
-        _ yNumbers: Set<String>,
-        _ yCompact: [UInt8]
-    ) -> Double {
-        if x.tokens == y.tokens && x.bracketCountry == y.bracketCountry { return 1 }
-        if xCompact == yCompact { return 0.98 }
-        if x.numericKey == y.numericKey { return 0.97 }
-        var value = jaccard(xHashes, yHashes)
+    static func similarity(_ x: TitleForm, _ y: TitleForm) -> Double {
+        if x.key == y.key && x.country == y.country { return 1 }
+        if x.compact == y.compact { return 0.98 }
+        if x.numeric == y.numeric { return 0.97 }
+        var value = jaccard(x.words, y.words)
         // One title is the other's main title ("Star Wars" and "Star Wars: Episode IV – A New Hope").
-        if (x.tokens == y.mainTokens && y.mainTokens.count < y.tokens.count)
-            || (y.tokens == x.mainTokens && x.mainTokens.count < x.tokens.count)
-        {
-            value = max(value, 0.9)
-        }
+        if x.key == y.main || y.key == x.main { value = max(value, 0.9) }
         // Spelling: edit distance over the compact keys of similar length.
-        let longer = max(xCompact.count, yCompact.count)
+        let longer = max(x.compact.count, y.compact.count)
         // A number more or less is a sequel, not a spelling (`Housefull` and `Housefull 2`).
-        if value < 0.9 && longer > 0 && longer <= 64 && abs(xCompact.count - yCompact.count) * 5 <= longer
-            && xNumbers == yNumbers
+        if value < 0.9 && longer > 0 && longer <= 64 && abs(x.compact.count - y.compact.count) * 5 <= longer
+            && x.numbers == y.numbers
         {
             // Only near-misses count: at a fifth of the letters changed, titles are different words.
-            let distance = editDistance(xCompact, yCompact, limit: longer / 5 + 1)
+            let distance = editDistance(x.compact, y.compact, limit: longer / 5 + 1)
             if distance * 5 <= longer { value = max(value, 1 - Double(distance) / Double(longer)) }
         }
         // Sequels and parts: "Part 1" and "Part 2" share every other word.
-        if xNumbers != yNumbers && !xNumbers.isEmpty && !yNumbers.isEmpty { value *= 0.5 }
+        if x.numbers != y.numbers && !x.numbers.isEmpty && !y.numbers.isEmpty { value *= 0.5 }
         // Versions named by country: "The Office (UK)" and "The Office (US)".
-        if let a = x.bracketCountry, let b = y.bracketCountry, a != b { value *= 0.5 }
+        if let a = x.country, let b = y.country, a != b { value *= 0.5 }
         return value
     }
 

@@ -60,7 +60,7 @@ public struct ScoringResolver: TitleResolver {
     public func resolve(_ records: [SourceRecord], identity: IdentityMap, changed: Set<String>)
         -> (catalog: ResolvedCatalog, reresolved: Int)
     {
-        let features = records.parallelMap { RecordFeatures($0) }
+        let features = RecordFeatures.all(records)
         var previous: [Int: String] = [:]
         var dirtyIDs = Set<String>()
         var dirty = Set<Int>()
@@ -146,7 +146,7 @@ public struct ScoringResolver: TitleResolver {
 
     /// Clusters record indices; each cluster sorted, the list sorted by first member.
     func cluster(_ records: [SourceRecord], features known: [RecordFeatures]? = nil) -> Outcome {
-        let features = known ?? records.parallelMap { RecordFeatures($0) }
+        let features = known ?? RecordFeatures.all(records)
         var state = ClusterState(features: features)
         var index: [String: Int] = [:]
         for (position, record) in records.enumerated() { index[record.key] = position }
@@ -180,22 +180,30 @@ public struct ScoringResolver: TitleResolver {
         let chunk = 8192
         let settings = self.settings
         let ranges = stride(from: 0, to: pairs.count, by: chunk).map { $0..<min(pairs.count, $0 + chunk) }
-        let edges = ranges.parallelMap { range -> [(Int, Int, PairScore)] in
-            var kept: [(Int, Int, PairScore)] = []
-            for pair in pairs[range] {
-                let (a, b) = (Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
-                let score = PairScorer.score(features[a], features[b], settings: settings)
-                if score.score >= settings.reviewThreshold { kept.append((a, b, score)) }
-            }
-            return kept
-        }.joined()
-            .sorted { $0.2.score != $1.2.score ? $0.2.score > $1.2.score : ($0.0, $0.1) < ($1.0, $1.1) }
+        // An edge is the pair and its score only; the few that go to review are scored again
+        // for their details, so a million edges do not each carry a `PairScore`.
+        var edges = Array(
+            ranges.parallelMap { range -> [(pair: UInt64, score: Double)] in
+                var kept: [(pair: UInt64, score: Double)] = []
+                for pair in pairs[range] {
+                    let score = PairScorer.score(
+                        features[Int(pair >> 32)],
+                        features[Int(pair & 0xFFFF_FFFF)],
+                        settings: settings
+                    )
+                    if score.score >= settings.reviewThreshold { kept.append((pair, score.score)) }
+                }
+                return kept
+            }.joined()
+        )
+        edges.sort { $0.score != $1.score ? $0.score > $1.score : $0.pair < $1.pair }
         var review: [(a: Int, b: Int, scores: PairScore)] = []
-        for (a, b, score) in edges {
-            if score.score >= settings.mergeThreshold {
+        for (pair, score) in edges {
+            let (a, b) = (Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
+            if score >= settings.mergeThreshold {
                 state.union(a, b, byID: false)
             } else if state.find(a) != state.find(b) {
-                review.append((a, b, score))
+                review.append((a, b, PairScorer.score(features[a], features[b], settings: settings)))
             }
         }
         // Forced merges win over everything.
@@ -227,7 +235,7 @@ public struct ScoringResolver: TitleResolver {
             if let season = record.seasonNumber {
                 numbers = "s\(season)" + (record.episodeNumber.map { "e\($0)" } ?? "")
             } else {
-                numbers = "t:" + (feature.titles.first?.key ?? record.id)
+                numbers = "t:" + (feature.titles.first.map { String($0.key) } ?? record.id)
             }
             let key = "\(feature.family.rawValue)|\(scope)|\(numbers)"
             if let holder = holders[key] {
@@ -248,42 +256,54 @@ public struct ScoringResolver: TitleResolver {
     static func blockKeys(_ feature: RecordFeatures) -> [UInt64] {
         guard feature.family != .season && feature.family != .episode else { return [] }
         var keys = Set<UInt64>()
-        let family = "\(feature.family.rawValue)|"
+        let family = feature.family.rawValue
+        func key(_ kind: UInt8, _ value: UInt64, _ year: Int = 0) -> UInt64 {
+            var hasher = StableHasher()
+            hasher.add(family)
+            hasher.add(kind)
+            for shift in stride(from: 0, to: 64, by: 8) { hasher.add(UInt8(truncatingIfNeeded: value >> shift)) }
+            for shift in stride(from: 0, to: 32, by: 8) { hasher.add(UInt8(truncatingIfNeeded: year >> shift)) }
+            return hasher.value
+        }
         for title in feature.titles {
-            keys.insert(stableHash(family + "k:" + title.key))
-            keys.insert(stableHash(family + "c:" + title.compactKey))
-            keys.insert(stableHash(family + "s:" + title.tokens.sorted().joined(separator: " ")))
-            if title.mainTokens.count < title.tokens.count {
-                keys.insert(stableHash(family + "k:" + title.mainKey))
-            }
-            if title.numericKey != title.compactKey
-                || title.compactKey.utf8.contains(where: { (0x30...0x39).contains($0) })
-            {
-                keys.insert(stableHash(family + "n:" + title.numericKey))
-            }
+            keys.insert(key(UInt8(ascii: "k"), title.key))
+            keys.insert(key(UInt8(ascii: "c"), stableHash(title.compact)))
+            keys.insert(key(UInt8(ascii: "s"), title.sortedWords))
+            // The main title meets whole titles: the same kind of key.
+            if let main = title.main { keys.insert(key(UInt8(ascii: "k"), main)) }
+            if title.hasNumber { keys.insert(key(UInt8(ascii: "n"), title.numeric)) }
             if let year = feature.year {
-                let prefix = String(title.compactKey.prefix(5))
-                for y in (year - 1)...(year + 1) { keys.insert(stableHash(family + "p:\(prefix)|\(y)")) }
+                for y in (year - 1)...(year + 1) { keys.insert(key(UInt8(ascii: "p"), title.prefix, y)) }
             }
         }
         // Titles that share no words (translations) meet through a director and the year, or
-        // the next: records a year apart share one of the two keys.
+        // the next: records a year apart share one of the two keys. These keys carry the top
+        // bit (``directorBlock``) and the others do not.
+        var result = keys.map { $0 & ~Self.directorBlock }
         if let year = feature.year {
-            for key in feature.directors.blockKeys {
-                for y in year...(year + 1) { keys.insert(stableHash(family + "d:\(key)|\(y)")) }
+            for person in feature.directors.blockKeys {
+                for y in year...(year + 1) { result.append(key(UInt8(ascii: "d"), person, y) | Self.directorBlock) }
             }
         }
-        return Array(keys)
+        return result
     }
+
+    /// The bit that marks a director block's key.
+    static let directorBlock: UInt64 = 1 << 63
+    /// Director blocks larger than this pair nothing: four sources listing two films of one
+    /// director in a year and the next fill sixteen.
+    static let maxDirectorBlock = 16
 
     /// Candidate pairs (`a << 32 | b`, a < b), each once, from the title-key blocks.
     func candidatePairs(_ features: [RecordFeatures]) -> [UInt64] {
         // (block hash, record) for every key of every record, sorted so blocks are runs.
         var entries: [(UInt64, Int32)] = []
-        entries.reserveCapacity(features.count * 6)
-        let keyed = features.parallelMap(Self.blockKeys)
-        for (position, keys) in keyed.enumerated() {
-            for key in keys { entries.append((key, Int32(position))) }
+        do {
+            let keyed = features.parallelMap(Self.blockKeys)
+            entries.reserveCapacity(keyed.reduce(0) { $0 + $1.count })
+            for (position, keys) in keyed.enumerated() {
+                for key in keys { entries.append((key, Int32(position))) }
+            }
         }
         entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
         var pairs: [UInt64] = []
@@ -291,15 +311,24 @@ public struct ScoringResolver: TitleResolver {
         while start < entries.count {
             var end = start + 1
             while end < entries.count && entries[end].0 == entries[start].0 { end += 1 }
-            let block = entries[start..<end].map { Int($0.1) }
-            addPairs(block, features, into: &pairs)
+            // A director block of many records is a name too common, or a director too
+            // prolific that year, to say which film is which: it is not evidence.
+            // Most keys are one record's alone.
+            if end - start > 1 && (entries[start].0 & Self.directorBlock == 0 || end - start <= Self.maxDirectorBlock) {
+                let block = entries[start..<end].map { Int($0.1) }
+                addPairs(block, features, into: &pairs)
+            }
             start = end
         }
+        // Each pair once, in place: a second array would double the peak.
         pairs.sort()
-        var unique: [UInt64] = []
-        unique.reserveCapacity(pairs.count)
-        for pair in pairs where unique.last != pair { unique.append(pair) }
-        return unique
+        var kept = 0
+        for index in pairs.indices where kept == 0 || pairs[kept - 1] != pairs[index] {
+            pairs[kept] = pairs[index]
+            kept += 1
+        }
+        pairs.removeLast(pairs.count - kept)
+        return pairs
     }
 
     private func addPairs(_ block: [Int], _ features: [RecordFeatures], into pairs: inout [UInt64]) {
@@ -324,12 +353,12 @@ public struct ScoringResolver: TitleResolver {
         struct Entry {
             var record: Int
             var year: Int
-            var key: String
+            var key: [UInt8]
         }
         let sorted = block.map { record -> Entry in
             let feature = features[record]
-            return Entry(record: record, year: feature.year ?? 0, key: feature.titles.first?.compactKey ?? "")
-        }.sorted { $0.year != $1.year ? $0.year < $1.year : $0.key < $1.key }
+            return Entry(record: record, year: feature.year ?? 0, key: feature.titles.first?.compact ?? [])
+        }.sorted { $0.year != $1.year ? $0.year < $1.year : $0.key.lexicographicallyPrecedes($1.key) }
         let neighbours = 8
         for i in 0..<sorted.count {
             var j = i + 1
@@ -374,7 +403,7 @@ public struct ScoringResolver: TitleResolver {
         return Explanation(
             key: key,
             title: records[position].title,
-            normalized: features[position].titles.map(\.key),
+            normalized: RecordFeatures.variants(records[position]).map(\.title.key),
             externalIDs: linked,
             members: members,
             candidates: candidates,

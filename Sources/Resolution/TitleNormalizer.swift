@@ -196,11 +196,21 @@ public enum TitleNormalizer {
     /// Christmas`, `Tyler Perry Presents Peeples` and `Jackass Presents: Bad Grandpa` → the
     /// title after "Presents". One source writes the credit, another leaves it out. The credit
     /// is at most four words; what follows must hold a word.
+    /// Whether `title` holds "presents" in any case (one byte scan, no Foundation search).
+    static func mentionsPresents(_ title: String) -> Bool {
+        let word = Array("presents".utf8)
+        var matched = 0
+        for byte in title.utf8 {
+            let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+            matched = lower == word[matched] ? matched + 1 : (lower == word[0] ? 1 : 0)
+            if matched == word.count { return true }
+        }
+        return false
+    }
+
     public static func creditless(_ title: String) -> String? {
         // Most titles have no apostrophe (0xE2 starts a curly one) and no "presents".
-        guard
-            title.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == 0xE2 })
-                || title.range(of: "presents", options: .caseInsensitive) != nil
+        guard title.utf8.contains(where: { $0 == UInt8(ascii: "'") || $0 == 0xE2 }) || mentionsPresents(title)
         else { return nil }
         let words = title.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count > 1 else { return nil }
@@ -397,7 +407,7 @@ public enum PersonNormalizer {
     }
 
     private static func commaReversed(_ name: String) -> String {
-        guard let comma = name.firstIndex(of: ",") else { return name }
+        guard name.utf8.contains(UInt8(ascii: ",")), let comma = name.firstIndex(of: ",") else { return name }
         return String(name[name.index(after: comma)...]) + " " + String(name[..<comma])
     }
 
@@ -460,7 +470,7 @@ public enum PersonNormalizer {
                 }
                 if marked {
                     // Each run of vowels (and `y`) as one `a`.
-                    if "aeiouy".utf8.contains(letter) {
+                    if Self.isVowel(letter) {
                         if inVowels { continue }
                         letter = UInt8(ascii: "a")
                         inVowels = true
@@ -471,6 +481,15 @@ public enum PersonNormalizer {
                 bytes.append(letter)
             }
             flush(bytes, &ranges)
+        }
+
+        static func isVowel(_ letter: UInt8) -> Bool {
+            switch letter {
+            case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"),
+                UInt8(ascii: "y"):
+                return true
+            default: return false
+            }
         }
 
         var count: Int { ranges.count }
