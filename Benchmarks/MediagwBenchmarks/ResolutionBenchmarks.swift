@@ -110,7 +110,12 @@ func runCrossSourceResolution(_ directory: String) throws {
         ] {
             let catalog = resolver.resolve(stripped, identity: IdentityMap())
             say("  \(name), \(Int(idShare * 100))% of records with ids: \(pairwise(catalog, truth: truth))")
-            guard name == "scoring" && idShare == 0 else { continue }
+            guard name == "scoring" else { continue }
+            // What `resolve review` would list: how many of those pairs are one film.
+            let known = catalog.review.filter { truth[$0.a] != nil && truth[$0.b] != nil }
+            let real = known.filter { truth[$0.a] == truth[$0.b] }.count
+            say("    review: \(catalog.review.count) pairs, \(real) of \(known.count) in the truth one film")
+            guard idShare == 0 else { continue }
             // The pairs it missed, by what differs.
             var clusterOf: [String: String] = [:]
             for title in catalog.titles { for member in title.members { clusterOf[member] = title.id } }

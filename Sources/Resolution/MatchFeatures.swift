@@ -260,7 +260,7 @@ public struct MatchSettings: Sendable, Equatable {
     /// Pairs at or above this score merge.
     public var mergeThreshold = 0.80
     /// Pairs at or above this (and below the merge threshold) are listed for review.
-    public var reviewThreshold = 0.62
+    public var reviewThreshold = 0.78
     /// Years further apart than this never merge (remakes, re-releases under the same title).
     public var yearTolerance = 2
     /// Blocks larger than this pair each record only with its nearest neighbours by year and title.
@@ -274,7 +274,7 @@ public struct MatchSettings: Sendable, Equatable {
     /// A pair whose titles share too little scores this times its other evidence
     /// (`PairScorer.otherEvidence`): 0.9 merges a pair whose director, year, runtime and two
     /// cast members agree, and sends one with less to review.
-    public var evidenceWeight = 0.9
+    public var evidenceWeight = 0.92
 
     public init() {}
 }

@@ -400,10 +400,12 @@ public struct ScoringResolver: TitleResolver {
         }
         candidates.sort { $0.scores.score > $1.scores.score }
         let linked = features[position].ids.map { "\($0.key):\($0.value)" }.sorted()
+        let variants = RecordFeatures.variants(records[position])
         return Explanation(
             key: key,
             title: records[position].title,
-            normalized: RecordFeatures.variants(records[position]).map(\.title.key),
+            normalized: variants.filter { $0.weight >= 1 }.map(\.title.key),
+            derived: variants.filter { $0.weight < 1 }.map(\.title.key),
             externalIDs: linked,
             members: members,
             candidates: candidates,
@@ -427,6 +429,9 @@ public struct Explanation: Sendable, Codable {
     public var key: String
     public var title: String
     public var normalized: [String]
+    /// Forms derived from the title (without a credit, after a leading main title), which
+    /// count at less than a written form.
+    public var derived: [String]
     public var externalIDs: [String]
     /// The source keys of the title the record is in.
     public var members: [String]

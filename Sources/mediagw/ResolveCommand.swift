@@ -82,6 +82,9 @@ struct ResolveCommand: AsyncParsableCommand {
                 }
                 for explanation in explanations {
                     print("\(explanation.key) \"\(explanation.title)\" → normalized \(explanation.normalized)")
+                    if !explanation.derived.isEmpty {
+                        print("  derived forms (a match counts at 0.9): \(explanation.derived)")
+                    }
                     if !explanation.externalIDs.isEmpty {
                         print("  ids: \(explanation.externalIDs.joined(separator: ", "))")
                     }

@@ -23,7 +23,7 @@ struct ResolveCommandTests {
         )
         let b = try write(
             [
-                #"{"id":"7","kind":"movie","title":"Pusher","year":1997,"runtimeMinutes":80,"directors":["Someone Else"]}"#,
+                #"{"id":"7","kind":"movie","title":"Pusher","year":1996,"runtimeMinutes":100,"directors":["Someone Else"]}"#,
                 #"{"id":"8","kind":"movie","title":"DUNE (1984)","year":1984,"directors":["Lynch, David"]}"#,
             ],
             "b",
@@ -35,7 +35,7 @@ struct ResolveCommandTests {
         #expect(build.stdout.contains(": 3 titles from 4 records"), "\(build.stdout)")
 
         let review = try await Harness.run(["resolve", "review"], in: workspace)
-        #expect(review.stdout.contains(#"a:1 "Pusher" 1996  ~  b:7 "Pusher" 1997"#), "\(review.stdout)")
+        #expect(review.stdout.contains(#"a:1 "Pusher" 1996  ~  b:7 "Pusher" 1996"#), "\(review.stdout)")
 
         let explain = try await Harness.run(["resolve", "explain", "a:2"] + resolution, in: workspace)
         #expect(explain.stdout.contains("one title with: b:8"), "\(explain.stdout)")

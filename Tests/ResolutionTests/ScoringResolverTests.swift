@@ -320,10 +320,11 @@ import Testing
     }
 
     @Test func borderlinePairsAreListedForReview() {
-        // Same title and year, nothing else to go on, one of them with a differing runtime.
+        // Same title and year, runtimes five minutes apart, but the sources name different
+        // directors: 0.795, just under the merge threshold.
         let records = [
             film("a", "1", "Pusher", year: 1996, runtime: 105, directors: ["Nicolas Winding Refn"]),
-            film("b", "2", "Pusher", year: 1997, runtime: 80, directors: ["Someone Else"]),
+            film("b", "2", "Pusher", year: 1996, runtime: 100, directors: ["Someone Else"]),
         ]
         let catalog = resolver.resolve(records, identity: IdentityMap())
         #expect(catalog.titles.count == 2)
@@ -359,6 +360,25 @@ import Testing
         #expect(lynch.together && lynch.scores.title == 1 && lynch.scores.directors == 1)
         // The 2021 film is not even a candidate: blocks only pair nearby years.
         #expect(!explanation.candidates.contains { $0.key == "b:2" })
+    }
+
+    @Test func explainShowsDerivedFormsAndOtherEvidence() throws {
+        var translated = film("b", "2", "The Dinner Game", year: 1998, runtime: 80, directors: ["Francis Veber"])
+        translated.cast = ["Jacques Villeret", "Thierry Lhermitte"]
+        var original = film(
+            "a",
+            "1",
+            "Francis Veber's Le Dîner de Cons",
+            year: 1998,
+            runtime: 80,
+            directors: ["Veber, Francis"]
+        )
+        original.cast = ["Thierry Lhermitte", "Jacques Villeret"]
+        let explanation = try #require(resolver.explain("a:1", in: [original, translated]))
+        #expect(explanation.normalized == ["francis vebers le diner de cons"])
+        #expect(explanation.derived == ["diner de cons"])
+        let candidate = try #require(explanation.candidates.first)
+        #expect(candidate.together && candidate.scores.title < 0.5 && candidate.scores.evidence == 1)
     }
 }
 
