@@ -27,20 +27,33 @@ public enum Zstd {
         return output
     }
 
-    /// Compression contexts kept for reuse: creating one per call cost more than compressing a
-    /// small payload (a Watchmode details response) with it.
-    private static let contexts = ContextPool()
+    /// Contexts kept for reuse: creating one per call cost more than compressing a small payload
+    /// (a Watchmode details response) with it, and more than decompressing a snapshot's title
+    /// block (libzstd's one-shot call allocates and clears a context every time).
+    private static let contexts = ContextPool(create: { ZSTD_createCCtx() }, free: { _ = ZSTD_freeCCtx($0) })
+    private static let decompressionContexts = ContextPool(
+        create: { ZSTD_createDCtx() },
+        free: { _ = ZSTD_freeDCtx($0) }
+    )
 
     private final class ContextPool: Sendable {
         /// Addresses of idle contexts (pointers are not Sendable; the pool hands each to one
         /// thread at a time).
         private let idle = Mutex<[Int]>([])
+        private let create: @Sendable () -> OpaquePointer?
+        private let free: @Sendable (OpaquePointer) -> Void
+
+        init(create: @escaping @Sendable () -> OpaquePointer?, free: @escaping @Sendable (OpaquePointer) -> Void) {
+            self.create = create
+            self.free = free
+        }
 
         func take() -> OpaquePointer {
             if let address = idle.withLock({ $0.popLast() }), let context = OpaquePointer(bitPattern: address) {
                 return context
             }
-            return ZSTD_createCCtx()
+            guard let context = create() else { fatalError("libzstd could not allocate a context") }
+            return context
         }
 
         func give(_ context: OpaquePointer) {
@@ -50,7 +63,7 @@ public enum Zstd {
                 idle.append(Int(bitPattern: context))
                 return true
             }
-            if !kept { ZSTD_freeCCtx(context) }
+            if !kept { free(context) }
         }
     }
 
@@ -68,8 +81,10 @@ public enum Zstd {
         if declared != ZSTD_CONTENTSIZE_ERROR, declared != ZSTD_CONTENTSIZE_UNKNOWN {
             guard declared <= UInt64(limit) else { throw tooLarge() }
             var output = Data(count: Int(declared))
+            let context = decompressionContexts.take()
+            defer { decompressionContexts.give(context) }
             let written = output.withUnsafeMutableBytes { out in
-                ZSTD_decompress(out.baseAddress, Int(declared), input.baseAddress, input.count)
+                ZSTD_decompressDCtx(context, out.baseAddress, Int(declared), input.baseAddress, input.count)
             }
             if ZSTD_isError(written) != 0 {
                 throw Failure(description: "zstd decompress: " + String(cString: ZSTD_getErrorName(written)))

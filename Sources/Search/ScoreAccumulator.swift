@@ -1,4 +1,5 @@
 import Foundation
+import Snapshots
 import Synchronization
 
 /// Reuses accumulators across queries: allocating and zeroing three arrays the size of the
@@ -32,6 +33,9 @@ struct ScoreAccumulator: Sendable {
     private var matchedWords: [UInt8]
     private var touchedThisWord: [UInt32] = []
     private var touched: [UInt32] = []
+    /// Scratch for one term's decoded postings, kept across terms and queries.
+    private var postingDocs: [UInt32] = []
+    private var postingFrequencies: [UInt8] = []
 
     init(documentCount: Int) {
         scores = Array(repeating: 0, count: documentCount)
@@ -46,6 +50,42 @@ struct ScoreAccumulator: Sendable {
             touchedThisWord.append(doc)
         }
         if score > wordScores[index] { wordScores[index] = score }
+    }
+
+    /// Scores the postings of `entry`, each posting's weight `weight · tf / (tf + norm)`: only
+    /// documents in `filter`, and with `onlyExisting` only documents an earlier word matched.
+    mutating func addPostings(
+        of entry: Snapshot.TermEntry,
+        in snapshot: Snapshot,
+        weight: Float,
+        norms: UnsafeBufferPointer<Float>,
+        filter: DocumentSet?,
+        onlyExisting: Bool
+    ) throws {
+        try snapshot.postings(entry, docs: &postingDocs, frequencies: &postingFrequencies)
+        for index in 0..<postingDocs.count {
+            let doc = postingDocs[index]
+            if let filter, !filter.contains(doc) { continue }
+            if onlyExisting && matchedWords[Int(doc)] == 0 { continue }
+            let tf = Float(postingFrequencies[index])
+            offer(doc, weight * tf / (tf + norms[Int(doc)]))
+        }
+    }
+
+    /// Scores a term for the documents earlier words matched, reading each one's frequency from
+    /// `frequencies` (one byte per document) instead of walking the term's postings. Gives the
+    /// same scores as `addPostings(…, onlyExisting: true)`: matched documents already passed
+    /// the filter.
+    mutating func addMatched(frequencies: [UInt8], weight: Float, norms: UnsafeBufferPointer<Float>) {
+        frequencies.withUnsafeBufferPointer { frequencies in
+            for index in 0..<touched.count {
+                let doc = touched[index]
+                let count = frequencies[Int(doc)]
+                guard count != 0 else { continue }
+                let tf = Float(count)
+                offer(doc, weight * tf / (tf + norms[Int(doc)]))
+            }
+        }
     }
 
     /// Calls `body` with every matched document, in no particular order.
@@ -113,9 +153,10 @@ struct ScoreAccumulator: Sendable {
     /// The best `count` documents in `ranking`'s order, ties by lowest doc.
     func top(_ count: Int, _ ranking: Ranking) -> [(doc: UInt32, score: Float)] {
         let words = Float(max(ranking.words, 1))
+        // The coverage factor of each possible number of matched words, computed once.
+        let coverage = (0...Int(UInt8.max)).map { pow(Float($0) / words, ranking.coveragePower) }
         func key(_ index: Int) -> Float {
-            ranking.coveragePower == 0
-                ? scores[index] : scores[index] * pow(Float(matchedWords[index]) / words, ranking.coveragePower)
+            ranking.coveragePower == 0 ? scores[index] : scores[index] * coverage[Int(matchedWords[index])]
         }
         func precedes(_ a: UInt32, _ b: UInt32) -> Bool {
             let (ia, ib) = (Int(a), Int(b))

@@ -27,6 +27,8 @@ public struct SearchEngine: Sendable {
     /// per snapshot so scoring a posting is one multiply-add and one division.
     private let lengthNorms: [Float]
     private let accumulators: AccumulatorPool
+    /// Per-document frequencies of common terms, for scoring them on a query's candidates only.
+    private let denseFrequencies: DenseFrequencies
     /// Vector search over the snapshot's embeddings; nil for a snapshot built without them.
     public let vectorSearch: VectorSearch?
     /// How deep each ranking goes before fusion (at least the page asked for).
@@ -36,20 +38,28 @@ public struct SearchEngine: Sendable {
     /// Per-document sort keys for years and titles, built on the first sort that needs them.
     private let sortKeys = LazySortKeys()
 
-    public init(snapshot: Snapshot) {
+    /// `commonTermBytes` bounds the memory kept for scoring common words on a query's
+    /// candidates (one byte per title per term; 0 walks their postings every time).
+    public init(snapshot: Snapshot, commonTermBytes: Int = 128 << 20) {
         self.snapshot = snapshot
         vectorSearch = VectorSearch(snapshot: snapshot)
         let average = max(snapshot.metadata.averageDocumentLength, 1)
         lengthNorms = snapshot.documentLengths().map { Float(Self.k1 * (1 - Self.b + Self.b * Double($0) / average)) }
         accumulators = AccumulatorPool(documentCount: snapshot.documentCount)
+        denseFrequencies = DenseFrequencies(documentCount: snapshot.documentCount, budget: commonTermBytes)
     }
 
-    /// Builds what the first availability question, the first sorted search and the first hybrid
-    /// search would otherwise build on their request path.
+    /// Builds what the first availability question, the first sorted search, the first hybrid
+    /// search and the first descriptive query would otherwise build on their request path.
     public func warm() throws {
         _ = try availabilityIndex()
         try sortKeys.warm(snapshot)
+        try denseFrequencies.warm(snapshot, minimumFrequency: commonThreshold)
     }
+
+    /// A word in more titles than this is common: in a query with a rarer word it only ranks
+    /// titles the rarer words matched.
+    private var commonThreshold: Int { max(Self.commonWordMinimum, snapshot.documentCount / 20) }
 
     /// The snapshot's availability index (built on first use, then shared by every request).
     public func availabilityIndex() throws -> AvailabilityIndex {
@@ -294,7 +304,6 @@ public struct SearchEngine: Sendable {
         let order = expanded.indices.sorted {
             frequencies[$0] != frequencies[$1] ? frequencies[$0] < frequencies[$1] : $0 < $1
         }
-        let commonThreshold = max(Self.commonWordMinimum, snapshot.documentCount / 20)
         let hasRareWord = frequencies.contains { $0 > 0 && $0 <= commonThreshold }
         for (position, index) in order.enumerated() {
             let onlyExisting = hasRareWord && frequencies[index] > commonThreshold
@@ -303,11 +312,21 @@ public struct SearchEngine: Sendable {
                 let idf = log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
                 let weight = Float(idf * expansion.weight * (Self.k1 + 1))
                 try lengthNorms.withUnsafeBufferPointer { norms in
-                    try snapshot.forEachPosting(expansion.entry) { doc, termFrequency in
-                        if let filter, !filter.contains(doc) { return }
-                        if onlyExisting && !accumulator.hasMatched(doc) { return }
-                        let tf = Float(termFrequency)
-                        accumulator.offer(doc, weight * tf / (tf + norms[Int(doc)]))
+                    let titles = expansion.entry.documentFrequency
+                    if onlyExisting, titles > accumulator.matchedCount,
+                        denseFrequencies.isWorthKeeping(documentFrequency: titles)
+                    {
+                        let dense = try denseFrequencies.frequencies(expansion.entry, in: snapshot)
+                        accumulator.addMatched(frequencies: dense, weight: weight, norms: norms)
+                    } else {
+                        try accumulator.addPostings(
+                            of: expansion.entry,
+                            in: snapshot,
+                            weight: weight,
+                            norms: norms,
+                            filter: filter,
+                            onlyExisting: onlyExisting
+                        )
                     }
                 }
             }

@@ -43,6 +43,18 @@ extension Snapshot {
         }
     }
 
+    /// The display title of a document (`CanonicalTitle.title`), read without decoding the
+    /// rest of the stored title.
+    public func titleName(_ doc: UInt32) throws -> String {
+        try withTitleBody(doc) { body in
+            do {
+                return try CompactDecoder().titleName(from: body)
+            } catch {
+                throw corruptBlock(Int(doc) / SnapshotFormat.titlesPerBlock)
+            }
+        }
+    }
+
     /// Whether document `doc` is stored as exactly `bytes` (a title's compact encoding): equal
     /// titles compare without decoding.
     public func titleBytesEqual(_ doc: UInt32, _ bytes: [UInt8]) throws -> Bool {
@@ -106,14 +118,16 @@ extension Snapshot {
     }
 }
 
-/// A small LRU-ish cache of decompressed title blocks, shared by concurrent readers.
+/// Decompressed title blocks, shared by concurrent readers, bounded by their total size. The
+/// oldest block goes first: a page of ten hits touches up to ten blocks, and a daemon answering a
+/// few hundred popular queries keeps all of theirs.
 final class BlockCache: Sendable {
-    private let state: Mutex<(entries: [Int: Data], order: [Int])>
-    private let capacity: Int
+    private let state: Mutex<(entries: [Int: Data], order: [Int], first: Int, bytes: Int)>
+    let capacityBytes: Int
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        state = Mutex(([:], []))
+    init(capacityBytes: Int) {
+        self.capacityBytes = capacityBytes
+        state = Mutex(([:], [], 0, 0))
     }
 
     func get(_ key: Int) -> Data? {
@@ -122,11 +136,19 @@ final class BlockCache: Sendable {
 
     func put(_ key: Int, _ value: Data) {
         state.withLock { state in
-            if state.entries.updateValue(value, forKey: key) == nil {
-                state.order.append(key)
-                if state.order.count > capacity {
-                    state.entries[state.order.removeFirst()] = nil
-                }
+            guard state.entries.updateValue(value, forKey: key) == nil else { return }
+            state.order.append(key)
+            state.bytes += value.count
+            // Always keep the newest block, however large.
+            while state.bytes > capacityBytes, state.order.count - state.first > 1 {
+                let oldest = state.order[state.first]
+                state.first += 1
+                state.bytes -= state.entries.removeValue(forKey: oldest)?.count ?? 0
+            }
+            // Drop the evicted keys from the front now and then, not on every eviction.
+            if state.first > 1024, state.first * 2 > state.order.count {
+                state.order.removeFirst(state.first)
+                state.first = 0
             }
         }
     }

@@ -35,7 +35,8 @@ public final class Snapshot: @unchecked Sendable {
     private let regions: [SnapshotFormat.Section: UnsafeRawBufferPointer]
     let restartOffsets: [Int]
     let facetEntries: [FacetField: [String: (count: Int, offset: Int, length: Int)]]
-    let blockCache = BlockCache(capacity: 64)
+    /// Decompressed title blocks: 32 MB, a few thousand blocks of typical titles.
+    let blockCache = BlockCache(capacityBytes: 32 << 20)
 
     /// Opens the snapshot at `path`; throws a ``MediaError`` naming the file and what is wrong.
     public init(path: String) throws {
@@ -216,17 +217,44 @@ public final class Snapshot: @unchecked Sendable {
 
     /// Calls `body(doc, weightedFrequency)` for each posting of `entry`.
     public func forEachPosting(_ entry: TermEntry, _ body: (UInt32, UInt8) -> Void) throws {
-        var reader = ByteReader(try region(.postings).checkedSlice(entry.postingsOffset, entry.postingsLength))
+        var docs: [UInt32] = []
+        var frequencies: [UInt8] = []
+        try postings(entry, docs: &docs, frequencies: &frequencies)
+        for (doc, frequency) in zip(docs, frequencies) { body(doc, frequency) }
+    }
+
+    /// Decodes the postings of `entry` into `docs` (ascending) and `frequencies`, replacing what
+    /// they held, in one tight loop: a caller's scoring loop then runs without a call per
+    /// posting across the module boundary. The arrays keep their capacity for the next term.
+    public func postings(_ entry: TermEntry, docs: inout [UInt32], frequencies: inout [UInt8]) throws {
+        let bytes = try region(.postings).checkedSlice(entry.postingsOffset, entry.postingsLength)
+        docs.removeAll(keepingCapacity: true)
+        frequencies.removeAll(keepingCapacity: true)
+        // Each posting takes at least two bytes; the frequency in the dictionary is not trusted.
+        docs.reserveCapacity(bytes.count / 2)
+        frequencies.reserveCapacity(bytes.count / 2)
         let count = UInt32(documentCount)
+        let end = bytes.count
+        var position = 0
         var doc: UInt32 = 0
-        var first = true
-        while !reader.isAtEnd {
-            let delta = UInt32(truncatingIfNeeded: try reader.varint())
-            doc = first ? delta : doc &+ delta
-            first = false
+        while position < end {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard position < end, shift < 64 else { throw ByteReader.OutOfBounds() }
+                let byte = bytes[position]
+                position += 1
+                value |= UInt64(byte & 0x7f) << shift
+                if byte < 0x80 { break }
+                shift += 7
+            }
+            let delta = UInt32(truncatingIfNeeded: value)
+            doc = docs.isEmpty ? delta : doc &+ delta
             // Searches index per-document arrays by these numbers.
-            guard doc < count else { throw ByteReader.OutOfBounds() }
-            body(doc, try reader.u8())
+            guard doc < count, position < end else { throw ByteReader.OutOfBounds() }
+            docs.append(doc)
+            frequencies.append(bytes[position])
+            position += 1
         }
     }
 

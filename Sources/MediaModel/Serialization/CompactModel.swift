@@ -30,6 +30,18 @@ extension CompactDecoder {
         try CanonicalTitle(compact: CompactReader(base: bytes), at: 0)
     }
 
+    /// The display title (`title`) of a canonical title's compact bytes, the other fields
+    /// skipped without decoding them: what a list of names needs.
+    public func titleName(from bytes: UnsafeRawBufferPointer) throws -> String {
+        let reader = CompactReader(base: bytes)
+        var name: String?
+        try reader.fields(at: 0) { key, value in
+            if name == nil, key == "title" { name = try reader.string(at: value, []) }
+        }
+        guard let name else { throw reader.corrupt([], "canonical title lacks a required field") }
+        return name
+    }
+
     public func decode(_ type: SourceRecord.Type, from bytes: [UInt8]) throws -> SourceRecord {
         try bytes.withUnsafeBytes { try decode(type, from: $0) }
     }
