@@ -66,5 +66,4 @@ final class DenseFrequencies: Sendable {
             _ = try frequencies(entry, in: snapshot)
         }
     }
-
 }
