@@ -66,6 +66,24 @@ func measureEmbedding(modelDirectory: String, documents: [String], queries: [Str
         latencies.append(seconds(clock.now - start) * 1000)
     }
     latencies.sort()
+    // Concurrent queries embedded together (the daemon's coalescing): the weights are read
+    // once per call, so a call of several short queries costs far less than as many calls.
+    for size in [1, 2, 4, 8, 16, 32] {
+        let groups = stride(from: 0, to: queries.count - size + 1, by: size).map { Array(queries[$0..<($0 + size)]) }
+        let start = clock.now
+        for group in groups + groups { _ = probe.embedSynchronously(group) }
+        let elapsed = seconds(clock.now - start) * 1000 / Double(2 * groups.count)
+        say(
+            String(
+                format:
+                    "query embedding, %2d queries a call: %.2f ms a call, %.2f ms a query, %.0f queries/s on one core",
+                size,
+                elapsed,
+                elapsed / Double(size),
+                1000 * Double(size) / elapsed
+            )
+        )
+    }
     let tokens = Double(queries.reduce(0) { $0 + probe.tokenizer.tokenize($1).count }) / Double(queries.count)
     say(
         String(

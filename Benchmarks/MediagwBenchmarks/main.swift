@@ -7,7 +7,7 @@
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
 //     [--ingest-streams watchmode/listing,...] [--ingest-repeat 3]
 //   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
-//     (encoder throughput, query embedding latency, quality on Benchmarks/semantic-queries.tsv,
+//     (encoder throughput, query embedding latency alone and in calls of 1–32 queries, quality on Benchmarks/semantic-queries.tsv,
 //     vector and hybrid search; needs the model: scripts/install-model.sh)
 //   swift run -c release mediagw-bench --object-store FILE --store s3://BUCKET/PREFIX [--fleet URL,URL,URL]
 //     [--repeat 3] (transfer throughput and fleet swap time; the store from the AWS_* variables)

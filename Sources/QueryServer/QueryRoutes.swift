@@ -26,7 +26,7 @@ struct QueryRoutes: Sendable {
     var today: @Sendable () -> Day = { Day(Date()) }
 
     func register(on router: Router<some RequestContext>) {
-        router.get("/v1/search") { request, _ in try await offloaded { try await search(request) } }
+        router.get("/v1/search") { request, _ in try await search(request) }
         router.get("/v1/titles/:id") { request, context in try title(request, context.parameters.get("id") ?? "") }
         router.get("/v1/titles/:id/similar") { request, context in
             try await offloaded { try similar(request, context.parameters.get("id") ?? "") }
@@ -65,16 +65,29 @@ struct QueryRoutes: Sendable {
             defer { metrics.searchQueueChanged(gate.queued) }
             return try await gate.run { try await withTaskExecutorPreference(workers) { try await body() } }
         } catch let refusal as AdmissionGate.Refusal {
-            let reason = refusal == .queueFull ? "queue_full" : "deadline"
-            metrics.searchRejected(reason: reason)
-            throw Problem(
-                .serviceUnavailable,
+            throw busy(
+                full: refusal == .queueFull,
                 refusal == .queueFull
-                    ? "the server is busy: \(gate.permits) searches are running and \(gate.queueLimit) waiting; try again"
-                    : "the server is busy: this search waited longer than its deadline; try again",
-                retryAfter: 1
+                    ? "\(gate.permits) searches are running and \(gate.queueLimit) waiting"
+                    : "this search waited longer than its deadline"
             )
         }
+    }
+
+    /// The query's vector, from the embedder's queue; a full queue or a missed deadline is the
+    /// same 503 as the search gate's.
+    private func vector(_ text: String) async throws -> [Float]? {
+        do {
+            return try await embedder!.embed([text]).first
+        } catch let refusal as CoalescingEmbedder.Refusal {
+            throw busy(full: refusal == .queueFull, "\(refusal)")
+        }
+    }
+
+    /// Counts a refusal for overload and makes its 503 with `Retry-After`.
+    private func busy(full: Bool, _ why: String) -> Problem {
+        metrics.searchRejected(reason: full ? "queue_full" : "deadline")
+        return Problem(.serviceUnavailable, "the server is busy: \(why); try again", retryAfter: 1)
     }
 
     /// Why semantic ranking cannot be used with `loaded`, or nil when it can.
@@ -90,6 +103,9 @@ struct QueryRoutes: Sendable {
         return nil
     }
 
+    /// Embeds the query first, outside the search gate: the embedder takes the queries of
+    /// concurrent requests together in one model call (``CoalescingEmbedder``), which it cannot
+    /// do while the gate lets only as many through as there are threads.
     private func search(_ request: Request) async throws -> Response {
         var query = try SearchParameters.parse(request.uri)
         query.tuning = ranking
@@ -102,9 +118,18 @@ struct QueryRoutes: Sendable {
                 }
                 notice = "semantic ranking is unavailable (\(problem)); results are lexical"
             } else {
-                query.vector = try await embedder!.embed([query.text]).first
+                query.vector = try await vector(query.text)
             }
         }
+        return try await offloaded { [query, notice] in try search(query, notice: notice, loaded, request) }
+    }
+
+    private func search(
+        _ query: SearchQuery,
+        notice: String?,
+        _ loaded: SnapshotHolder.Loaded,
+        _ request: Request
+    ) throws -> Response {
         let results = try loaded.engine.search(query)
         return try Self.json(
             SearchBody(

@@ -15,7 +15,9 @@ public struct QueryServer: Sendable {
     public let holder = SnapshotHolder()
     public let metrics = ServerMetrics()
     public let logger: Logger
-    /// Embeds query text; nil serves lexical search only.
+    /// Embeds query text: the model given, with the queries of concurrent requests embedded
+    /// together (``CoalescingEmbedder``) and, with ``ServerConfiguration/queryCache``, recent
+    /// vectors remembered (``RecentEmbeddings``); nil serves lexical search only.
     public let embedder: (any Embedder)?
     /// Why ``embedder`` is nil (reported by `/readyz` and in fallback notices).
     public let embedderProblem: String?
@@ -35,11 +37,29 @@ public struct QueryServer: Sendable {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.embedder = embedder
         self.embedderProblem = embedderProblem
         self.logger = logger
-        if let recent = embedder as? RecentEmbeddings { metrics.followQueryVectors { recent.counts } }
-        workers = WorkerThreads(count: configuration.searchThreads, name: "mediagw-search")
+        let workers = WorkerThreads(count: configuration.searchThreads, name: "mediagw-search")
+        self.workers = workers
+        let coalescing = embedder.map {
+            CoalescingEmbedder(
+                $0,
+                lanes: configuration.embeddingLanes,
+                queueLimit: max(1, configuration.searchQueueLimit),
+                deadline: configuration.searchDeadline,
+                executor: workers
+            )
+        }
+        if let coalescing { metrics.followQueryEmbedding { coalescing.counts } }
+        // The memory of recent vectors goes in front, so a remembered query never waits behind
+        // the model.
+        if let coalescing, configuration.queryCache > 0 {
+            let recent = RecentEmbeddings(coalescing, capacity: configuration.queryCache)
+            metrics.followQueryVectors { recent.counts }
+            self.embedder = recent
+        } else {
+            self.embedder = coalescing
+        }
         httpThreads = WorkerThreads(count: 2, name: "mediagw-http")
         storeStatus = configuration.store.map {
             StoreStatus(location: $0.bucket.location.description, pollInterval: $0.pollInterval)

@@ -22,6 +22,11 @@ public struct ServerConfiguration: Sendable {
     public var searchThreads: Int
     /// Search requests that may wait for a thread; more are answered 503 with `Retry-After`.
     public var searchQueueLimit: Int
+    /// Query texts whose vectors are remembered (``RecentEmbeddings``); 0 remembers none.
+    public var queryCache: Int
+    /// Calls to the embedding model that run at once on the search threads; query texts that
+    /// arrive while they run are embedded together in the next call (``CoalescingEmbedder``).
+    public var embeddingLanes: Int
     /// A search that waited this long for a thread is answered 503 instead of run.
     public var searchDeadline: Duration
     /// An object store to follow; ``snapshotsDirectory`` is then the local cache it fills.
@@ -37,6 +42,8 @@ public struct ServerConfiguration: Sendable {
         idleTimeout: Duration = .seconds(30),
         searchThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
         searchQueueLimit: Int = 256,
+        queryCache: Int = 0,
+        embeddingLanes: Int? = nil,
         searchDeadline: Duration = .seconds(2),
         store: StoreSource? = nil
     ) {
@@ -46,10 +53,18 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.searchThreads = searchThreads
         self.searchQueueLimit = searchQueueLimit
+        self.queryCache = max(0, queryCache)
+        self.embeddingLanes = embeddingLanes ?? Self.defaultEmbeddingLanes(searchThreads: searchThreads)
         self.searchDeadline = searchDeadline
         self.host = host
         self.port = port
         self.snapshotsDirectory = snapshotsDirectory
         self.pollInterval = pollInterval
     }
+
+    /// Half the search threads, at least one: the model then takes at most half the cores, and
+    /// the queries that wait for it meanwhile go in one call, which embeds them for about half
+    /// the CPU each (with two lanes on two cores, hybrid load made a third fewer answers,
+    /// docs/benchmarks.md).
+    public static func defaultEmbeddingLanes(searchThreads: Int) -> Int { max(1, searchThreads / 2) }
 }

@@ -1,3 +1,4 @@
+import Embeddings
 import Foundation
 import Prometheus
 import Snapshots
@@ -16,9 +17,18 @@ public final class ServerMetrics: Sendable {
     private let connectionLimitHits: Counter
     private let searchQueue: Gauge
     private let builtAt = Mutex<Double?>(nil)
-    /// Reads the query-vector memory's hits and misses so far (`RecentEmbeddings.counts`).
-    private let queryVectorCounts = Mutex<(@Sendable () -> (hits: Int, misses: Int))?>(nil)
-    private let queryVectorsReported = Mutex((hits: 0, misses: 0))
+    /// Counters kept by other parts (the query-vector memory, the embedding queue), read at
+    /// every scrape: each total, the total already reported, and how to read it.
+    private struct Followed {
+        var name: String
+        var help: String
+        var labels: [(String, String)]
+        var reported = 0
+        var read: @Sendable () -> Int
+    }
+    private let followed = Mutex<[Followed]>([])
+    private let queryEmbeddingWaiting: Gauge
+    private let queryEmbeddingWaitingRead = Mutex<(@Sendable () -> Int)?>(nil)
     static let routes = [
         "/v1/search", "/v1/titles/{id}", "/v1/titles/{id}/similar", "/v1/titles/{id}/offers", "/v1/leaving",
         "/v1/new", "/v1/changes", "/v1/snapshot", "/healthz", "/readyz", "/metrics", "/openapi.json", "other",
@@ -75,6 +85,14 @@ public final class ServerMetrics: Sendable {
                 metricName: "connection_limit_reached",
                 unitName: "total",
                 helpText: "Times the open connections reached --max-connections"
+            )
+        )
+        queryEmbeddingWaiting = registry.makeGauge(
+            descriptor: .init(
+                namespace: "mediagw",
+                metricName: "query_embedding_queue_depth",
+                unitName: "count",
+                helpText: "Query texts waiting for the embedding model"
             )
         )
         searchQueue = registry.makeGauge(
@@ -167,7 +185,26 @@ public final class ServerMetrics: Sendable {
 
     /// Reports the query-vector memory's hits and misses with every scrape.
     func followQueryVectors(_ counts: @escaping @Sendable () -> (hits: Int, misses: Int)) {
-        queryVectorCounts.withLock { $0 = counts }
+        let help = "Query texts answered from the remembered vectors (hit) or by the model (miss)"
+        follow("query_vectors", help, [("result", "hit")]) { counts().hits }
+        follow("query_vectors", help, [("result", "miss")]) { counts().misses }
+    }
+
+    /// Reports the embedding queue's model calls, texts and waiting texts with every scrape;
+    /// texts over calls is how many queries the model embeds together.
+    func followQueryEmbedding(_ counts: @escaping @Sendable () -> CoalescingEmbedder.Counts) {
+        follow("query_embedding_calls", "Calls to the embedding model for query texts", []) { counts().calls }
+        follow("query_embedding_texts", "Query texts embedded by those calls", []) { counts().texts }
+        queryEmbeddingWaitingRead.withLock { $0 = { counts().waiting } }
+    }
+
+    private func follow(
+        _ name: String,
+        _ help: String,
+        _ labels: [(String, String)],
+        _ read: @escaping @Sendable () -> Int
+    ) {
+        followed.withLock { $0.append(Followed(name: name, help: help, labels: labels, read: read)) }
     }
 
     /// The exposition text.
@@ -175,24 +212,25 @@ public final class ServerMetrics: Sendable {
         if let built = builtAt.withLock({ $0 }) {
             snapshotAge.set(Date().timeIntervalSince1970 - built)
         }
-        if let counts = queryVectorCounts.withLock({ $0 }) {
-            let now = counts()
-            let before = queryVectorsReported.withLock { reported in
-                defer { reported = now }
-                return reported
-            }
-            for (result, delta) in [("hit", now.hits - before.hits), ("miss", now.misses - before.misses)] {
-                registry.makeCounter(
-                    descriptor: .init(
-                        namespace: "mediagw",
-                        metricName: "query_vectors",
-                        unitName: "total",
-                        helpText: "Query texts answered from the remembered vectors (hit) or by the model (miss)"
-                    ),
-                    labels: [("result", result)]
-                ).increment(by: Int64(max(delta, 0)))
+        let increments = followed.withLock { followed in
+            followed.indices.map { index in
+                let now = followed[index].read()
+                defer { followed[index].reported = now }
+                return (followed[index], max(now - followed[index].reported, 0))
             }
         }
+        for (counter, delta) in increments {
+            registry.makeCounter(
+                descriptor: .init(
+                    namespace: "mediagw",
+                    metricName: counter.name,
+                    unitName: "total",
+                    helpText: counter.help
+                ),
+                labels: counter.labels
+            ).increment(by: Int64(delta))
+        }
+        if let waiting = queryEmbeddingWaitingRead.withLock({ $0 }) { queryEmbeddingWaiting.set(Double(waiting())) }
         return registry.emitToString()
     }
 }

@@ -47,7 +47,8 @@ struct EmbeddingOptions: ParsableArguments {
 }
 
 /// The embedder for queries (`serve`, `mcp`): the model, with the vectors of recent query texts
-/// remembered (`RecentEmbeddings`).
+/// remembered (`RecentEmbeddings`; `serve` passes the count to the daemon, which puts the
+/// memory in front of its embedding queue).
 struct QueryEmbeddingOptions: ParsableArguments {
     @OptionGroup var embedding: EmbeddingOptions
 

@@ -40,6 +40,14 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var searchQueue = 256
     @Option(
+        help: ArgumentHelp(
+            "Embedding model calls that run at once; queries that arrive meanwhile are embedded together in the "
+                + "next call. The default, half the search threads, leaves the rest to the searches.",
+            valueName: "n"
+        )
+    )
+    var embeddingLanes: Int?
+    @Option(
         help: ArgumentHelp("Seconds a search may wait for a thread before it is answered 503.", valueName: "seconds")
     ) var searchDeadline = 2.0
     @Option(
@@ -72,6 +80,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         guard (1...256).contains(searchThreads) else { throw ValidationError("--search-threads must be 1…256") }
         guard (0...100_000).contains(searchQueue) else { throw ValidationError("--search-queue must be 0…100000") }
+        if let embeddingLanes, !(1...searchThreads).contains(embeddingLanes) {
+            throw ValidationError("--embedding-lanes must be 1…\(searchThreads) (the search threads)")
+        }
         guard searchDeadline > 0 else { throw ValidationError("--search-deadline must be positive") }
         guard storePollInterval > 0 else { throw ValidationError("--store-poll-interval must be positive") }
         if let from {
@@ -110,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         var embedder: (any Embedder)?
         var embedderProblem: String?
         do {
-            embedder = try await embedding.makeEmbedder()
+            embedder = try await embedding.embedding.makeEmbedder()
         } catch {
             embedderProblem = "\(error)"
             FileHandleOutput.standardError(
@@ -129,6 +140,9 @@ struct ServeCommand: AsyncParsableCommand {
                 idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                 searchThreads: searchThreads,
                 searchQueueLimit: searchQueue,
+                queryCache: embedding.queryCache,
+                embeddingLanes: embeddingLanes
+                    ?? ServerConfiguration.defaultEmbeddingLanes(searchThreads: searchThreads),
                 searchDeadline: .milliseconds(Int(searchDeadline * 1000)),
                 store: following?.source
             ),

@@ -68,6 +68,29 @@ struct BlockingEmbedder: Embedder {
         }
     }
 
+    /// Hybrid searches that arrive while the model is busy are embedded in one call: eight
+    /// requests at once take far fewer than eight model calls, and every one is answered.
+    @Test func concurrentHybridSearchesShareModelCalls() async throws {
+        try await withServer(
+            try Self.directory(),
+            embedder: BlockingEmbedder(seconds: 0.3),
+            configure: { $0.searchThreads = 2 }
+        ) { server, base in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await get(base, "/v1/search?q=alien+\(index)&mode=hybrid").status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 8))
+            let metrics = server.metrics.render()
+            #expect(metrics.contains("mediagw_query_embedding_texts_total 8"), "\(metrics)")
+            let calls = metrics.split(separator: "\n").first { $0.hasPrefix("mediagw_query_embedding_calls_total ") }
+            let count = calls.flatMap { Int($0.split(separator: " ").last ?? "") }
+            #expect(count.map { $0 <= 4 } == true, "\(calls ?? "no calls line")")
+        }
+    }
+
     @Test func aFullQueueIsA503WithRetryAfterAndARequestID() async throws {
         try await withServer(
             try Self.directory(),
@@ -177,8 +200,10 @@ struct BlockingEmbedder: Embedder {
     /// `/metrics` counts the hit and the miss.
     @Test func aRepeatedHybridQueryIsEmbeddedOnceAndCounted() async throws {
         let model = BlockingEmbedder(seconds: 0)
-        let recent = RecentEmbeddings(model, capacity: 16)
-        try await withServer(try Self.directory(), embedder: recent) { server, base in
+        try await withServer(try Self.directory(), embedder: model, configure: { $0.queryCache = 16 }) {
+            server,
+            base in
+            let recent = try #require(server.embedder as? RecentEmbeddings)
             let first = try await get(base, "/v1/search?q=alien&mode=hybrid&limit=1")
             let next = try await get(base, "/v1/search?q=alien&mode=hybrid&limit=1&offset=1")
             #expect(first.status == 200 && next.status == 200)

@@ -2,12 +2,12 @@ import Foundation
 
 /// A fixed set of threads that run the tasks preferring them (`withTaskExecutorPreference`).
 ///
-/// Search and query embedding are CPU work of milliseconds each. Run on Swift's cooperative
+/// In the daemon, search and query embedding are CPU work of milliseconds each. Run on Swift's cooperative
 /// pool (one thread per core) they would occupy every thread under load, and `/healthz` would
 /// wait behind them; on these threads they leave the cooperative pool and the event loops free
 /// to answer liveness, readiness and metrics at once. ``stop()`` ends the threads once the jobs
 /// already queued have run (the server's lifecycle calls it at shutdown).
-final class WorkerThreads: TaskExecutor, @unchecked Sendable {
+public final class WorkerThreads: TaskExecutor, @unchecked Sendable {
     private final class Queue: @unchecked Sendable {
         let condition = NSCondition()
         var jobs: [UnownedJob] = []
@@ -32,9 +32,9 @@ final class WorkerThreads: TaskExecutor, @unchecked Sendable {
     }
 
     private let queue = Queue()
-    let count: Int
+    public let count: Int
 
-    init(count: Int, name: String) {
+    public init(count: Int, name: String) {
         self.count = max(1, count)
         for index in 0..<self.count {
             let thread = Thread { [queue, self] in
@@ -48,14 +48,14 @@ final class WorkerThreads: TaskExecutor, @unchecked Sendable {
     }
 
     /// Lets the threads end after the jobs already queued.
-    func stop() {
+    public func stop() {
         queue.condition.lock()
         queue.isStopping = true
         queue.condition.broadcast()
         queue.condition.unlock()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         queue.condition.lock()
         let isStopping = queue.isStopping
