@@ -1,0 +1,134 @@
+import Foundation
+import MediaModel
+import Testing
+
+@testable import Snapshots
+
+/// The HNSW graph built in parallel batches: the same graph on any number of threads, a sound
+/// graph, and as good as the one-at-a-time build.
+@Suite struct VectorGraphBuilderTests {
+    /// Quantized unit vectors in tight clusters, from a fixed seed, kept alive for the builders.
+    final class Vectors: @unchecked Sendable {
+        let codes: UnsafeMutableBufferPointer<Int8>
+        let scales: UnsafeMutableBufferPointer<Float>
+        let dimension: Int
+
+        init(count: Int, dimension: Int = 24, clusters: Int = 40) {
+            self.dimension = dimension
+            var generator = SplitMix64(seed: 3)
+            func random() -> Float { Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1 }
+            let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in random() } }
+            codes = .allocate(capacity: count * dimension)
+            scales = .allocate(capacity: count)
+            for index in 0..<count {
+                let vector = centres[index % clusters].map { $0 + 0.35 * random() }
+                let length = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let quantized = QuantizedVectors.quantize(vector.map { $0 / length })
+                for (offset, code) in quantized.codes.enumerated() { codes[index * dimension + offset] = code }
+                scales[index] = quantized.scale
+            }
+        }
+
+        deinit {
+            codes.deallocate()
+            scales.deallocate()
+        }
+
+        var quantized: QuantizedVectors {
+            QuantizedVectors(
+                dimension: dimension,
+                codes: UnsafeBufferPointer(codes),
+                scales: UnsafeBufferPointer(scales)
+            )
+        }
+    }
+
+    static func built(_ vectors: Vectors, threads: Int, maximumBatch: Int = 256) -> VectorGraphBuilder {
+        let builder = VectorGraphBuilder(vectors: vectors.quantized, threads: threads, maximumBatch: maximumBatch)
+        builder.build()
+        return builder
+    }
+
+    @Test func theGraphIsTheSameOnAnyNumberOfThreads() {
+        let vectors = Vectors(count: 3000)
+        let one = Self.built(vectors, threads: 1).encode()
+        #expect(Self.built(vectors, threads: 2).encode() == one)
+        #expect(Self.built(vectors, threads: 3).encode() == one)
+    }
+
+    @Test func everyListIsSoundAndEveryNodeIsReachable() {
+        let vectors = Vectors(count: 3000)
+        let graph = Self.built(vectors, threads: 2)
+        let count = vectors.quantized.count
+        var problems: [String] = []
+        for node in 0..<count {
+            for level in 0...Int(graph.levels[node]) {
+                let list = graph.neighbors(node, level).map(Int.init)
+                let capacity = level == 0 ? 2 * graph.neighborsPerNode : graph.neighborsPerNode
+                if list.count > capacity { problems.append("\(node)@\(level): \(list.count) > \(capacity)") }
+                if Set(list).count != list.count { problems.append("\(node)@\(level): a neighbour twice") }
+                for neighbor in list where neighbor == node || neighbor >= count || Int(graph.levels[neighbor]) < level
+                {
+                    problems.append("\(node)@\(level): bad neighbour \(neighbor)")
+                }
+                if list.isEmpty && level == 0 { problems.append("\(node): no links on layer 0") }
+            }
+        }
+        #expect(problems.count == 0, "\(problems.prefix(5))")
+        // Layer 0 reaches every node from the entry point.
+        var seen = Set([graph.entryPoint])
+        var queue = [graph.entryPoint]
+        while let node = queue.popLast() {
+            for neighbor in graph.neighbors(node, 0) where seen.insert(Int(neighbor)).inserted {
+                queue.append(Int(neighbor))
+            }
+        }
+        #expect(seen.count == count)
+        #expect(Int(graph.levels[graph.entryPoint]) == graph.topLevel)
+    }
+
+    /// Recall@10 of a search of each graph against exact search, on 200 of the vectors as
+    /// queries: the batched build within 0.01 of one vector at a time.
+    @Test func batchedRecallMatchesTheSequentialBuild() {
+        let vectors = Vectors(count: 6000)
+        let quantized = vectors.quantized
+        func recall(_ graph: VectorGraphBuilder) -> Double {
+            var visited = VisitedSet(count: quantized.count)
+            var found = 0
+            let queries = Array(stride(from: 7, to: quantized.count, by: 30))
+            for query in queries {
+                let similarity = { (other: Int) in quantized.similarity(query, other) }
+                var entry = graph.entryPoint
+                for level in stride(from: graph.topLevel, to: 0, by: -1) {
+                    var improved = true
+                    while improved {
+                        improved = false
+                        for neighbor in graph.neighbors(entry, level)
+                        where similarity(Int(neighbor)) > similarity(entry) {
+                            entry = Int(neighbor)
+                            improved = true
+                        }
+                    }
+                }
+                let hits = VectorGraph.searchLayer(
+                    from: [(entry, similarity(entry))],
+                    ef: 40,
+                    visited: &visited,
+                    neighbors: { graph.neighbors($0, 0) },
+                    similarity: similarity
+                ).prefix(10).map(\.node)
+                let scored: [(node: Int, score: Float)] = (0..<quantized.count).map { ($0, similarity($0)) }
+                let ranked = scored.sorted { (a, b) -> Bool in
+                    a.score > b.score || (a.score == b.score && a.node < b.node)
+                }
+                let exact = ranked.prefix(10).map(\.node)
+                found += Set(hits).intersection(exact).count
+            }
+            return Double(found) / Double(10 * queries.count)
+        }
+        let sequential = recall(Self.built(vectors, threads: 1, maximumBatch: 1))
+        let batched = recall(Self.built(vectors, threads: 2))
+        #expect(sequential > 0.9, "sequential recall \(sequential)")
+        #expect(batched >= sequential - 0.01, "batched \(batched) against sequential \(sequential)")
+    }
+}
