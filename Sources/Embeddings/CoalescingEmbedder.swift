@@ -14,7 +14,8 @@ import Synchronization
 /// wait; more are refused (``Refusal/queueFull``) at once rather than wait without bound. Calls of
 /// `maximumBatch` texts or more (a build's) go to the model directly. A text that waited longer
 /// than `deadline` is refused rather than embedded for a client that has likely gone, even while
-/// the model hangs.
+/// the model hangs: its timer runs on the global executor, and a lane refuses late texts when it
+/// takes a batch, so the refusal never depends on the timer alone.
 public final class CoalescingEmbedder: Embedder, Sendable {
     /// Why a text was not embedded; the caller should answer "busy, try again".
     public enum Refusal: Error, CustomStringConvertible {
@@ -109,7 +110,8 @@ public final class CoalescingEmbedder: Embedder, Sendable {
             case .startsLane: Task(executorPreference: executor) { await self.runLane() }
             case .waits(let id):
                 // A model that hangs takes nothing more; the deadline still holds for whoever waits.
-                Task(executorPreference: executor) { [deadline] in
+                // The timer runs off `executor`: a model call may hold every one of its threads.
+                Task(executorPreference: globalConcurrentExecutor) { [deadline] in
                     try? await Task.sleep(for: deadline)
                     self.expire(id)
                 }
