@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Embeds the texts of concurrent callers together, in one call to the model.
@@ -14,8 +15,8 @@ import Synchronization
 /// wait; more are refused (``Refusal/queueFull``) at once rather than wait without bound. Calls of
 /// `maximumBatch` texts or more (a build's) go to the model directly. A text that waited longer
 /// than `deadline` is refused rather than embedded for a client that has likely gone, even while
-/// the model hangs: its timer runs on the global executor, and a lane refuses late texts when it
-/// takes a batch, so the refusal never depends on the timer alone.
+/// the model hangs: its timer runs on a Dispatch queue of its own, and a lane refuses late texts
+/// when it takes a batch.
 public final class CoalescingEmbedder: Embedder, Sendable {
     /// Why a text was not embedded; the caller should answer "busy, try again".
     public enum Refusal: Error, CustomStringConvertible {
@@ -66,6 +67,7 @@ public final class CoalescingEmbedder: Embedder, Sendable {
     }
 
     private let state = Mutex(State())
+    private let deadlines = DispatchQueue(label: "mediagw.embedding-deadlines")
 
     public init(
         _ base: any Embedder,
@@ -110,11 +112,11 @@ public final class CoalescingEmbedder: Embedder, Sendable {
             case .startsLane: Task(executorPreference: executor) { await self.runLane() }
             case .waits(let id):
                 // A model that hangs takes nothing more; the deadline still holds for whoever waits.
-                // The timer runs off `executor`: a model call may hold every one of its threads.
-                Task(executorPreference: globalConcurrentExecutor) { [deadline] in
-                    try? await Task.sleep(for: deadline)
-                    self.expire(id)
-                }
+                // The timer is Dispatch's, not a task: a model call may hold every thread of
+                // `executor`, and busy tasks every thread of the cooperative pool.
+                let (seconds, attoseconds) = deadline.components
+                let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+                deadlines.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.expire(id) }
             }
         }
     }
