@@ -13,15 +13,20 @@ import Testing
         let scales: UnsafeMutableBufferPointer<Float>
         let dimension: Int
 
-        init(count: Int, dimension: Int = 24, clusters: Int = 40) {
+        /// With `twins`, each odd vector is the even one before it with a little noise.
+        init(count: Int, dimension: Int = 24, clusters: Int = 40, twins: Bool = false) {
             self.dimension = dimension
             var generator = SplitMix64(seed: 3)
             func random() -> Float { Float(generator.next() >> 40) / Float(1 << 24) * 2 - 1 }
             let centres = (0..<clusters).map { _ in (0..<dimension).map { _ in random() } }
             codes = .allocate(capacity: count * dimension)
             scales = .allocate(capacity: count)
+            var previous: [Float] = []
             for index in 0..<count {
-                let vector = centres[index % clusters].map { $0 + 0.35 * random() }
+                let vector =
+                    twins && index % 2 == 1
+                    ? previous.map { $0 + 0.02 * random() } : centres[index % clusters].map { $0 + 0.35 * random() }
+                previous = vector
                 let length = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 let quantized = QuantizedVectors.quantize(vector.map { $0 / length })
                 for (offset, code) in quantized.codes.enumerated() { codes[index * dimension + offset] = code }
@@ -85,6 +90,20 @@ import Testing
         }
         #expect(seen.count == count)
         #expect(Int(graph.levels[graph.entryPoint]) == graph.topLevel)
+    }
+
+    /// Nodes of one batch cannot find each other in the graph as it was before the batch: each
+    /// takes the batch's other nodes as candidates. Twins inserted one after the other (in one
+    /// batch but for a batch boundary) are each other's nearest neighbour, so each links to the
+    /// other.
+    @Test func nodesOfOneBatchLinkToEachOther() {
+        let vectors = Vectors(count: 4000, twins: true)
+        let graph = Self.built(vectors, threads: 2)
+        var missing: [Int] = []
+        for node in 0..<vectors.quantized.count where !graph.neighbors(node, 0).contains(UInt32(node ^ 1)) {
+            missing.append(node)
+        }
+        #expect(missing.isEmpty, "\(missing.count) nodes without their twin, first \(missing.prefix(5))")
     }
 
     /// Recall@10 of a search of each graph against exact search, on 200 of the vectors as
