@@ -39,3 +39,21 @@ request = function()
 end
 LUA
 }
+
+# peers_setup SCRIPT ARGS...: the peer scripts' `[--titles N]` (default 100000) into $titles, and
+# their work directory ($MEDIAGW_PEERS_DIR, else a new temporary one) into $work, with a
+# release build in it.
+peers_setup() {
+    local script="$1"
+    shift
+    titles=100000
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --titles) titles="$2"; shift 2 ;;
+            *) echo "usage: $script [--titles N]" >&2; exit 64 ;;
+        esac
+    done
+    work="${MEDIAGW_PEERS_DIR:-$(mktemp -d)}"
+    mkdir -p "$work"
+    build_release "$work"
+}

@@ -192,7 +192,8 @@ func measureVectorSearch(
     sampleVectors: [String: [Float]],
     queries: [String],
     embedder: BertEmbedder,
-    directory: String?
+    directory: String?,
+    export: String? = nil
 ) throws {
     let clock = ContinuousClock()
     var generator = SplitMix64(seed: 7)
@@ -224,13 +225,34 @@ func measureVectorSearch(
     let path =
         (directory ?? FileManager.default.temporaryDirectory.path) + "/bench-vectors-\(count).mgws"
     defer { if directory == nil { try? FileManager.default.removeItem(atPath: path) } }
-    if !FileManager.default.fileExists(atPath: path) {
+    let embedded = EmbeddedVectors(modelID: embedder.modelID, dimension: embedder.dimension, byTitleID: vectors)
+    if let export {
+        // The same vectors for a peer index, in title order, and the time of everything but the
+        // graph: the snapshot written below with the graph, less this, is the graph's build.
+        try exportVectors(titles.map { vectors[$0.id]! }, to: export + "/vectors-\(count).f32")
+        try exportVectors(embedder.embedSynchronously(queries), to: export + "/queries.f32")
+        let start = clock.now
+        _ = try SnapshotWriter(graphThreshold: Int.max).makeSnapshot(
+            titles: titles,
+            sourceCounts: ["bench": count],
+            aliases: [:],
+            vectors: embedded
+        )
+        say(
+            String(
+                format: "%d titles: snapshot with vectors, no graph, made in %.1f s",
+                count,
+                seconds(clock.now - start)
+            )
+        )
+    }
+    if export != nil || !FileManager.default.fileExists(atPath: path) {
         let start = clock.now
         let bytes = try SnapshotWriter(graphThreshold: 0).makeSnapshot(
             titles: titles,
             sourceCounts: ["bench": count],
             aliases: [:],
-            vectors: EmbeddedVectors(modelID: embedder.modelID, dimension: embedder.dimension, byTitleID: vectors)
+            vectors: embedded
         )
         try bytes.write(to: URL(fileURLWithPath: path))
         say(
@@ -308,4 +330,13 @@ func measureVectorSearch(
             percentile(hybridTimes, 0.99)
         )
     )
+}
+
+/// Writes vectors as consecutive little-endian float32 rows, the form a peer index reads.
+func exportVectors(_ vectors: [[Float]], to path: String) throws {
+    var bytes = Data(capacity: vectors.count * (vectors.first?.count ?? 0) * 4)
+    for vector in vectors {
+        vector.withUnsafeBufferPointer { bytes.append(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) }
+    }
+    try bytes.write(to: URL(fileURLWithPath: path))
 }

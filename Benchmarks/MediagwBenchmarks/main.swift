@@ -4,6 +4,8 @@
 //   swift run -c release mediagw-bench --snapshot FILE --queries FILE
 //   swift run -c release mediagw-bench --codecs
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
+//     [--vector-export DIR] (also writes the vectors and query vectors as float32 for a peer
+//     index, Benchmarks/peers/vectors.sh, and times the snapshot without the graph)
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
 //     [--ingest-streams watchmode/listing,...] [--ingest-repeat 3]
 //   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
@@ -51,6 +53,7 @@ struct Options {
     /// Where to keep the generated catalogs' staging and snapshots (default: a temporary
     /// directory, removed afterwards).
     var output: String?
+    var vectorExport: String?
     /// A file to move through an object store, where, and the daemons that follow it.
     var objectStoreFile: String?
     var store = "s3://mediagw-bench/bench"
@@ -88,6 +91,7 @@ struct Options {
                 vectorTitleCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
             case "--output": output = iterator.next()
+            case "--vector-export": vectorExport = iterator.next()
             case "--object-store": objectStoreFile = iterator.next()
             case "--store": store = iterator.next() ?? store
             case "--fleet": fleet = (iterator.next() ?? "").split(separator: ",").compactMap { URL(string: String($0)) }
@@ -331,7 +335,8 @@ func runEmbeddingBenchmarks(_ options: Options, logger: Logger) async throws {
             sampleVectors: vectors,
             queries: queries,
             embedder: embedder,
-            directory: options.output
+            directory: options.output,
+            export: options.vectorExport
         )
     }
 }

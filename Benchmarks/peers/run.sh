@@ -10,19 +10,10 @@
 #   Benchmarks/peers/run.sh [--titles 100000]      (MEDIAGW_PEERS_DIR keeps the work directory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-titles=100000
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --titles) titles="$2"; shift 2 ;;
-        *) echo "usage: $0 [--titles N]" >&2; exit 64 ;;
-    esac
-done
 source Benchmarks/common.sh
-work="${MEDIAGW_PEERS_DIR:-$(mktemp -d)}"
-mkdir -p "$work"
-build_release "$work"
+peers_setup "$0" "$@"
 bin=.build/release
-if [[ ! -x "$work/venv/bin/python" ]]; then
+if ! "$work/venv/bin/python" -c "import tantivy" 2>/dev/null; then
     python3 -m venv "$work/venv"
     "$work/venv/bin/pip" install -q tantivy
 fi
