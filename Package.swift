@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Int8 dot products with AVX2 chosen at run time (decision 0024).
+        .target(name: "CVectorKernels"),
 
         // Pipeline stages, left to right (see docs/decisions/0001-layout.md): Connectors fetch,
         // Staging keeps every record and all state, Resolution, Embeddings and Snapshots turn
@@ -80,7 +82,9 @@ let package = Package(
         ),
         .target(
             name: "Snapshots",
-            dependencies: ["MediaModel", "Compression", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "MediaModel", "Compression", "CVectorKernels", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "Search", dependencies: ["MediaModel", "Snapshots"]),
         // S3-compatible object storage (SigV4 over HTTPClient), and snapshots published to it.
@@ -210,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SnapshotsTests",
-            dependencies: ["TestSupport", "Snapshots", "MediaModel"],
+            dependencies: ["TestSupport", "Snapshots", "MediaModel", "CVectorKernels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "SearchTests", dependencies: ["TestSupport", "Search", "Snapshots", "MediaModel"]),
