@@ -3,12 +3,14 @@
 real text that this project did not write, split into a tuning and a check part.
 
     Benchmarks/relevance/make-eval-set.py --wikidata films.jsonl.zst --movielens DIR \
-        --tmdb-overviews tmdb_5000_movies.csv --tmdb-keywords tmdb_5000_movies.csv OUT
+        --tmdb-overviews tmdb_5000_movies.csv --tmdb-keywords tmdb_5000_movies.csv [--plots movies.rda] OUT
 
 Sources (where each was found, and its licence, in Benchmarks/relevance/README.md):
   Wikidata films (CC0)        title, year, runtime, genres, directors, cast, languages, countries
   MovieLens ml-latest-small   more films (title, year, genres) joined by IMDb id; user tags
   TMDb 5000 movies            overviews (the catalog's plot text), keywords and taglines
+  Wikipedia plot summaries    descriptions of the same films by other authors (--plots: the qacr
+                              R package's `movies` data set; reading .rda needs the PyPI package rdata)
 
 Writes OUT/catalog.jsonl (source records, docs/formats/source-record.md), OUT/tune.tsv and
 OUT/check.tsv (docs/formats/eval-queries.md). Nothing random is unseeded: the same inputs give
@@ -22,6 +24,10 @@ the same files. Query kinds:
   person     a director's name; every film of theirs in the catalog is relevant
   title-year a title that names several films, with the year of one of them
   filtered   a keywords or tags query with the film's genre as a filter
+  plot       the opening of a film's Wikipedia plot summary told without names: the first
+             sentence with 5+ content words once capitalized words that are names are dropped
+             (and the title's words), cut at a clause end after 8 words, at most 18; the catalog
+             holds TMDb's overview, so query and document are two authors' accounts of one story
 """
 import argparse, csv, hashlib, importlib.util, json, os, random, re, subprocess, sys, unicodedata
 from collections import defaultdict
@@ -32,7 +38,7 @@ STOPWORDS = set("a an and are as at be by for from has he her his in is it its o
                 "they this to was were which who with".split())
 # How many queries of each kind, before the split.
 COUNTS = {"keywords": 220, "tags": 160, "tagline": 120, "title": 120, "partial": 80, "misspelled": 120,
-          "person": 100, "title-year": 60, "filtered": 80}
+          "person": 100, "title-year": 60, "filtered": 80, "plot": 240}
 ML_GENRES = {"Children": "kids", "Sci-Fi": "science-fiction", "Film-Noir": "crime"}
 
 spec = importlib.util.spec_from_file_location(
@@ -169,7 +175,48 @@ def misspell(title, rng):
     return " ".join(words)
 
 
-def queries(films, tmdb, keywords, tags):
+# A capitalized word right after one of these starts a place ("posted in Kenya"), which a user
+# describing the story would know; other capitalized words are characters' names, which not.
+PLACE_WORDS = set("in to from at near across into through around outside inside".split())
+
+
+def plot_description(plot, film, lowercase):
+    """A user's description of a story from its Wikipedia plot summary (the `plot` kind), or None.
+
+    `lowercase` counts how often each word is written in lower case across all the plots: a
+    capitalized word that almost never is (fewer than 3 times) is a name and is dropped."""
+    plot = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", plot)
+    title = content_words(film["title"])
+    for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z\"'])", plot.strip()):
+        tokens, place = [], False
+        for token in sentence.split():
+            bare = re.sub(r"^\W+|\W+$", "", token)
+            if not bare:
+                continue
+            named = bare[0].isupper() and lowercase[bare.lower()] < 3
+            if not (named and not place):
+                place = bare.lower() in PLACE_WORDS or (place and bare[0].isupper())
+                if not (content_words(bare) & title):
+                    tokens.append(bare.lower())
+            else:
+                place = False
+            if token[-1] in ",;:":
+                tokens.append(",")
+        words = []
+        for token in tokens:
+            if token == ",":
+                if len(words) >= 8:
+                    break
+                continue
+            words.append(token)
+            if len(words) >= 18:
+                break
+        if len(content_words(" ".join(words))) >= 5:
+            return " ".join(words)
+    return None
+
+
+def queries(films, tmdb, keywords, tags, plots=()):
     rng = random.Random(SEED)
     out = []
     ids = sorted(films)
@@ -245,6 +292,24 @@ def queries(films, tmdb, keywords, tags):
         return (*made, "genre=" + rng.choice(films[key]["genres"]))
 
     pick(sorted(set(keywords) | set(tags)), "filtered", filtered)
+
+    # Wikipedia's account of a film whose catalog text is TMDb's: one film of that title and
+    # year (or a year off, release against festival year) with an overview.
+    with_overview = defaultdict(list)
+    for key in ids:
+        if films[key].get("overview"):
+            with_overview[(fold(films[key]["title"]), films[key]["year"])].append(key)
+    lowercase = defaultdict(int)
+    for row in plots:
+        for word in re.findall(r"\b[a-z][a-z'-]*\b", row["plot"]):
+            lowercase[word] += 1
+    told = {}
+    for row in plots:
+        keys = {k for d in (0, -1, 1) for k in with_overview.get((fold(row["title"]), row["year"] + d), [])}
+        if len(keys) == 1:
+            told.setdefault(keys.pop(), row["plot"])
+    pick(sorted(told), "plot", lambda k: (lambda t: (t, [k]) if t else None)(
+        plot_description(told[k], films[k], lowercase)))
     return out
 
 
@@ -254,6 +319,7 @@ def main():
     parser.add_argument("--movielens", required=True, help="directory with movies.csv, links.csv, tags.csv")
     parser.add_argument("--tmdb-overviews", required=True)
     parser.add_argument("--tmdb-keywords")
+    parser.add_argument("--plots", help="Wikipedia plot summaries (movies.rda of the qacr R package, or JSONL)")
     parser.add_argument("out")
     args = parser.parse_args()
     films, tmdb, keywords, tags = catalog(args)
@@ -261,7 +327,7 @@ def main():
     with open(os.path.join(args.out, "catalog.jsonl"), "w", encoding="utf-8") as f:
         for key in sorted(films):
             f.write(json.dumps(films[key], ensure_ascii=False, sort_keys=True) + "\n")
-    made = queries(films, tmdb, keywords, tags)
+    made = queries(films, tmdb, keywords, tags, sample.plot_rows(args.plots) if args.plots else ())
     parts = {"tune": [], "check": []}
     for number, (kind, text, relevant, filters) in enumerate(made, 1):
         qid = f"q{number:04d}"

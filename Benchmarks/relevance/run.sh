@@ -3,6 +3,7 @@
 # `mediagw eval` on both parts. Sources in $EVAL_DATA (default .build/eval-data; README.md here
 # says where each comes from):
 #   films.jsonl.zst  ml-latest-small/{movies,links,tags}.csv  tmdb-overviews.csv  tmdb-keywords.csv
+#   movies.rda (Wikipedia plots, for the `plot` queries; read with the PyPI package rdata in a venv)
 # Usage: Benchmarks/relevance/run.sh [--rebuild] [--peers] [eval options…]   (release binary)
 #   --rebuild  import and build the snapshot again (it is kept between runs)
 #   --peers    also run tantivy (BM25, en_stem) on the same set, from a throwaway venv
@@ -20,14 +21,18 @@ while [ $# -gt 0 ]; do
     esac
 done
 for file in films.jsonl.zst ml-latest-small/movies.csv ml-latest-small/links.csv ml-latest-small/tags.csv \
-    tmdb-overviews.csv tmdb-keywords.csv; do
+    tmdb-overviews.csv tmdb-keywords.csv movies.rda; do
     [ -f "$data/$file" ] || { echo "missing $data/$file (see Benchmarks/relevance/README.md)" >&2; exit 66; }
 done
 swift build -c release --product mediagw >/dev/null
 bin="$(swift build -c release --show-bin-path)/mediagw"
 mkdir -p "$work"
-python3 Benchmarks/relevance/make-eval-set.py --wikidata "$data/films.jsonl.zst" --movielens "$data/ml-latest-small" \
-    --tmdb-overviews "$data/tmdb-overviews.csv" --tmdb-keywords "$data/tmdb-keywords.csv" "$work/set"
+venv=".build/venv-eval"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c "import rdata" 2>/dev/null || "$venv/bin/pip" install -q rdata
+"$venv/bin/python" Benchmarks/relevance/make-eval-set.py --wikidata "$data/films.jsonl.zst" \
+    --movielens "$data/ml-latest-small" --tmdb-overviews "$data/tmdb-overviews.csv" \
+    --tmdb-keywords "$data/tmdb-keywords.csv" --plots "$data/movies.rda" "$work/set"
 export MEDIAGW_STAGING="$work/staging.sqlite" MEDIAGW_SNAPSHOTS="$work/snapshots"
 if $rebuild || [ ! -f "$work/snapshots/CURRENT" ]; then
     rm -rf "$work/staging.sqlite"* "$work/snapshots"

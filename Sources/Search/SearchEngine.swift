@@ -196,6 +196,7 @@ public struct SearchEngine: Sendable {
         }
         let fused = fuse(
             hasText: hasText,
+            yearFactor: yearFactor,
             lexical: accumulator.top(depth, ranking),
             vector: vectorHits,
             accumulator: accumulator,
@@ -349,8 +350,13 @@ public struct SearchEngine: Sendable {
     /// lexical for short queries and semantic for long ones. Titles only the vectors found are
     /// matches when similar enough (`minimumSimilarity`, and `paddingSimilarity` when the query
     /// is `confident`: short, and some title matched every word of it, within the filters or not).
+    /// A vector candidate stays one when it matched a few words without being among the lexical
+    /// best: in a description nearly every title with text matches some word.
+    /// A year in the query (`yearFactor`) scales the combined score, not the lexical part alone:
+    /// the vectors of the other films of that title must not outvote it.
     private func fuse(
         hasText: [Bool]?,
+        yearFactor: (UInt32) -> Float,
         lexical: [(doc: UInt32, score: Float)],
         vector: [(doc: UInt32, similarity: Float)],
         accumulator: ScoreAccumulator,
@@ -366,15 +372,17 @@ public struct SearchEngine: Sendable {
             similarity[doc] = value
         }
         var candidates = lexical.map(\.doc)
+        let lexicalCandidates = Set(candidates)
         var vectorOnly = 0
-        for hit in vector where !accumulator.hasMatched(hit.doc) {
-            guard !confident || hit.similarity >= tuning.paddingSimilarity else { continue }
+        for hit in vector where !lexicalCandidates.contains(hit.doc) {
+            let matched = accumulator.hasMatched(hit.doc)
+            guard matched || !confident || hit.similarity >= tuning.paddingSimilarity else { continue }
             candidates.append(hit.doc)
-            vectorOnly += 1
+            if !matched { vectorOnly += 1 }
         }
         func lexicalScore(_ doc: UInt32) -> Float {
             let coverage = Float(accumulator.matchedWordCount(doc)) / Float(max(ranking.words, 1))
-            return accumulator.score(doc) * coverage * coverage
+            return accumulator.score(doc) / yearFactor(doc) * coverage * coverage
         }
         let floor = query.minimumSimilarity
         let bestLexical = max(candidates.map(lexicalScore).max() ?? 0, 1e-9)
@@ -385,9 +393,10 @@ public struct SearchEngine: Sendable {
         let ranked = candidates.map { doc -> (doc: UInt32, score: Float) in
             let penalty = hasText.map { $0[Int(doc)] ? 0 : textless } ?? 0
             let semantic = max((similarity[doc] ?? 0) - floor - penalty, 0) / bestSimilarity
+            let boost = yearFactor(doc)
             let part = FusedRanking.Parts(
-                lexical: weight * lexicalScore(doc) / bestLexical,
-                semantic: (1 - weight) * semantic,
+                lexical: boost * weight * lexicalScore(doc) / bestLexical,
+                semantic: boost * (1 - weight) * semantic,
                 similarity: similarity[doc] ?? 0,
                 penalty: penalty
             )

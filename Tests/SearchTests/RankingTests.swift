@@ -159,6 +159,37 @@ import Testing
         #expect(try Self.results(odyssey, "2001 space").ids.first == "mg1")
     }
 
+    /// Hybrid with a year: the year scales the combined score, so the vector of another film of
+    /// the same name (nearer the query, as a title-only vector is to a name) cannot outvote it.
+    @Test func aYearScalesTheWholeHybridScore() throws {
+        // The 1995 film's overview makes its document longer, so "heat" scores it a little lower.
+        let titles = [
+            makeTitle("mg1", "Heat", year: 1986),
+            makeTitle("mg2", "Heat", year: 1995, overview: "A detective hunts thieves."),
+        ]
+        let engine = try Self.engine(titles, vectors: ["mg1": [1, 0, 0], "mg2": [0.2, 0.98, 0]])
+        let hybrid = try Self.results(engine, "heat 1995", vector: [1, 0, 0], mode: .hybrid)
+        #expect(hybrid.ids == ["mg2", "mg1"])
+        #expect(try Self.results(engine, "heat", vector: [1, 0, 0], mode: .hybrid).ids == ["mg1", "mg2"])
+    }
+
+    /// A description matches some word of nearly every title with text, so the vectors' best
+    /// candidate has usually matched a word or two lexically without being among the lexical
+    /// best: it must still be a candidate of the hybrid ranking, with both its scores.
+    @Test func aNearestTitleThatMatchedFewWordsStaysAHybridCandidate() throws {
+        var titles = [makeTitle("mg0", "Target", overview: "a story of alpha")]
+        titles += (1...(SearchEngine.fusionDepth + 20)).map {
+            makeTitle("mg\($0)", "Filler \($0)", overview: "alpha beta gamma")
+        }
+        let engine = try Self.engine(titles, vectors: ["mg0": [1, 0, 0]])
+        let query = "alpha beta gamma delta epsilon zeta"
+        let lexical = try Self.results(engine, query, limit: 100)
+        #expect(!lexical.ids.contains("mg0"))  // below the lexical best
+        let hybrid = try Self.results(engine, query, vector: [1, 0, 0], mode: .hybrid)
+        #expect(hybrid.ids.first == "mg0")
+        #expect(hybrid.total == SearchEngine.fusionDepth + 21)
+    }
+
     @Test func singularAndPluralFormsMatchBelowTheExactWord() throws {
         let titles = [
             makeTitle("mg1", "The Witch"),
