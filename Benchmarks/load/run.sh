@@ -7,10 +7,14 @@
 # 1. Lexical: a generated 100,000-title snapshot (mediagw-bench --titles 100000), the queries of
 #    Benchmarks/queries.txt round-robin, mode=lexical, with /healthz probed at the same time
 #    ten times a second, as a liveness probe asks, and the daemon's RSS sampled every second.
+#    The mix repeats its 43 queries, so after the first round the daemon answers every one from
+#    its kept answers (--response-cache, default 64 MB); then again with --response-cache 0,
+#    where every request is searched; then with queries that do not repeat ("fresh": 60,000
+#    distinct one- to three-word title queries and prefixes drawn from the catalog, seed 7) and
+#    the same pool drawn by popularity ("zipf": Zipf s = 1, as search logs are), cache on.
 # 2. Hybrid: the sample catalog (3,000 real films) built with the embedding model (the 100k
-#    generated catalog has no real vectors to rank), with the daemon's query-vector memory
-#    (the mix repeats its 43 queries, so after the first round every vector is remembered) and
-#    again with --query-cache 0, where every query is embedded by MiniLM.
+#    generated catalog has no real vectors to rank), with the daemon's kept answers, and again
+#    with --response-cache 0 --query-cache 0, where every query is embedded by MiniLM and searched.
 # 3. --soak S: lexical load for S seconds while a new snapshot is published every 30 s; counts
 #    non-2xx answers (there should be none).
 # wrk shares the 2 cores with the daemon: figures are for the pair, as a client on the same host.
@@ -86,8 +90,39 @@ PY
 if [[ ! -d "$work/gen/100000/snapshots" ]]; then
     "$bin/mediagw-bench" --titles 100000 --queries 10 --output "$work/gen" >"$work/gen.log"
 fi
+python3 - "$work/gen/100000/catalog.jsonl" "$work/paths-fresh.txt" "$work/paths-zipf.txt" <<'PY'
+import bisect, itertools, json, random, re, sys, urllib.parse
+rng = random.Random(7)
+titles = [re.findall(r"[a-z0-9']+", json.loads(line)["title"].lower()) for line in open(sys.argv[1])]
+pool, seen = [], set()
+while len(pool) < 60000:
+    words = rng.choice(titles)
+    if not words:
+        continue
+    length = min(len(words), rng.choice([1, 2, 2, 3]))
+    start = rng.randrange(len(words) - length + 1)
+    text = " ".join(words[start:start + length])
+    if rng.random() < 0.2 and len(text) > 4:
+        text = text[:rng.randrange(3, len(text))]  # typed so far: a prefix
+    if text not in seen:
+        seen.add(text)
+        pool.append("/v1/search?mode=lexical&limit=10&q=" + urllib.parse.quote(text))
+open(sys.argv[2], "w").write("\n".join(pool) + "\n")
+weights = list(itertools.accumulate(1 / rank for rank in range(1, len(pool) + 1)))
+draws = [pool[bisect.bisect(weights, rng.random() * weights[-1])] for _ in range(200000)]
+open(sys.argv[3], "w").write("\n".join(draws) + "\n")
+PY
 serve "$work/gen/100000/snapshots"
 measure lexical-100k "$work/paths-lexical.txt"
+stop_server
+serve "$work/gen/100000/snapshots" --response-cache 0
+measure lexical-100k-uncached "$work/paths-lexical.txt"
+stop_server
+serve "$work/gen/100000/snapshots"
+measure lexical-100k-fresh "$work/paths-fresh.txt"
+stop_server
+serve "$work/gen/100000/snapshots"
+measure lexical-100k-zipf "$work/paths-zipf.txt"
 stop_server
 
 # 2. Hybrid on the sample catalog with real vectors.
@@ -101,8 +136,8 @@ fi
 serve "$work/sample/snapshots"
 measure hybrid-3k "$work/paths-hybrid.txt"
 stop_server
-# The same without remembered query vectors: every request runs the model.
-serve "$work/sample/snapshots" --query-cache 0
+# The same without kept answers or remembered query vectors: every request runs the model.
+serve "$work/sample/snapshots" --response-cache 0 --query-cache 0
 measure hybrid-3k-uncached "$work/paths-hybrid.txt"
 stop_server
 

@@ -18,6 +18,9 @@ struct QueryRoutes: Sendable {
     /// Search and embedding run on these threads, admitted through `gate`.
     let workers: WorkerThreads
     let gate: AdmissionGate
+    /// Search answers already given, by snapshot and query string; a snapshot is immutable, so
+    /// the same question gets the same bytes until the next swap.
+    var responses = BoundedCache<String, [UInt8]>(budget: 0)
     /// The object store the daemon follows, if any (reported by `/readyz`).
     var storeStatus: StoreStatus? = nil
     /// The snapshots directory whose change files `/v1/changes` serves.
@@ -59,7 +62,7 @@ struct QueryRoutes: Sendable {
 
     /// Runs search work on the worker threads once the gate admits it; an overloaded server
     /// answers 503 with `Retry-After` at once rather than queue without bound.
-    func offloaded(_ body: () async throws -> Response) async throws -> Response {
+    func offloaded<Answer>(_ body: () async throws -> Answer) async throws -> Answer {
         do {
             metrics.searchQueueChanged(gate.queued)
             defer { metrics.searchQueueChanged(gate.queued) }
@@ -107,6 +110,9 @@ struct QueryRoutes: Sendable {
     /// concurrent requests together in one model call (``CoalescingEmbedder``), which it cannot
     /// do while the gate lets only as many through as there are threads.
     private func search(_ request: Request) async throws -> Response {
+        // Answered here, on the HTTP threads: a kept answer costs less than the hop to a worker.
+        let kept = holder.current.map { $0.name + "?" + (request.uri.query ?? "") }
+        if let kept, let body = responses.value(for: kept) { return Self.json(bytes: body) }
         var query = try SearchParameters.parse(request.uri)
         query.tuning = ranking
         let loaded = try holder.loaded()
@@ -121,7 +127,11 @@ struct QueryRoutes: Sendable {
                 query.vector = try await vector(query.text)
             }
         }
-        return try await offloaded { [query, notice] in try search(query, notice: notice, loaded, request) }
+        let body = try await offloaded { [query, notice] in try search(query, notice: notice, loaded, request) }
+        if let kept, kept.hasPrefix(loaded.name + "?") {
+            responses.insert(body, for: kept, cost: body.count + kept.utf8.count + 64)
+        }
+        return Self.json(bytes: body)
     }
 
     private func search(
@@ -129,9 +139,9 @@ struct QueryRoutes: Sendable {
         notice: String?,
         _ loaded: SnapshotHolder.Loaded,
         _ request: Request
-    ) throws -> Response {
+    ) throws -> [UInt8] {
         let results = try loaded.engine.search(query)
-        return try Self.json(
+        return try Self.jsonBytes(
             SearchBody(
                 query: query.text,
                 mode: results.mode.rawValue,
@@ -248,10 +258,14 @@ struct QueryRoutes: Sendable {
     }
 
     static func json(_ value: some Encodable) throws -> Response {
+        json(bytes: try jsonBytes(value))
+    }
+
+    static func json(bytes: [UInt8]) -> Response {
         Response(
             status: .ok,
             headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try jsonBytes(value)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
         )
     }
 

@@ -29,6 +29,8 @@ public struct QueryServer: Sendable {
     let httpThreads: WorkerThreads
     /// What the daemon last learned from its object store; nil when it serves a local directory.
     public let storeStatus: StoreStatus?
+    /// Search answers by snapshot and query string (``ServerConfiguration/responseCacheBytes``).
+    let responses: BoundedCache<String, [UInt8]>
 
     public init(
         configuration: ServerConfiguration,
@@ -61,6 +63,9 @@ public struct QueryServer: Sendable {
             self.embedder = coalescing
         }
         httpThreads = WorkerThreads(count: 2, name: "mediagw-http")
+        let responses = BoundedCache<String, [UInt8]>(budget: configuration.responseCacheBytes)
+        self.responses = responses
+        if configuration.responseCacheBytes > 0 { metrics.followResponseCache { responses.counts } }
         storeStatus = configuration.store.map {
             StoreStatus(location: $0.bucket.location.description, pollInterval: $0.pollInterval)
         }
@@ -123,6 +128,7 @@ public struct QueryServer: Sendable {
             ranking: configuration.ranking,
             workers: workers,
             gate: gate,
+            responses: responses,
             storeStatus: storeStatus,
             changesDirectory: configuration.snapshotsDirectory
         )

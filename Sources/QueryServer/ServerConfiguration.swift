@@ -29,6 +29,9 @@ public struct ServerConfiguration: Sendable {
     public var embeddingLanes: Int
     /// A search that waited this long for a thread is answered 503 instead of run.
     public var searchDeadline: Duration
+    /// Bytes of search answers kept (``QueryRoutes``): the same query string on the same
+    /// snapshot is answered from them without searching; 0 keeps none.
+    public var responseCacheBytes: Int
     /// An object store to follow; ``snapshotsDirectory`` is then the local cache it fills.
     public var store: StoreSource?
 
@@ -45,8 +48,10 @@ public struct ServerConfiguration: Sendable {
         queryCache: Int = 0,
         embeddingLanes: Int? = nil,
         searchDeadline: Duration = .seconds(2),
+        responseCacheBytes: Int = 0,
         store: StoreSource? = nil
     ) {
+        self.responseCacheBytes = max(0, responseCacheBytes)
         self.store = store
         self.ranking = ranking
         self.maximumConnections = maximumConnections

@@ -190,6 +190,15 @@ public final class ServerMetrics: Sendable {
         follow("query_vectors", help, [("result", "miss")]) { counts().misses }
     }
 
+    /// Reports the search-answer cache's hits, misses and size with every scrape.
+    func followResponseCache(
+        _ counts: @escaping @Sendable () -> (entries: Int, cost: Int, hits: Int, misses: Int)
+    ) {
+        let help = "Searches answered from the kept answers of the same query (hit) or searched (miss)"
+        follow("response_cache", help, [("result", "hit")]) { counts().hits }
+        follow("response_cache", help, [("result", "miss")]) { counts().misses }
+    }
+
     /// Reports the embedding queue's model calls, texts and waiting texts with every scrape;
     /// texts over calls is how many queries the model embeds together.
     func followQueryEmbedding(_ counts: @escaping @Sendable () -> CoalescingEmbedder.Counts) {

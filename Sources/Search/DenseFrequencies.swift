@@ -1,5 +1,5 @@
+import MediaModel
 import Snapshots
-import Synchronization
 
 /// Term frequencies of the catalog's most common terms, one byte per document, built from a
 /// term's postings the first time a query needs it and kept for the next.
@@ -9,14 +9,15 @@ import Synchronization
 /// candidates; reading its frequency per candidate from this array costs one load each. The
 /// scores are the same, computed from the same frequencies: only the walk differs.
 final class DenseFrequencies: Sendable {
-    /// Bytes of arrays kept; past it the oldest array is dropped (a query then walks postings).
+    /// Bytes of arrays kept; past it an old array is dropped (a query then walks postings).
     let budget: Int
     private let documentCount: Int
-    private let state = Mutex<(arrays: [String: [UInt8]], order: [String], bytes: Int)>(([:], [], 0))
+    private let arrays: BoundedCache<String, [UInt8]>
 
     init(documentCount: Int, budget: Int) {
         self.documentCount = documentCount
         self.budget = budget
+        arrays = BoundedCache(budget: budget)
     }
 
     /// Whether a term in `documentFrequency` titles is worth an array: a term in fewer than one
@@ -27,21 +28,13 @@ final class DenseFrequencies: Sendable {
 
     /// The frequency of `entry`'s term in every document (0 where it does not occur).
     func frequencies(_ entry: Snapshot.TermEntry, in snapshot: Snapshot) throws -> [UInt8] {
-        if let kept = state.withLock({ $0.arrays[entry.term] }) { return kept }
+        if let kept = arrays.value(for: entry.term) { return kept }
         var docs: [UInt32] = []
         var counts: [UInt8] = []
         try snapshot.postings(entry, docs: &docs, frequencies: &counts)
         var dense = [UInt8](repeating: 0, count: documentCount)
         for (doc, count) in zip(docs, counts) { dense[Int(doc)] = count }
-        state.withLock { state in
-            guard state.arrays.updateValue(dense, forKey: entry.term) == nil else { return }
-            state.order.append(entry.term)
-            state.bytes += dense.count
-            while state.bytes > budget, let oldest = state.order.first {
-                state.order.removeFirst()
-                state.bytes -= state.arrays.removeValue(forKey: oldest)?.count ?? 0
-            }
-        }
+        arrays.insert(dense, for: entry.term, cost: dense.count)
         return dense
     }
 

@@ -51,7 +51,7 @@ public struct SearchQuery: Sendable, Equatable {
 
 /// Filters applied through facet postings. Values within one field are alternatives (OR); fields
 /// combine with AND. Country, service and monetization constrain one and the same offer.
-public struct SearchFilters: Sendable, Equatable {
+public struct SearchFilters: Sendable, Hashable {
     public var kinds: [TitleKind] = []
     public var genres: [Genre] = []
     public var yearFrom: Int?

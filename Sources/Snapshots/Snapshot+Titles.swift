@@ -1,7 +1,6 @@
 import Compression
 import Foundation
 import MediaModel
-import Synchronization
 
 extension Snapshot {
     /// The canonical id of a document, or an empty string for a number the file has no id for
@@ -89,7 +88,7 @@ extension Snapshot {
     }
 
     private func decompressedBlock(_ number: Int) throws -> Data {
-        if let cached = blockCache.get(number) { return cached }
+        if let cached = blockCache.value(for: number) { return cached }
         var index = ByteReader(region(.docBlockIndex))
         let blockCount = Int(try index.u32())
         guard number < blockCount else { throw corruptBlock(number) }
@@ -103,7 +102,7 @@ extension Snapshot {
         } catch {
             throw corruptBlock(number)
         }
-        blockCache.put(number, data)
+        blockCache.insert(data, for: number, cost: data.count)
         return data
     }
 
@@ -115,41 +114,5 @@ extension Snapshot {
             .corruptSnapshot,
             "snapshot \((path as NSString).lastPathComponent) is corrupt: section 'docs.blocks' block \(number) does not decode"
         )
-    }
-}
-
-/// Decompressed title blocks, shared by concurrent readers, bounded by their total size. The
-/// oldest block goes first: a page of ten hits touches up to ten blocks, and a daemon answering a
-/// few hundred popular queries keeps all of theirs.
-final class BlockCache: Sendable {
-    private let state: Mutex<(entries: [Int: Data], order: [Int], first: Int, bytes: Int)>
-    let capacityBytes: Int
-
-    init(capacityBytes: Int) {
-        self.capacityBytes = capacityBytes
-        state = Mutex(([:], [], 0, 0))
-    }
-
-    func get(_ key: Int) -> Data? {
-        state.withLock { $0.entries[key] }
-    }
-
-    func put(_ key: Int, _ value: Data) {
-        state.withLock { state in
-            guard state.entries.updateValue(value, forKey: key) == nil else { return }
-            state.order.append(key)
-            state.bytes += value.count
-            // Always keep the newest block, however large.
-            while state.bytes > capacityBytes, state.order.count - state.first > 1 {
-                let oldest = state.order[state.first]
-                state.first += 1
-                state.bytes -= state.entries.removeValue(forKey: oldest)?.count ?? 0
-            }
-            // Drop the evicted keys from the front now and then, not on every eviction.
-            if state.first > 1024, state.first * 2 > state.order.count {
-                state.order.removeFirst(state.first)
-                state.first = 0
-            }
-        }
     }
 }

@@ -35,8 +35,10 @@ public final class Snapshot: @unchecked Sendable {
     private let regions: [SnapshotFormat.Section: UnsafeRawBufferPointer]
     let restartOffsets: [Int]
     let facetEntries: [FacetField: [String: (count: Int, offset: Int, length: Int)]]
-    /// Decompressed title blocks: 32 MB, a few thousand blocks of typical titles.
-    let blockCache = BlockCache(capacityBytes: 32 << 20)
+    /// Decompressed title blocks: 32 MB, a few thousand blocks of typical titles. A page of ten
+    /// hits touches up to ten blocks; a daemon answering a few hundred popular queries keeps all
+    /// of theirs.
+    let blockCache = BoundedCache<Int, Data>(budget: 32 << 20)
 
     /// Opens the snapshot at `path`; throws a ``MediaError`` naming the file and what is wrong.
     public init(path: String) throws {

@@ -52,6 +52,13 @@ struct ServeCommand: AsyncParsableCommand {
     ) var searchDeadline = 2.0
     @Option(
         help: ArgumentHelp(
+            "Megabytes of search answers kept to answer the same query again on the same snapshot; 0 keeps none.",
+            valueName: "MB"
+        )
+    )
+    var responseCache = 64
+    @Option(
+        help: ArgumentHelp(
             "Serve what an object store's CURRENT names, downloading each new snapshot into --cache.",
             valueName: "s3://bucket/prefix"
         )
@@ -84,6 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--embedding-lanes must be 1…\(searchThreads) (the search threads)")
         }
         guard searchDeadline > 0 else { throw ValidationError("--search-deadline must be positive") }
+        guard (0...65_536).contains(responseCache) else { throw ValidationError("--response-cache must be 0…65536") }
         guard storePollInterval > 0 else { throw ValidationError("--store-poll-interval must be positive") }
         if let from {
             do {
@@ -144,6 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
                 embeddingLanes: embeddingLanes
                     ?? ServerConfiguration.defaultEmbeddingLanes(searchThreads: searchThreads),
                 searchDeadline: .milliseconds(Int(searchDeadline * 1000)),
+                responseCacheBytes: responseCache << 20,
                 store: following?.source
             ),
             embedder: embedder,

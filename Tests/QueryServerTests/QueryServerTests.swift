@@ -174,6 +174,28 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         }
     }
 
+    /// A query asked again on the same snapshot is answered from the kept bytes, the same ones;
+    /// after a swap the new snapshot answers.
+    @Test func keptAnswersAreTheSameBytesUntilTheSnapshotChanges() async throws {
+        let directory = try publishedDirectory(Self.titles)
+        try await withServer(directory, configure: { $0.responseCacheBytes = 1 << 20 }) { server, base in
+            let first = try await get(base, "/v1/search?q=ronin&limit=5")
+            let again = try await get(base, "/v1/search?q=ronin&limit=5")
+            #expect(first.json["total"] as? Int == 0)
+            #expect(again.text == first.text)
+            let metrics = server.metrics.render()
+            #expect(metrics.contains(#"mediagw_response_cache_total{result="hit"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"mediagw_response_cache_total{result="miss"} 1"#))
+            // A bad request is never kept: it stays a 400.
+            #expect(try await get(base, "/v1/search?q=ronin&limit=0").status == 400)
+            #expect(try await get(base, "/v1/search?q=ronin&limit=0").status == 400)
+            try publish(Self.titles + [makeTitle("mg04", "Ronin", year: 1998)], to: directory)
+            #expect(
+                try await eventually { try await get(base, "/v1/search?q=ronin&limit=5").json["total"] as? Int == 1 }
+            )
+        }
+    }
+
     @Test func swapsToANewSnapshotAndRefusesACorruptOne() async throws {
         let directory = try publishedDirectory(Self.titles)
         try await withServer(directory) { server, base in
