@@ -193,7 +193,8 @@ func measureVectorSearch(
     queries: [String],
     embedder: BertEmbedder,
     directory: String?,
-    export: String? = nil
+    export: String? = nil,
+    graphRebuild: Bool = false
 ) throws {
     let clock = ContinuousClock()
     var generator = SplitMix64(seed: 7)
@@ -264,6 +265,15 @@ func measureVectorSearch(
             )
         )
     }
+    if graphRebuild {
+        try measureGraphRebuild(
+            titles: titles,
+            vectors: vectors,
+            previous: try Snapshot(path: path),
+            queries: embedder.embedSynchronously(queries),
+            modelID: embedder.modelID
+        )
+    }
     vectors = [:]
     titles = []
     let snapshot = try Snapshot(path: path)
@@ -328,6 +338,90 @@ func measureVectorSearch(
             count,
             percentile(hybridTimes, 0.5),
             percentile(hybridTimes, 0.99)
+        )
+    )
+}
+
+/// The next night's build of `titles`: 1 % of the vectors changed, 0.25 % of the titles gone and
+/// 0.25 % new. Times its vector graph built from `previous`'s and from scratch (each write less
+/// the same write without a graph) and compares the two graphs' recall@10 at the default ef.
+func measureGraphRebuild(
+    titles: [CanonicalTitle],
+    vectors: [String: [Float]],
+    previous: Snapshot,
+    queries: [[Float]],
+    modelID: String
+) throws {
+    let clock = ContinuousClock()
+    var generator = SplitMix64(seed: 13)
+    func noisy(_ vector: [Float]) -> [Float] {
+        let changed = vector.map { $0 + 0.08 * (Float(generator.next() % 20_001) / 10_000 - 1) }
+        let length = changed.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return changed.map { $0 / length }
+    }
+    var next: [CanonicalTitle] = []
+    var nextVectors: [String: [Float]] = [:]
+    var (changed, gone, added) = (0, 0, 0)
+    for (index, title) in titles.enumerated() {
+        guard index % 400 != 0 else {
+            gone += 1
+            continue
+        }
+        next.append(title)
+        let vector = vectors[title.id]!
+        if index % 100 == 1 { changed += 1 }
+        nextVectors[title.id] = index % 100 == 1 ? noisy(vector) : vector
+    }
+    for index in stride(from: 7, to: titles.count, by: 400) {
+        var title = titles[index]
+        title.id = String(format: "mgc%010d", index)
+        added += 1
+        next.append(title)
+        nextVectors[title.id] = noisy(vectors[titles[index].id]!)
+    }
+    let embedded = EmbeddedVectors(modelID: modelID, dimension: queries.first?.count ?? 0, byTitleID: nextVectors)
+    func write(_ writer: SnapshotWriter, previous: Snapshot? = nil) throws -> (seconds: Double, snapshot: Snapshot) {
+        let start = clock.now
+        let bytes = try writer.makeSnapshot(
+            titles: next,
+            sourceCounts: ["bench": next.count],
+            aliases: [:],
+            vectors: embedded,
+            previous: previous
+        )
+        let elapsed = seconds(clock.now - start)
+        let path = FileManager.default.temporaryDirectory.path + "/bench-rebuild-\(UUID()).mgws"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return (elapsed, try Snapshot(path: path))
+    }
+    let plain = try write(SnapshotWriter(graphThreshold: Int.max)).seconds
+    let reused = try write(SnapshotWriter(graphThreshold: 0), previous: previous)
+    let fresh = try write(SnapshotWriter(graphThreshold: 0))
+    func recall(_ snapshot: Snapshot) -> Double {
+        let search = VectorSearch(snapshot: snapshot)!
+        var found = 0
+        for query in queries {
+            let exact = Set(search.exactNearest(to: query, k: 10).map(\.doc))
+            found += exact.intersection(search.nearest(to: query, k: 10).map(\.doc)).count
+        }
+        return Double(found) / Double(10 * max(queries.count, 1))
+    }
+    let kept = reused.snapshot.metadata.embedding?.graph?.reusedNodes ?? 0
+    say(
+        String(
+            format:
+                "%d titles, next night (%d vectors changed, %d titles gone, %d new): graph from the previous one's "
+                + "%.1f s (%d nodes kept), recall@10 %.3f; from scratch %.1f s, recall@10 %.3f",
+            next.count,
+            changed,
+            gone,
+            added,
+            reused.seconds - plain,
+            kept,
+            recall(reused.snapshot),
+            fresh.seconds - plain,
+            recall(fresh.snapshot)
         )
     )
 }

@@ -6,6 +6,8 @@
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
 //     [--vector-export DIR] (also writes the vectors and query vectors as float32 for a peer
 //     index, Benchmarks/peers/vectors.sh, and times the snapshot without the graph)
+//     [--graph-rebuild] (a nightly build with 1 % of vectors changed, 0.25 % titles gone and
+//     0.25 % new, its graph built from the previous snapshot's and from scratch)
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
 //     [--ingest-streams watchmode/listing,...] [--ingest-repeat 3]
 //   swift run -c release mediagw-bench --resolve [--resolve-titles 5000] [--resolve-records 1000000]
@@ -54,6 +56,7 @@ struct Options {
     /// directory, removed afterwards).
     var output: String?
     var vectorExport: String?
+    var graphRebuild = false
     /// A file to move through an object store, where, and the daemons that follow it.
     var objectStoreFile: String?
     var store = "s3://mediagw-bench/bench"
@@ -92,6 +95,7 @@ struct Options {
             case "--quality": qualityQueries = iterator.next() ?? qualityQueries
             case "--output": output = iterator.next()
             case "--vector-export": vectorExport = iterator.next()
+            case "--graph-rebuild": graphRebuild = true
             case "--object-store": objectStoreFile = iterator.next()
             case "--store": store = iterator.next() ?? store
             case "--fleet": fleet = (iterator.next() ?? "").split(separator: ",").compactMap { URL(string: String($0)) }
@@ -336,7 +340,8 @@ func runEmbeddingBenchmarks(_ options: Options, logger: Logger) async throws {
             queries: queries,
             embedder: embedder,
             directory: options.output,
-            export: options.vectorExport
+            export: options.vectorExport,
+            graphRebuild: options.graphRebuild
         )
     }
 }

@@ -218,6 +218,17 @@ public struct SnapshotBuilder: Sendable {
             var sourceCounts: [String: Int] = [:]
             for record in records { sourceCounts[record.source, default: 0] += 1 }
             let buildID = UUID()
+            // The snapshot this one follows: its vector graph lends the titles whose vectors did
+            // not change their links, and the change file is computed against it. One that
+            // cannot be read lends nothing and leaves the change file out, not the publish.
+            var previous: Snapshot?
+            if let current {
+                do {
+                    previous = try Snapshot(path: current.path)
+                } catch {
+                    logger.warning("no change file and a graph built from scratch: \(error)")
+                }
+            }
             starting("write", detail: "\(resolved.titles.count) titles")
             let bytes = try writer.makeSnapshot(
                 titles: resolved.titles,
@@ -228,17 +239,18 @@ public struct SnapshotBuilder: Sendable {
                 buildID: buildID,
                 builtAt: started,
                 contentDigest: digest,
+                previous: previous,
                 progress: onProgress
             )
             lap("write")
             // What this publish changes against the current snapshot, for /v1/changes. A
             // previous snapshot that cannot be read leaves the change file out, not the publish.
             var changes: ChangeSet?
-            if let current {
+            if let current, let previous {
                 starting("changes", detail: "against \((current.path as NSString).lastPathComponent)")
                 do {
                     changes = try ChangeSet(
-                        old: try Snapshot(path: current.path),
+                        old: previous,
                         oldName: (current.path as NSString).lastPathComponent,
                         titles: resolved.titles,
                         aliases: resolved.identity.aliases,

@@ -103,4 +103,8 @@ public struct GraphMetadata: Codable, Sendable, Equatable {
     public var neighborsPerNode: Int
     public var efConstruction: Int
     public var topLevel: Int
+    /// When the graph was built from the previous snapshot's: the nodes taken over with their
+    /// links (same title, same vector) and the snapshot they came from. Absent for a fresh build.
+    public var reusedNodes: Int?
+    public var reusedFrom: String?
 }

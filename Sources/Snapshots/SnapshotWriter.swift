@@ -16,6 +16,9 @@ public struct SnapshotWriter: Sendable {
     public var graphNeighbors = 16
     /// HNSW beam width while building.
     public var graphEfConstruction = 100
+    /// A graph is built from the previous snapshot's (``makeSnapshot(previous:)``) when at
+    /// least this share of its nodes can be kept; below it a fresh build is as quick and better.
+    public var graphReuseShare = 0.5
 
     public init(writerVersion: String = "mediagw", compressionLevel: Int32 = 3, graphThreshold: Int = 20_000) {
         self.writerVersion = writerVersion
@@ -50,7 +53,9 @@ public struct SnapshotWriter: Sendable {
     /// Builds the snapshot bytes. `titles` need not be sorted; documents are numbered in id order.
     /// `withoutVectors` says why there are no `vectors`, for `snapshot info`; `contentDigest`,
     /// when the caller has computed it already (``contentDigest(titles:aliases:embeddingModel:)``),
-    /// is recorded as it is instead of being computed again.
+    /// is recorded as it is instead of being computed again. `previous`, the snapshot this one
+    /// follows, lends its vector graph: titles whose vector did not change keep their links, and
+    /// only the rest are searched for and linked (decision 0026).
     public func makeSnapshot(
         titles unsorted: [CanonicalTitle],
         sourceCounts: [String: Int],
@@ -60,6 +65,7 @@ public struct SnapshotWriter: Sendable {
         buildID: UUID = UUID(),
         builtAt: Date = Date(),
         contentDigest knownDigest: String? = nil,
+        previous: Snapshot? = nil,
         progress: ProgressHandler? = nil
     ) throws -> Data {
         let titles = unsorted.sorted { $0.id < $1.id }
@@ -69,7 +75,9 @@ public struct SnapshotWriter: Sendable {
         let lexicon = LexiconBuilder(titles: titles)
         let (terms, restarts, postings) = lexicon.encode()
         let (facets, facetPostings) = FacetBuilder(titles: titles).encode()
-        let vectorSections = try vectors.map { try encodeVectors($0, titles: titles, progress: progress) }
+        let vectorSections = try vectors.map {
+            try encodeVectors($0, titles: titles, previous: previous, progress: progress)
+        }
 
         var metadata = SnapshotMetadata(
             formatVersion: SnapshotFormat.version,
@@ -111,6 +119,7 @@ public struct SnapshotWriter: Sendable {
     private func encodeVectors(
         _ vectors: EmbeddedVectors,
         titles: [CanonicalTitle],
+        previous: Snapshot?,
         progress: ProgressHandler?
     ) throws -> (metadata: EmbeddingMetadata, codes: [UInt8], scales: [UInt8], graph: [UInt8]?) {
         let dimension = vectors.dimension
@@ -131,10 +140,12 @@ public struct SnapshotWriter: Sendable {
         if titles.count >= graphThreshold {
             codes.withUnsafeBufferPointer { codes in
                 scales.withUnsafeBufferPointer { scales in
+                    let quantized = QuantizedVectors(dimension: dimension, codes: codes, scales: scales)
                     let builder = VectorGraphBuilder(
-                        vectors: QuantizedVectors(dimension: dimension, codes: codes, scales: scales),
+                        vectors: quantized,
                         neighborsPerNode: graphNeighbors,
-                        efConstruction: graphEfConstruction
+                        efConstruction: graphEfConstruction,
+                        reusing: graphReuse(previous, model: vectors.modelID, titles: titles, vectors: quantized)
                     )
                     builder.build(progress: progress)
                     graph = builder.encode()
@@ -144,12 +155,36 @@ public struct SnapshotWriter: Sendable {
                         efConstruction: graphEfConstruction,
                         topLevel: builder.topLevel
                     )
+                    if builder.reused.nodes > 0, let previous {
+                        metadata.graph?.reusedNodes = builder.reused.nodes
+                        metadata.graph?.reusedFrom = previous.metadata.buildID
+                    }
                 }
             }
         }
         var scaleBytes = ByteWriter()
         for scale in scales { scaleBytes.u32(scale.bitPattern) }
         return (metadata, codes.map { UInt8(bitPattern: $0) }, scaleBytes.bytes, graph)
+    }
+
+    /// What `previous`'s graph lends this build: nil unless it was built with the same model
+    /// and links, and enough of its nodes are unchanged (``graphReuseShare``).
+    private func graphReuse(
+        _ previous: Snapshot?,
+        model: String,
+        titles: [CanonicalTitle],
+        vectors: QuantizedVectors
+    ) -> GraphReuse? {
+        guard let previous, let embedding = previous.metadata.embedding, embedding.model == model,
+            embedding.graph?.efConstruction == graphEfConstruction,
+            let reuse = GraphReuse(
+                previous,
+                newIDs: titles.map(\.id),
+                newVectors: vectors,
+                neighborsPerNode: graphNeighbors
+            )
+        else { return nil }
+        return Double(reuse.keptCount) >= graphReuseShare * Double(max(titles.count, 1)) ? reuse : nil
     }
 
     /// Header, 8-aligned section bodies, section table, footer with the whole-file SHA-256.

@@ -128,7 +128,8 @@ struct SnapshotInfoCommand: AsyncParsableCommand {
                 let graph =
                     embedding.graph.map {
                         "\($0.kind) graph (M \($0.neighborsPerNode), ef_construction \($0.efConstruction), "
-                            + "\($0.topLevel + 1) levels)"
+                            + "\($0.topLevel + 1) levels"
+                            + ($0.reusedNodes.map { ", \($0) nodes kept from the previous build" } ?? "") + ")"
                     } ?? "exact search (no graph)"
                 print(
                     "vectors:        \(embedding.count) × \(embedding.dimension) \(embedding.quantization), "

@@ -52,6 +52,27 @@ import Testing
         #expect(embedder.embeddedTexts.last?.contains("A heist.") == true)
     }
 
+    /// The next build starts its vector graph from the current snapshot's: the titles whose
+    /// vector did not change keep their nodes (decision 0026).
+    @Test func theNextBuildStartsItsGraphFromTheCurrentSnapshots() async throws {
+        let store = try stage([
+            line("1", "Alien", year: 1979), line("2", "Heat", year: 1995), line("3", "Ronin", year: 1998),
+        ])
+        var builder = SnapshotBuilder(embedder: RecordingEmbedder(), logger: logger)
+        builder.writer.graphThreshold = 0
+        let directory = SnapshotDirectory(path: temporaryPath("snapshots"))
+        let first = try Snapshot(path: try await builder.build(from: store, into: directory).path)
+        #expect(first.metadata.embedding?.graph?.reusedNodes == nil)
+        _ = try CatalogImporter(source: "a", logger: logger).importFile(
+            try writeLines([line("2", "Heat", year: 1995, extra: #","overview":"A heist.""#)]),
+            into: store
+        )
+        let second = try Snapshot(path: try await builder.build(from: store, into: directory).path)
+        #expect(second.metadata.embedding?.graph?.reusedNodes == 2)
+        #expect(second.metadata.embedding?.graph?.reusedFrom == first.metadata.buildID)
+        try second.verify()
+    }
+
     @Test func anotherModelDoesNotReuseTheCache() async throws {
         let store = try stage([line("1", "Alien", year: 1979)])
         let directory = SnapshotDirectory(path: temporaryPath("snapshots"))

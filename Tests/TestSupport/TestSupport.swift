@@ -37,13 +37,15 @@ public func writeSnapshot(
     aliases: [String: String] = [:],
     vectors: EmbeddedVectors? = nil,
     writer: SnapshotWriter = SnapshotWriter(),
+    previous: Snapshot? = nil,
     in directory: String? = nil
 ) throws -> String {
     let bytes = try writer.makeSnapshot(
         titles: titles,
         sourceCounts: ["test": titles.count],
         aliases: aliases,
-        vectors: vectors
+        vectors: vectors,
+        previous: previous
     )
     let path = ((directory ?? temporaryDirectory("snapshot")) as NSString).appendingPathComponent("s-\(UUID()).mgws")
     try bytes.write(to: URL(fileURLWithPath: path))
