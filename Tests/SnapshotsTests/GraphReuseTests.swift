@@ -57,36 +57,6 @@ import Testing
         return (old, new, old.keys.filter { new[$0] == old[$0] }.count)
     }
 
-    /// Problems of the graph: lists over capacity, with a neighbour twice, out of range or below
-    /// its level, or empty on layer 0; nodes layer 0 does not reach from the entry point.
-    static func problems(_ graph: VectorGraph) -> [String] {
-        let count = graph.levels.count
-        var problems: [String] = []
-        for node in 0..<count {
-            for level in 0...Int(graph.levels[node]) {
-                let list = graph.neighbors(of: node, level: level).map(Int.init)
-                let capacity = level == 0 ? 2 * graph.neighborsPerNode : graph.neighborsPerNode
-                if list.count > capacity { problems.append("\(node)@\(level): \(list.count) > \(capacity)") }
-                if Set(list).count != list.count { problems.append("\(node)@\(level): a neighbour twice") }
-                for neighbor in list where neighbor == node || neighbor >= count || Int(graph.levels[neighbor]) < level
-                {
-                    problems.append("\(node)@\(level): bad neighbour \(neighbor)")
-                }
-                if list.isEmpty && level == 0 { problems.append("\(node): no links on layer 0") }
-            }
-        }
-        var seen = Set([graph.entryPoint])
-        var queue = [graph.entryPoint]
-        while let node = queue.popLast() {
-            for neighbor in graph.neighbors(of: node, level: 0) where seen.insert(Int(neighbor)).inserted {
-                queue.append(Int(neighbor))
-            }
-        }
-        if seen.count != count { problems.append("\(count - seen.count) nodes unreachable") }
-        if Int(graph.levels[graph.entryPoint]) != graph.topLevel { problems.append("entry point below the top") }
-        return problems
-    }
-
     /// Recall@10 of graph search (ef 40) against exact search, every 20th vector as a query.
     static func recall(_ snapshot: Snapshot) throws -> Double {
         let graph = try #require(snapshot.vectorGraph)
@@ -115,7 +85,15 @@ import Testing
         #expect(graph.reusedNodes == kept)
         #expect(graph.reusedFrom == previous.metadata.buildID)
         #expect(fresh.metadata.embedding?.graph?.reusedNodes == nil)
-        let problems = Self.problems(try #require(reused.vectorGraph))
+        let reusedGraph = try #require(reused.vectorGraph)
+        let problems = graphProblems(
+            count: reusedGraph.levels.count,
+            neighborsPerNode: reusedGraph.neighborsPerNode,
+            entryPoint: reusedGraph.entryPoint,
+            topLevel: reusedGraph.topLevel,
+            level: { Int(reusedGraph.levels[$0]) },
+            neighbors: { reusedGraph.neighbors(of: $0, level: $1) }
+        )
         #expect(problems.isEmpty, "\(problems.prefix(5))")
         let (reusedRecall, freshRecall) = (try Self.recall(reused), try Self.recall(fresh))
         #expect(freshRecall > 0.9, "fresh recall \(freshRecall)")

@@ -64,32 +64,15 @@ import Testing
     @Test func everyListIsSoundAndEveryNodeIsReachable() {
         let vectors = Vectors(count: 3000)
         let graph = Self.built(vectors, threads: 2)
-        let count = vectors.quantized.count
-        var problems: [String] = []
-        for node in 0..<count {
-            for level in 0...Int(graph.levels[node]) {
-                let list = graph.neighbors(node, level).map(Int.init)
-                let capacity = level == 0 ? 2 * graph.neighborsPerNode : graph.neighborsPerNode
-                if list.count > capacity { problems.append("\(node)@\(level): \(list.count) > \(capacity)") }
-                if Set(list).count != list.count { problems.append("\(node)@\(level): a neighbour twice") }
-                for neighbor in list where neighbor == node || neighbor >= count || Int(graph.levels[neighbor]) < level
-                {
-                    problems.append("\(node)@\(level): bad neighbour \(neighbor)")
-                }
-                if list.isEmpty && level == 0 { problems.append("\(node): no links on layer 0") }
-            }
-        }
-        #expect(problems.count == 0, "\(problems.prefix(5))")
-        // Layer 0 reaches every node from the entry point.
-        var seen = Set([graph.entryPoint])
-        var queue = [graph.entryPoint]
-        while let node = queue.popLast() {
-            for neighbor in graph.neighbors(node, 0) where seen.insert(Int(neighbor)).inserted {
-                queue.append(Int(neighbor))
-            }
-        }
-        #expect(seen.count == count)
-        #expect(Int(graph.levels[graph.entryPoint]) == graph.topLevel)
+        let problems = graphProblems(
+            count: vectors.quantized.count,
+            neighborsPerNode: graph.neighborsPerNode,
+            entryPoint: graph.entryPoint,
+            topLevel: graph.topLevel,
+            level: { Int(graph.levels[$0]) },
+            neighbors: { graph.neighbors($0, $1) }
+        )
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
     }
 
     /// Nodes of one batch cannot find each other in the graph as it was before the batch: each
