@@ -194,8 +194,12 @@ func measureVectorSearch(
     embedder: BertEmbedder,
     directory: String?,
     export: String? = nil,
-    graphRebuild: Bool = false
+    graphRebuild: Bool = false,
+    graph: (neighbors: Int, efConstruction: Int?) = (16, nil)
 ) throws {
+    var graphWriter = SnapshotWriter(graphThreshold: 0)
+    graphWriter.graphNeighbors = graph.neighbors
+    graphWriter.graphEfConstruction = graph.efConstruction
     let clock = ContinuousClock()
     var generator = SplitMix64(seed: 7)
     func noise() -> Float { Float(generator.next() % 20_001) / 10_000 - 1 }
@@ -224,7 +228,8 @@ func measureVectorSearch(
     // Building the graph for a million titles takes minutes: keep the file in `directory`
     // (when given) and reuse it on the next run.
     let path =
-        (directory ?? FileManager.default.temporaryDirectory.path) + "/bench-vectors-\(count).mgws"
+        (directory ?? FileManager.default.temporaryDirectory.path)
+        + "/bench-vectors-\(count)-m\(graph.neighbors)-efc\(graphWriter.efConstruction(titles: count)).mgws"
     defer { if directory == nil { try? FileManager.default.removeItem(atPath: path) } }
     let embedded = EmbeddedVectors(modelID: embedder.modelID, dimension: embedder.dimension, byTitleID: vectors)
     if let export {
@@ -249,7 +254,7 @@ func measureVectorSearch(
     }
     if export != nil || !FileManager.default.fileExists(atPath: path) {
         let start = clock.now
-        let bytes = try SnapshotWriter(graphThreshold: 0).makeSnapshot(
+        let bytes = try graphWriter.makeSnapshot(
             titles: titles,
             sourceCounts: ["bench": count],
             aliases: [:],
@@ -271,7 +276,8 @@ func measureVectorSearch(
             vectors: vectors,
             previous: try Snapshot(path: path),
             queries: embedder.embedSynchronously(queries),
-            modelID: embedder.modelID
+            modelID: embedder.modelID,
+            writer: graphWriter
         )
     }
     vectors = [:]
@@ -297,7 +303,7 @@ func measureVectorSearch(
             percentile(exactTimes, 0.99)
         )
     )
-    for ef in [64, 128, 200, 400, 800] {
+    for ef in [64, 128, 200, 400, 800, 1600] {
         var graphSearch = search
         graphSearch.efSearch = ef
         var graphTimes: [Double] = []
@@ -350,7 +356,8 @@ func measureGraphRebuild(
     vectors: [String: [Float]],
     previous: Snapshot,
     queries: [[Float]],
-    modelID: String
+    modelID: String,
+    writer graphWriter: SnapshotWriter
 ) throws {
     let clock = ContinuousClock()
     var generator = SplitMix64(seed: 13)
@@ -396,8 +403,8 @@ func measureGraphRebuild(
         return (elapsed, try Snapshot(path: path))
     }
     let plain = try write(SnapshotWriter(graphThreshold: Int.max)).seconds
-    let reused = try write(SnapshotWriter(graphThreshold: 0), previous: previous)
-    let fresh = try write(SnapshotWriter(graphThreshold: 0))
+    let reused = try write(graphWriter, previous: previous)
+    let fresh = try write(graphWriter)
     func recall(_ snapshot: Snapshot) -> Double {
         let search = VectorSearch(snapshot: snapshot)!
         var found = 0

@@ -6,6 +6,7 @@
 //   swift run -c release mediagw-bench --embeddings [--vector-titles 100000,1000000]
 //     [--vector-export DIR] (also writes the vectors and query vectors as float32 for a peer
 //     index, Benchmarks/peers/vectors.sh, and times the snapshot without the graph)
+//     [--graph-m 16] [--graph-ef-construction N] (default: as the writer chooses by catalog size) (the HNSW graph's links per node and build beam)
 //     [--graph-rebuild] (a nightly build with 1 % of vectors changed, 0.25 % titles gone and
 //     0.25 % new, its graph built from the previous snapshot's and from scratch)
 //   swift run -c release mediagw-bench --ingest [--ingest-titles 100000] [--no-network]
@@ -57,6 +58,8 @@ struct Options {
     var output: String?
     var vectorExport: String?
     var graphRebuild = false
+    var graphNeighbors = 16
+    var graphEfConstruction: Int?
     /// A file to move through an object store, where, and the daemons that follow it.
     var objectStoreFile: String?
     var store = "s3://mediagw-bench/bench"
@@ -96,6 +99,8 @@ struct Options {
             case "--output": output = iterator.next()
             case "--vector-export": vectorExport = iterator.next()
             case "--graph-rebuild": graphRebuild = true
+            case "--graph-m": graphNeighbors = Int(iterator.next() ?? "") ?? graphNeighbors
+            case "--graph-ef-construction": graphEfConstruction = Int(iterator.next() ?? "")
             case "--object-store": objectStoreFile = iterator.next()
             case "--store": store = iterator.next() ?? store
             case "--fleet": fleet = (iterator.next() ?? "").split(separator: ",").compactMap { URL(string: String($0)) }
@@ -341,7 +346,8 @@ func runEmbeddingBenchmarks(_ options: Options, logger: Logger) async throws {
             embedder: embedder,
             directory: options.output,
             export: options.vectorExport,
-            graphRebuild: options.graphRebuild
+            graphRebuild: options.graphRebuild,
+            graph: (options.graphNeighbors, options.graphEfConstruction)
         )
     }
 }

@@ -14,11 +14,19 @@ public struct SnapshotWriter: Sendable {
     public var graphThreshold: Int
     /// HNSW links per node on the upper levels (twice as many on layer 0).
     public var graphNeighbors = 16
-    /// HNSW beam width while building.
-    public var graphEfConstruction = 100
+    /// HNSW beam width while building; nil chooses by catalog size (``efConstruction(titles:)``).
+    public var graphEfConstruction: Int?
     /// A graph is built from the previous snapshot's (``makeSnapshot(previous:)``) when at
     /// least this share of its nodes can be kept; below it a fresh build is as quick and better.
     public var graphReuseShare = 0.5
+
+    /// The build beam for a catalog of `titles`: 100 below 250,000 titles, 200 from there. At
+    /// 100,000 titles 100 and 200 give the same recall@10 (0.998) and 200 costs a third more;
+    /// at a million, 100 reaches 0.874 at the query beam of 200 and 200 reaches 0.963
+    /// (docs/benchmarks.md, "The graph at a million titles").
+    public func efConstruction(titles: Int) -> Int {
+        graphEfConstruction ?? (titles >= 250_000 ? 200 : 100)
+    }
 
     public init(writerVersion: String = "mediagw", compressionLevel: Int32 = 3, graphThreshold: Int = 20_000) {
         self.writerVersion = writerVersion
@@ -40,7 +48,7 @@ public struct SnapshotWriter: Sendable {
         let settings = [
             "format \(SnapshotFormat.version)", "writer \(writerVersion)",
             "model \(embeddingModel ?? "none")",
-            "graph \(graphThreshold) \(graphNeighbors) \(graphEfConstruction)",
+            "graph \(graphThreshold) \(graphNeighbors) \(efConstruction(titles: unsorted.count))",
         ]
         hash.update(data: try encoder.encode(settings))
         hash.update(data: try encoder.encode(aliases))
@@ -144,7 +152,7 @@ public struct SnapshotWriter: Sendable {
                     let builder = VectorGraphBuilder(
                         vectors: quantized,
                         neighborsPerNode: graphNeighbors,
-                        efConstruction: graphEfConstruction,
+                        efConstruction: efConstruction(titles: titles.count),
                         reusing: graphReuse(previous, model: vectors.modelID, titles: titles, vectors: quantized)
                     )
                     builder.build(progress: progress)
@@ -152,7 +160,7 @@ public struct SnapshotWriter: Sendable {
                     metadata.graph = GraphMetadata(
                         kind: "hnsw",
                         neighborsPerNode: graphNeighbors,
-                        efConstruction: graphEfConstruction,
+                        efConstruction: efConstruction(titles: titles.count),
                         topLevel: builder.topLevel
                     )
                     if builder.reused.nodes > 0, let previous {
@@ -176,7 +184,7 @@ public struct SnapshotWriter: Sendable {
         vectors: QuantizedVectors
     ) -> GraphReuse? {
         guard let previous, let embedding = previous.metadata.embedding, embedding.model == model,
-            embedding.graph?.efConstruction == graphEfConstruction,
+            embedding.graph?.efConstruction == efConstruction(titles: titles.count),
             let reuse = GraphReuse(
                 previous,
                 newIDs: titles.map(\.id),
