@@ -115,4 +115,18 @@ import Testing
                 != writer.contentDigest(titles: [title], aliases: ["mg000000000009": title.id], embeddingModel: nil)
         )
     }
+
+    /// The digest is of the titles in id order however they come, hashed in runs on all cores:
+    /// any change to any title, in any run, changes it.
+    @Test func theDigestCoversEveryTitleInIdOrder() throws {
+        let writer = SnapshotWriter()
+        var titles = (0..<3000).map { CanonicalTitle(id: String(format: "mg%012d", $0), kind: .movie, title: "T\($0)") }
+        let digest = try writer.contentDigest(titles: titles, aliases: [:], embeddingModel: nil)
+        #expect(try writer.contentDigest(titles: titles.reversed(), aliases: [:], embeddingModel: nil) == digest)
+        titles[2500].cast = ["Someone"]
+        #expect(try writer.contentDigest(titles: titles, aliases: [:], embeddingModel: nil) != digest)
+        titles[2500].cast = []
+        titles.removeLast()
+        #expect(try writer.contentDigest(titles: titles, aliases: [:], embeddingModel: nil) != digest)
+    }
 }
