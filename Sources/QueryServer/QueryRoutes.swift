@@ -111,7 +111,7 @@ struct QueryRoutes: Sendable {
     /// do while the gate lets only as many through as there are threads.
     private func search(_ request: Request) async throws -> Response {
         // Answered here, on the HTTP threads: a kept answer costs less than the hop to a worker.
-        let kept = holder.current.map { $0.name + "?" + (request.uri.query ?? "") }
+        let kept = responses.budget > 0 ? holder.current.map { $0.name + "?" + (request.uri.query ?? "") } : nil
         if let kept, let body = responses.value(for: kept) { return Self.json(bytes: body) }
         var query = try SearchParameters.parse(request.uri)
         query.tuning = ranking
